@@ -1,0 +1,32 @@
+package app
+
+// DeviceSummary is what the views, the local API and `earshot devices --json`
+// know of a device. Its JSON keys are the event field names of SPEC §7 that
+// describe a device (SPEC §10); the fields tagged "-" are for the views.
+type DeviceSummary struct {
+	ID              string `json:"-"` // unique among attached devices; stable for the session
+	Key             string `json:"-"` // stable across sessions (ESN when known)
+	DeviceName      string `json:"DeviceName"`
+	Kind            string `json:"Kind"`
+	VendorID        string `json:"VendorId"`  // 4 upper-case hex digits
+	ProductID       string `json:"ProductId"` // 4 upper-case hex digits
+	VariantType     string `json:"VariantType"`
+	ESN             string `json:"ESN"`
+	FirmwareVersion string `json:"FirmwareVersion"`
+	ConnectionType  string `json:"ConnectionType"`
+	Parent          string `json:"Parent"` // the parent's device name; empty when attached directly
+	InstanceID      string `json:"InstanceId"`
+	BatteryLevel    *int   `json:"BatteryLevel"`
+	BatteryLow      *bool  `json:"BatteryLow"`
+	BatteryCharging *bool  `json:"BatteryCharging"`
+
+	ParentID    string `json:"-"` // ID of the parent device
+	InCall      bool   `json:"-"`
+	Muted       bool   `json:"-"`
+	PeopleCount *int   `json:"-"`
+	Streaming   bool   `json:"-"`
+	Connected   bool   `json:"-"` // attached now (false: known from an earlier session)
+}
+
+// HasBattery tells whether the device reports a battery.
+func (d DeviceSummary) HasBattery() bool { return d.BatteryLevel != nil }
