@@ -1,0 +1,144 @@
+// Package store keeps Earshot's state in one bbolt file in the data folder.
+// It imports nothing of the project and never Fyne.
+//
+// # Layout
+//
+// Schema version 1. Keys are UTF-8 strings unless noted; every value is JSON.
+// "<seq>" is an 8-byte big-endian uint64 from the bucket's NextSequence (see
+// sequenceKey), so such keys sort in the order they were written.
+//
+//	meta
+//	│  schemaVersion → 1                      JSON number; migrations are keyed on it
+//	│
+//	devices                                   one record per device ever seen
+//	│  <device key> → DeviceRecord            the key (an ESN, or vendor:product:id) is not repeated in the value
+//	│     {"id":"hs1","kind":"headset","name":"Jabra Evolve2 85",
+//	│      "vendorId":2830,"productId":12452,"variant":"01-96","esn":"501AA5D6337F",
+//	│      "firmware":"1.2.0","connection":"Bluetooth","parentKey":"dg1","instanceId":"",
+//	│      "batteryLevel":80,"batteryLow":false,"batteryCharging":false,
+//	│      "inCall":false,"muted":false,"peopleCount":null,"streaming":false,
+//	│      "settings":{"WIRELESS_RANGE":"1"},
+//	│      "firstSeen":"2026-01-02T03:04:05Z","lastSeen":"2026-01-02T04:00:00Z",
+//	│      "connected":true}
+//
+// Planned (later issues add these, each with a migration; nothing below exists yet):
+//
+//	calls                                     call history (SPEC §8)
+//	│  <seq> → call                           device key, ESN, start, end, button counters, telemetry aggregates
+//	settingsHistory                           every setting change
+//	│  <seq> → change                         device key, name, old value, new value, source, time
+//	appliedConfigs                            device management (SPEC §5)
+//	│  <ESN> → configuration                  the last one applied, so it is not applied twice
+//	firmware                                  staged firmware (SPEC §6)
+//	│  <device key> → staged file             path, version, SHA-256, source URL, staged at
+//	outbox                                    analytics (SPEC §7), written in the same transaction as its domain record
+//	   events      <seq> → event              the flat event JSON
+//	   cursors     <endpoint> → <seq>         last event delivered to that endpoint
+//	   parked      <endpoint>/<seq> → reason  events that endpoint refused
+//	   counters    dropped → JSON number      events dropped past the bound
+package store
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// schemaVersion is the version this Earshot reads and writes.
+const schemaVersion = 1
+
+// Bucket and key names.
+const (
+	bucketMeta       = "meta"
+	keySchemaVersion = "schemaVersion"
+	bucketDevices    = "devices"
+)
+
+// migrations[n] takes a file from schema version n to n+1, inside the
+// transaction that opens it. Raise schemaVersion together with adding a step,
+// and make createSchema build the new layout directly.
+var migrations = map[int]func(tx *bolt.Tx) error{}
+
+// createSchema lays out an empty file at schemaVersion.
+func createSchema(tx *bolt.Tx) error {
+	for _, name := range []string{bucketMeta, bucketDevices} {
+		if _, err := tx.CreateBucket([]byte(name)); err != nil {
+			return fmt.Errorf("create bucket %s: %w", name, err)
+		}
+	}
+	return putVersion(tx, schemaVersion)
+}
+
+// prepareSchema brings the file to version target: it lays out an empty file,
+// runs steps from the stored version on, and refuses a file written by a newer
+// Earshot or one that is not Earshot's.
+func prepareSchema(tx *bolt.Tx, steps map[int]func(*bolt.Tx) error, target int) error {
+	if tx.Bucket([]byte(bucketMeta)) == nil {
+		if err := tx.ForEach(func(name []byte, _ *bolt.Bucket) error {
+			return fmt.Errorf("bucket %q but no schema version: not an Earshot store", name)
+		}); err != nil {
+			return err
+		}
+		return createSchema(tx)
+	}
+	v, err := readVersion(tx)
+	if err != nil {
+		return err
+	}
+	if v > target {
+		return newerSchema(v, target)
+	}
+	if v == target {
+		return nil
+	}
+	for ; v < target; v++ {
+		step := steps[v]
+		if step == nil {
+			return fmt.Errorf("no migration from schema version %d", v)
+		}
+		if err := step(tx); err != nil {
+			return fmt.Errorf("migrate schema %d to %d: %w", v, v+1, err)
+		}
+	}
+	return putVersion(tx, target)
+}
+
+func newerSchema(v, known int) error {
+	return fmt.Errorf("schema version %d was written by a newer Earshot (this one knows up to %d)", v, known)
+}
+
+// readVersion returns the stored schema version; 0 when there is none.
+func readVersion(tx *bolt.Tx) (int, error) {
+	meta := tx.Bucket([]byte(bucketMeta))
+	if meta == nil {
+		return 0, nil
+	}
+	raw := meta.Get([]byte(keySchemaVersion))
+	if raw == nil {
+		return 0, nil
+	}
+	var v int
+	if err := json.Unmarshal(raw, &v); err != nil {
+		return 0, fmt.Errorf("bucket %s key %s: %w", bucketMeta, keySchemaVersion, err)
+	}
+	return v, nil
+}
+
+func putVersion(tx *bolt.Tx, v int) error {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	if err := tx.Bucket([]byte(bucketMeta)).Put([]byte(keySchemaVersion), raw); err != nil {
+		return fmt.Errorf("write schema version: %w", err)
+	}
+	return nil
+}
+
+// sequenceKey encodes a NextSequence value as an 8-byte big-endian key, so
+// keys sort in numeric order.
+func sequenceKey(seq uint64) []byte {
+	return binary.BigEndian.AppendUint64(nil, seq)
+}
