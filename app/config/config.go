@@ -1,0 +1,388 @@
+// Package config loads Earshot's configuration (SPEC §11).
+//
+// Sources are layered, later wins: built-in defaults → machine-wide settings
+// written by the installer → the user's preferences → --config FILE →
+// environment (EARSHOT_<KEY>) → flags. Keys are the installer property names.
+// A malformed value is reported with its source and key, and the value from
+// the layers below it (ultimately the default) is kept: configuration never
+// stops Earshot from starting.
+package config
+
+import (
+	"fmt"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/BurntSushi/toml"
+	"github.com/spf13/afero"
+)
+
+// The property names of SPEC §11.
+const (
+	KeyAnalyticsEndpoint      = "ANALYTICSENDPOINT"
+	KeyManagementEndpoint     = "DEVICEMANAGEMENTENDPOINT"
+	KeyUsername               = "USERNAME"
+	KeyPassword               = "PASSWORD"
+	KeyTrayIcon               = "TRAYICON"
+	KeyCheckForUpdates        = "CHECKFORUPDATESINTERVALMINUTES"
+	KeyBackendType            = "BACKENDTYPE"
+	KeyBackendConfiguration   = "BACKENDCONFIGURATION"
+	KeyCapabilitiesEndpoint   = "DEVICECAPABILITIESENDPOINT"
+	KeyPeopleCountHeartbeat   = "PEOPLECOUNTHEARTBEATINTERVALMINUTES"
+	KeyCatalogDir             = "CATALOGDIR"
+	KeyLanguage               = "LANGUAGE"
+	defaultCheckForUpdates    = 10080
+	defaultPeopleCountMinutes = 10
+)
+
+// Backend types of BACKENDTYPE.
+const (
+	BackendDefault    = "Default"
+	BackendPowerSuite = "PowerSuite"
+	BackendOvoc       = "Ovoc"
+)
+
+// Config is the resolved configuration.
+type Config struct {
+	// AnalyticsEndpoints are the valid URLs of ANALYTICSENDPOINT, split on "|".
+	AnalyticsEndpoints []string
+	ManagementEndpoint string
+	Username           string
+	Password           string
+	TrayIcon           bool
+	// CheckForUpdatesMinutes is how often the management endpoint is asked.
+	CheckForUpdatesMinutes int
+	BackendType            string
+	BackendConfiguration   string
+	CapabilitiesEndpoint   string
+	// PeopleCountHeartbeatMinutes ≤ 0 switches the heartbeat off.
+	PeopleCountHeartbeatMinutes int
+	CatalogDir                  string
+	Language                    string
+
+	// Sources says, per key that was set, which source set it.
+	Sources map[string]string
+}
+
+// Defaults returns the built-in configuration.
+func Defaults() Config {
+	return Config{
+		TrayIcon:                    true,
+		CheckForUpdatesMinutes:      defaultCheckForUpdates,
+		BackendType:                 BackendDefault,
+		PeopleCountHeartbeatMinutes: defaultPeopleCountMinutes,
+		Sources:                     map[string]string{},
+	}
+}
+
+// Problem is one thing wrong in a source; Earshot reports it and goes on.
+type Problem struct {
+	Source string
+	Key    string // empty when the whole source is unreadable
+	Msg    string
+}
+
+func (p Problem) String() string {
+	if p.Key == "" {
+		return fmt.Sprintf("config %s: %s", p.Source, p.Msg)
+	}
+	return fmt.Sprintf("config %s: %s: %s", p.Source, p.Key, p.Msg)
+}
+
+// Layer is one source of values: a name for messages and its key/value pairs.
+type Layer struct {
+	Source string
+	Values map[string]string
+}
+
+type setter func(c *Config, v string) error
+
+var keys = map[string]setter{
+	KeyAnalyticsEndpoint:    nil, // special: each URL is checked on its own
+	KeyManagementEndpoint:   func(c *Config, v string) error { return setURL(&c.ManagementEndpoint, v) },
+	KeyUsername:             func(c *Config, v string) error { c.Username = v; return nil },
+	KeyPassword:             func(c *Config, v string) error { c.Password = v; return nil },
+	KeyTrayIcon:             func(c *Config, v string) error { return setYesNo(&c.TrayIcon, v) },
+	KeyCheckForUpdates:      func(c *Config, v string) error { return setInt(&c.CheckForUpdatesMinutes, v, 1) },
+	KeyBackendType:          setBackendType,
+	KeyBackendConfiguration: func(c *Config, v string) error { c.BackendConfiguration = v; return nil },
+	KeyCapabilitiesEndpoint: func(c *Config, v string) error { return setURL(&c.CapabilitiesEndpoint, v) },
+	KeyPeopleCountHeartbeat: func(c *Config, v string) error { return setInt(&c.PeopleCountHeartbeatMinutes, v, -1<<31) },
+	KeyCatalogDir:           func(c *Config, v string) error { c.CatalogDir = v; return nil },
+	KeyLanguage:             func(c *Config, v string) error { c.Language = v; return nil },
+}
+
+// Keys returns every known property name, sorted.
+func Keys() []string {
+	out := make([]string, 0, len(keys))
+	for k := range keys {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Resolve applies layers in order over the defaults.
+func Resolve(layers []Layer) (Config, []Problem) {
+	c := Defaults()
+	var problems []Problem
+	for _, l := range layers {
+		names := make([]string, 0, len(l.Values))
+		for k := range l.Values {
+			names = append(names, k)
+		}
+		sort.Strings(names)
+		for _, raw := range names {
+			key := strings.ToUpper(strings.TrimSpace(raw))
+			v := strings.TrimSpace(l.Values[raw])
+			set, known := keys[key]
+			switch {
+			case !known:
+				problems = append(problems, Problem{l.Source, raw, "unknown key, ignored"})
+				continue
+			case key == KeyAnalyticsEndpoint:
+				eps, bad := splitEndpoints(v)
+				for _, b := range bad {
+					problems = append(problems, Problem{l.Source, key, b + ", skipped"})
+				}
+				c.AnalyticsEndpoints = eps
+			default:
+				if err := set(&c, v); err != nil {
+					problems = append(problems, Problem{l.Source, key, err.Error() + "; keeping " + describe(c, key)})
+					continue
+				}
+			}
+			c.Sources[key] = l.Source
+		}
+	}
+	if c.Username != "" {
+		for _, u := range append([]string{c.ManagementEndpoint}, c.AnalyticsEndpoints...) {
+			if strings.HasPrefix(strings.ToLower(u), "http://") {
+				problems = append(problems, Problem{c.Sources[KeyUsername], KeyUsername,
+					"Basic credentials are sent unencrypted to " + Redact(u) + "; use https"})
+			}
+		}
+	}
+	return c, problems
+}
+
+func describe(c Config, key string) string {
+	switch key {
+	case KeyTrayIcon:
+		if c.TrayIcon {
+			return "YES"
+		}
+		return "NO"
+	case KeyCheckForUpdates:
+		return strconv.Itoa(c.CheckForUpdatesMinutes)
+	case KeyPeopleCountHeartbeat:
+		return strconv.Itoa(c.PeopleCountHeartbeatMinutes)
+	case KeyBackendType:
+		return c.BackendType
+	case KeyManagementEndpoint:
+		return quoteOrEmpty(Redact(c.ManagementEndpoint))
+	case KeyCapabilitiesEndpoint:
+		return quoteOrEmpty(Redact(c.CapabilitiesEndpoint))
+	}
+	return "the previous value"
+}
+
+func quoteOrEmpty(s string) string {
+	if s == "" {
+		return "it empty"
+	}
+	return strconv.Quote(s)
+}
+
+func setYesNo(dst *bool, v string) error {
+	switch strings.ToUpper(v) {
+	case "YES", "TRUE", "1", "ON":
+		*dst = true
+	case "NO", "FALSE", "0", "OFF":
+		*dst = false
+	default:
+		return fmt.Errorf("%q is not YES or NO", v)
+	}
+	return nil
+}
+
+func setInt(dst *int, v string, min int) error {
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		return fmt.Errorf("%q is not a whole number", v)
+	}
+	if n < min {
+		return fmt.Errorf("%d is below the minimum %d", n, min)
+	}
+	*dst = n
+	return nil
+}
+
+func setBackendType(c *Config, v string) error {
+	for _, t := range []string{BackendDefault, BackendPowerSuite, BackendOvoc} {
+		if strings.EqualFold(v, t) {
+			c.BackendType = t
+			return nil
+		}
+	}
+	return fmt.Errorf("%q is not Default, PowerSuite or Ovoc", v)
+}
+
+func setURL(dst *string, v string) error {
+	if v == "" {
+		*dst = ""
+		return nil
+	}
+	if err := checkURL(v); err != nil {
+		return err
+	}
+	*dst = v
+	return nil
+}
+
+func checkURL(v string) error {
+	u, err := url.Parse(v)
+	if err != nil {
+		return fmt.Errorf("%q is not a URL", Redact(v))
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return fmt.Errorf("%q is not an http or https URL", Redact(v))
+	}
+	if u.Host == "" {
+		return fmt.Errorf("%q has no host", Redact(v))
+	}
+	return nil
+}
+
+// splitEndpoints splits an ANALYTICSENDPOINT value on "|", returning the valid
+// URLs and a message per invalid one.
+func splitEndpoints(v string) (good []string, bad []string) {
+	for _, part := range strings.Split(v, "|") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		if err := checkURL(part); err != nil {
+			bad = append(bad, err.Error())
+			continue
+		}
+		good = append(good, part)
+	}
+	return good, bad
+}
+
+// Redact masks the credentials and query values of a URL for logs and
+// output ("https://u:xxxxx@h/p?Token=xxxxx").
+func Redact(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "<unparseable URL>"
+	}
+	if u.User != nil {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	}
+	if u.RawQuery != "" {
+		q := u.Query()
+		for k := range q {
+			q[k] = []string{"xxxxx"}
+		}
+		u.RawQuery = q.Encode()
+	}
+	return u.String()
+}
+
+// ReadTOML reads a TOML file of property names. A missing file is no layer and
+// no problem when optional; any other failure is a Problem.
+func ReadTOML(fs afero.Fs, path string, optional bool) (*Layer, *Problem) {
+	raw, err := afero.ReadFile(fs, path)
+	if err != nil {
+		if optional {
+			if ok, _ := afero.Exists(fs, path); !ok {
+				return nil, nil
+			}
+		}
+		return nil, &Problem{Source: path, Msg: "cannot read: " + err.Error()}
+	}
+	var doc map[string]any
+	if _, err := toml.Decode(string(raw), &doc); err != nil {
+		msg := err.Error()
+		if pe, ok := err.(toml.ParseError); ok {
+			msg = fmt.Sprintf("line %d: %s", pe.Position.Line, pe.Message)
+		}
+		return nil, &Problem{Source: path, Msg: "not valid TOML: " + msg + "; file ignored"}
+	}
+	l := &Layer{Source: path, Values: map[string]string{}}
+	for k, v := range doc {
+		switch x := v.(type) {
+		case string:
+			l.Values[k] = x
+		case int64:
+			l.Values[k] = strconv.FormatInt(x, 10)
+		case bool:
+			if x {
+				l.Values[k] = "YES"
+			} else {
+				l.Values[k] = "NO"
+			}
+		default:
+			l.Values[k] = fmt.Sprint(x)
+		}
+	}
+	return l, nil
+}
+
+// EnvLayer picks EARSHOT_<KEY> variables out of environ ("K=V" pairs).
+func EnvLayer(environ []string) Layer {
+	l := Layer{Source: "environment", Values: map[string]string{}}
+	for _, kv := range environ {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok || !strings.HasPrefix(k, "EARSHOT_") {
+			continue
+		}
+		l.Values[strings.TrimPrefix(k, "EARSHOT_")] = v
+	}
+	for k := range l.Values {
+		if _, known := keys[strings.ToUpper(k)]; !known {
+			// Environment variables of other tools may share the prefix
+			// (EARSHOT_DATA…); only property names are configuration.
+			delete(l.Values, k)
+		}
+	}
+	return l
+}
+
+// Paths are the files Load reads.
+type Paths struct {
+	Machine string // machine-wide file written by the installer; "" = none on this OS
+	User    string // the user's preferences
+	Flag    string // --config FILE; must exist when given
+}
+
+// Load reads the machine-wide, user and --config files from fs, then the
+// extra layers (machine-wide registry values on Windows go first, environment
+// and flags last), and resolves them.
+func Load(fs afero.Fs, p Paths, before []Layer, after []Layer) (Config, []Problem) {
+	var layers []Layer
+	var problems []Problem
+	layers = append(layers, before...)
+	for _, f := range []struct {
+		path     string
+		optional bool
+	}{{p.Machine, true}, {p.User, true}, {p.Flag, false}} {
+		if f.path == "" {
+			continue
+		}
+		l, prob := ReadTOML(fs, f.path, f.optional)
+		if prob != nil {
+			problems = append(problems, *prob)
+		}
+		if l != nil {
+			layers = append(layers, *l)
+		}
+	}
+	layers = append(layers, after...)
+	c, more := Resolve(layers)
+	return c, append(problems, more...)
+}
