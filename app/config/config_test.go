@@ -15,8 +15,11 @@ func TestResolve(t *testing.T) {
 		problems []string // substrings, one per expected problem, in order
 	}{
 		{
-			name:  "defaults",
-			check: func(t *testing.T, c Config) { expectEq(t, c.CheckForUpdatesMinutes, 10080); expectEq(t, c.TrayIcon, true) },
+			name: "defaults",
+			check: func(t *testing.T, c Config) {
+				expectEq(t, c.CheckForUpdatesMinutes, 10080)
+				expectEq(t, c.TrayIcon, true)
+			},
 		},
 		{
 			name: "later layer wins",
