@@ -1,5 +1,10 @@
 package app
 
+import (
+	"fmt"
+	"strings"
+)
+
 // DeviceSummary is what the views, the local API and `earshot devices --json`
 // know of a device. Its JSON keys are the event field names of SPEC §7 that
 // describe a device (SPEC §10); the fields tagged "-" are for the views.
@@ -30,3 +35,28 @@ type DeviceSummary struct {
 
 // HasBattery tells whether the device reports a battery.
 func (d DeviceSummary) HasBattery() bool { return d.BatteryLevel != nil }
+
+// FindDevice resolves a DEVICE argument of SPEC §10: an ESN, or a unique
+// case-insensitive prefix of a device name.
+func FindDevice(devs []DeviceSummary, ref string) (DeviceSummary, error) {
+	var matches []DeviceSummary
+	for _, d := range devs {
+		if d.ESN != "" && strings.EqualFold(d.ESN, ref) {
+			return d, nil
+		}
+		if ref != "" && strings.HasPrefix(strings.ToLower(d.DeviceName), strings.ToLower(ref)) {
+			matches = append(matches, d)
+		}
+	}
+	switch len(matches) {
+	case 1:
+		return matches[0], nil
+	case 0:
+		return DeviceSummary{}, fmt.Errorf("no attached device has the ESN or a name starting with %q", ref)
+	}
+	names := make([]string, len(matches))
+	for i, d := range matches {
+		names[i] = d.DeviceName
+	}
+	return DeviceSummary{}, fmt.Errorf("%q matches %d devices (%s); give more of the name or the ESN", ref, len(matches), strings.Join(names, ", "))
+}

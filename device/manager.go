@@ -107,22 +107,35 @@ func (m *Manager) Subscribe() (events <-chan Event, cancel func()) {
 	}
 }
 
-// Devices returns snapshots of the attached devices: each parent followed by
-// its children, siblings in the order of Kinds, then by name.
+// Devices returns snapshots of the attached devices in DisplayOrder.
 func (m *Manager) Devices() []Device {
 	m.mu.Lock()
-	defer m.mu.Unlock()
+	devs := make([]Device, 0, len(m.devices))
+	for _, o := range m.devices {
+		devs = append(devs, o.device.Clone())
+	}
+	m.mu.Unlock()
+	return DisplayOrder(devs)
+}
+
+// DisplayOrder sorts devices as people read them: each parent followed by its
+// children, siblings in the order of Kinds, then by name. A device whose
+// parent is not in devs counts as a root.
+func DisplayOrder(devs []Device) []Device {
+	present := make(map[string]bool, len(devs))
+	for _, d := range devs {
+		present[d.ID] = true
+	}
 	var roots []Device
 	children := make(map[string][]Device)
-	for _, o := range m.devices {
-		d := o.device.Clone()
-		if _, ok := m.devices[d.Parent]; ok && d.Parent != d.ID {
+	for _, d := range devs {
+		if present[d.Parent] && d.Parent != d.ID {
 			children[d.Parent] = append(children[d.Parent], d)
 		} else {
 			roots = append(roots, d)
 		}
 	}
-	out := make([]Device, 0, len(m.devices))
+	out := make([]Device, 0, len(devs))
 	var walk func([]Device)
 	walk = func(ds []Device) {
 		slices.SortFunc(ds, compareDevices)
@@ -141,8 +154,7 @@ func (m *Manager) Devices() []Device {
 		rest = append(rest, ds...)
 	}
 	slices.SortFunc(rest, compareDevices)
-	out = append(out, rest...)
-	return out
+	return append(out, rest...)
 }
 
 // compareDevices orders devices by kind (as in Kinds), name, then ID.

@@ -96,8 +96,8 @@ func (s *Scenario) Speed() float64 { return s.speed }
 
 // AtZero returns the devices as they stand once every step at time zero has
 // been applied: devices without an attach step in the timeline are attached
-// from the start, detached ones are left out. Parents come before their
-// children.
+// from the start, detached ones are left out. They come in
+// device.DisplayOrder, as a Manager lists them.
 func (s *Scenario) AtZero() []device.Device {
 	st := newState(s)
 	for _, step := range s.timeline {
@@ -106,7 +106,7 @@ func (s *Scenario) AtZero() []device.Device {
 		}
 		st.play(step, time.Time{}, func(device.Event) {}, slog.New(slog.DiscardHandler))
 	}
-	return st.attached()
+	return device.DisplayOrder(st.attached())
 }
 
 // ParseScenario reads a scenario file. It is strict: an unknown key, a value

@@ -152,13 +152,13 @@ func TestAtZero(t *testing.T) {
 	tests := []struct {
 		name, timeline, want string
 	}{
-		{"no steps: all attached, parents first", ``, "dg1 cam1 hs1 battery=50"},
+		{"no steps: all attached, each parent followed by its children", ``, "cam1 dg1 hs1 battery=50"},
 		{"attached later", `{"at": "5s", "do": "attach", "device": "cam1"}`, "dg1 hs1 battery=50"},
-		{"attached at zero", `{"at": 0, "do": "attach", "device": "cam1"}`, "dg1 cam1 hs1 battery=50"},
+		{"attached at zero", `{"at": 0, "do": "attach", "device": "cam1"}`, "cam1 dg1 hs1 battery=50"},
 		{"parent attached later", `{"at": "5s", "do": "attach", "device": "dg1"}`, "cam1"},
 		{"detached at zero with its child", `{"at": 0, "do": "detach", "device": "dg1"}`, "cam1"},
 		{"state at zero", `{"at": 0, "do": "battery", "device": "hs1", "level": 10}, {"at": 0, "do": "peopleCount", "device": "cam1", "count": 3},
-			{"at": 1, "do": "battery", "device": "hs1", "level": 5}`, "dg1 cam1 people=3 hs1 battery=10+low"},
+			{"at": 1, "do": "battery", "device": "hs1", "level": 5}`, "cam1 people=3 dg1 hs1 battery=10+low"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,0 +1,201 @@
+// Package app is Earshot's core: the services fed by the device event stream
+// (device.Manager), the store they record into, and the narrow read side the
+// views, the local API and the CLI use. It never imports Fyne.
+package app
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+
+	"github.com/earshot-app/earshot/device"
+	"github.com/earshot-app/earshot/device/clock"
+	"github.com/earshot-app/earshot/store"
+)
+
+// CoreParams are the Core's dependencies.
+type CoreParams struct {
+	Manager *device.Manager
+	Store   *store.Store // the owner's database
+	Clock   clock.Clock
+	Logger  *slog.Logger
+}
+
+// Core runs the device manager and the services fed by its event stream.
+type Core struct {
+	p CoreParams
+
+	mu        sync.Mutex
+	listeners map[int]func()
+	nextID    int
+
+	// keys maps the ID of each device the core has seen arrive to its Key,
+	// so a child's record names its parent even when the events are handled
+	// after the parent left. Only Run's goroutine touches it.
+	keys map[string]string
+}
+
+// NewCore builds a Core; Run starts it.
+func NewCore(p CoreParams) *Core {
+	if p.Logger == nil {
+		p.Logger = slog.New(slog.DiscardHandler)
+	}
+	if p.Clock == nil {
+		p.Clock = clock.Real{}
+	}
+	return &Core{p: p, listeners: map[int]func(){}, keys: map[string]string{}}
+}
+
+// Run marks every stored device disconnected (nothing is attached until a
+// driver says so), runs the manager, and records what it reports until ctx is
+// done.
+func (c *Core) Run(ctx context.Context) error {
+	if err := c.p.Store.MarkAllDisconnected(c.p.Clock.Now()); err != nil {
+		c.p.Logger.Warn("mark stored devices disconnected", "err", err)
+	}
+	events, cancel := c.p.Manager.Subscribe()
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- c.p.Manager.Run(ctx) }()
+	for {
+		select {
+		case e, ok := <-events:
+			if !ok {
+				return <-done
+			}
+			c.handle(e)
+		case err := <-done:
+			// Drain what the manager published before it stopped.
+			for {
+				select {
+				case e := <-events:
+					c.handle(e)
+				default:
+					return err
+				}
+			}
+		}
+	}
+}
+
+func (c *Core) handle(e device.Event) {
+	log := c.p.Logger.With("device", e.Device.Name, "id", e.Device.ID)
+	switch e.Type {
+	case device.Arrived, device.Changed:
+		c.keys[e.Device.ID] = e.Device.Key()
+		if err := c.p.Store.SaveDevice(record(e.Device, c.keys[e.Device.Parent]), e.At); err != nil {
+			log.Error("record device", "err", err)
+		}
+	case device.Removed:
+		if err := c.p.Store.MarkDisconnected(e.Device.Key(), e.At); err != nil {
+			log.Error("record device removal", "err", err)
+		}
+	default:
+		return // presses and telemetry change nothing the views show
+	}
+	log.Debug("device event", "type", e.Type.String())
+	c.notify()
+}
+
+// Devices returns the attached devices in display order.
+func (c *Core) Devices() []DeviceSummary { return Summaries(c.p.Manager.Devices()) }
+
+// Subscribe calls onChange, from the core's goroutine, after every change the
+// views show. onChange must not block.
+func (c *Core) Subscribe(onChange func()) (cancel func()) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	id := c.nextID
+	c.nextID++
+	c.listeners[id] = onChange
+	return func() {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		delete(c.listeners, id)
+	}
+}
+
+func (c *Core) notify() {
+	c.mu.Lock()
+	fns := make([]func(), 0, len(c.listeners))
+	for _, fn := range c.listeners {
+		fns = append(fns, fn)
+	}
+	c.mu.Unlock()
+	for _, fn := range fns {
+		fn()
+	}
+}
+
+// Summaries turns device snapshots (in display order) into summaries, naming
+// each child's parent.
+func Summaries(devs []device.Device) []DeviceSummary {
+	names := make(map[string]string, len(devs))
+	for _, d := range devs {
+		names[d.ID] = d.Name
+	}
+	out := make([]DeviceSummary, len(devs))
+	for i, d := range devs {
+		out[i] = Summarize(d, names[d.Parent])
+	}
+	return out
+}
+
+// Summarize turns one device snapshot into a summary.
+func Summarize(d device.Device, parentName string) DeviceSummary {
+	s := DeviceSummary{
+		ID:              d.ID,
+		Key:             d.Key(),
+		DeviceName:      d.Name,
+		Kind:            string(d.Kind),
+		VendorID:        hex4(d.VendorID),
+		ProductID:       hex4(d.ProductID),
+		VariantType:     d.Variant,
+		ESN:             d.ESN,
+		FirmwareVersion: d.Firmware,
+		ConnectionType:  string(d.Connection),
+		Parent:          parentName,
+		ParentID:        d.Parent,
+		InstanceID:      d.InstanceID,
+		InCall:          d.InCall,
+		Muted:           d.Muted,
+		Streaming:       d.Streaming,
+		Connected:       true,
+	}
+	s.BatteryLevel, s.BatteryLow, s.BatteryCharging = batteryFields(d.Battery)
+	s.PeopleCount = copyInt(d.PeopleCount)
+	return s
+}
+
+func hex4(v uint16) string { return fmt.Sprintf("%04X", v) }
+
+func record(d device.Device, parentKey string) store.DeviceRecord {
+	r := store.DeviceRecord{
+		Key: d.Key(), ID: d.ID, Kind: string(d.Kind), Name: d.Name,
+		VendorID: d.VendorID, ProductID: d.ProductID, Variant: d.Variant, ESN: d.ESN,
+		Firmware: d.Firmware, Connection: string(d.Connection), ParentKey: parentKey,
+		InstanceID: d.InstanceID, InCall: d.InCall, Muted: d.Muted, Streaming: d.Streaming,
+		Settings: d.Clone().Settings,
+	}
+	r.BatteryLevel, r.BatteryLow, r.BatteryCharging = batteryFields(d.Battery)
+	r.PeopleCount = copyInt(d.PeopleCount)
+	return r
+}
+
+// batteryFields spreads a battery into the nullable fields of SPEC §7.
+func batteryFields(b *device.Battery) (level *int, low, charging *bool) {
+	if b == nil {
+		return nil, nil, nil
+	}
+	l, lo, ch := b.Level, b.Low, b.Charging
+	return &l, &lo, &ch
+}
+
+func copyInt(p *int) *int {
+	if p == nil {
+		return nil
+	}
+	n := *p
+	return &n
+}
