@@ -1,0 +1,158 @@
+package views
+
+import (
+	"strconv"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/earshot-app/earshot/app"
+	"github.com/earshot-app/earshot/translations"
+)
+
+// devicePage shows everything Earshot knows of one device.
+type devicePage struct {
+	t        *translations.Translator
+	tile     *kindTile
+	head     *widget.RichText
+	right    *fyne.Container // status pills and the battery gauge
+	gauge    *batteryGauge
+	sections *fyne.Container // two columns of section cards
+	root     fyne.CanvasObject
+}
+
+func newDevicePage(t *translations.Translator, onBack func()) *devicePage {
+	p := &devicePage{
+		t:        t,
+		tile:     newKindTile(64),
+		head:     widget.NewRichText(),
+		right:    container.NewHBox(),
+		gauge:    newBatteryGauge(t),
+		sections: container.NewGridWithColumns(2, container.NewVBox(), container.NewVBox()),
+	}
+	p.head.Truncation = fyne.TextTruncateEllipsis
+	pad := 2 * theme.Padding()
+	hero := container.NewBorder(nil, nil, container.NewCenter(p.tile), container.NewCenter(p.right),
+		container.NewVBox(layout.NewSpacer(), p.head, layout.NewSpacer()))
+	body := container.NewVScroll(container.New(layout.NewCustomPaddedLayout(pad, 2*pad, 2*pad, 2*pad),
+		container.NewVBox(hero, p.sections)))
+	bar := container.New(layout.NewCustomPaddedLayout(pad, 0, pad, pad),
+		container.NewHBox(newBackButton(t.T("views.detail.back"), onBack)))
+	p.root = container.NewBorder(bar, nil, nil, nil, body)
+	return p
+}
+
+type row struct{ label, value string }
+
+func (p *devicePage) show(d app.DeviceSummary) {
+	t := p.t
+	p.tile.setKind(d.Kind)
+	p.head.Segments = []widget.RichTextSegment{
+		&widget.TextSegment{Text: d.DeviceName, Style: widget.RichTextStyleHeading},
+		&widget.TextSegment{Text: connectionLine(t, d), Style: widget.RichTextStyle{ColorName: theme.ColorNamePlaceHolder}},
+	}
+	p.gauge.set(d)
+	p.right.Objects = append(statusPills(t, d), p.gauge)
+
+	left, right := p.sections.Objects[0].(*fyne.Container), p.sections.Objects[1].(*fyne.Container)
+	left.Objects = []fyne.CanvasObject{
+		section(t.T("views.detail.identity"), []row{
+			{t.T("views.field.kind"), kindLabel(t, d.Kind)},
+			{t.T("views.field.vendorId"), d.VendorID},
+			{t.T("views.field.productId"), d.ProductID},
+			{t.T("views.field.variant"), d.VariantType},
+			{t.T("views.field.esn"), d.ESN},
+			{t.T("views.field.instanceId"), d.InstanceID},
+		}),
+		section(t.T("views.detail.connection"), []row{
+			{t.T("views.field.connection"), connectionLabel(t, d.ConnectionType)},
+			{t.T("views.field.parent"), d.Parent},
+		}),
+	}
+	right.Objects = []fyne.CanvasObject{
+		section(t.T("views.detail.power"), powerRows(t, d)),
+		section(t.T("views.detail.status"), statusRows(t, d)),
+	}
+	p.root.Refresh() // lays the page out again: pills, gauge and sections change size
+}
+
+func powerRows(t *translations.Translator, d app.DeviceSummary) []row {
+	power := []row{{t.T("views.field.battery"), t.T("views.value.noBattery")}}
+	if d.HasBattery() {
+		power = []row{
+			{t.T("views.field.battery"), batteryText(t, d)},
+			{t.T("views.field.charging"), yesNo(t, batteryCharging(d))},
+			{t.T("views.field.batteryLow"), yesNo(t, batteryLow(d))},
+		}
+	}
+	power = append(power, row{t.T("views.field.firmware"), d.FirmwareVersion})
+	return power
+}
+
+func statusRows(t *translations.Translator, d app.DeviceSummary) []row {
+	state := t.T("views.value.connected")
+	if !d.Connected {
+		state = t.T("views.status.disconnected")
+	}
+	status := []row{{t.T("views.field.state"), state}}
+	if audioKind(d.Kind) {
+		call, mic := t.T("views.value.idle"), t.T("views.value.micOn")
+		if d.InCall {
+			call = t.T("views.status.inCall")
+		}
+		if d.Muted {
+			mic = t.T("views.status.muted")
+		}
+		status = append(status, row{t.T("views.field.call"), call}, row{t.T("views.field.microphone"), mic})
+	}
+	if d.PeopleCount != nil {
+		status = append(status, row{t.T("views.field.people"), strconv.Itoa(*d.PeopleCount)})
+	}
+	if d.Kind == "camera" {
+		status = append(status, row{t.T("views.field.streaming"), yesNo(t, d.Streaming)})
+	}
+	return status
+}
+
+// section is a titled card of label–value rows; rows without a value are left out.
+func section(title string, rows []row) fyne.CanvasObject {
+	form := container.New(layout.NewFormLayout())
+	for _, r := range rows {
+		if r.value != "" {
+			form.Add(newCaption(r.label))
+			form.Add(widget.NewLabel(r.value))
+		}
+	}
+	heading := widget.NewLabelWithStyle(title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	return widget.NewCard("", "", container.NewVBox(heading, form))
+}
+
+func yesNo(t *translations.Translator, b bool) string {
+	if b {
+		return t.T("views.yes")
+	}
+	return t.T("views.no")
+}
+
+// backButton goes back when tapped, and on Space or Escape while it has the
+// keyboard focus (without focus, the window's key handler takes Escape).
+type backButton struct{ widget.Button }
+
+func newBackButton(label string, onBack func()) *backButton {
+	b := &backButton{}
+	b.Text, b.Icon, b.OnTapped = label, theme.NavigateBackIcon(), onBack
+	b.Importance = widget.LowImportance
+	b.ExtendBaseWidget(b)
+	return b
+}
+
+func (b *backButton) TypedKey(ev *fyne.KeyEvent) {
+	if ev.Name == fyne.KeyEscape {
+		b.OnTapped()
+		return
+	}
+	b.Button.TypedKey(ev)
+}
