@@ -115,12 +115,15 @@ func TestFindDevice(t *testing.T) {
 		{DeviceName: "Jabra Evolve2 85", ESN: "501AA5D6337F"},
 		{DeviceName: "Jabra Engage 75", ESN: "AB12"},
 		{DeviceName: "Poly Blackwire 3220"},
+		{DeviceName: "Jabra Engage 75 Base"},
 	}
 	tests := []struct{ ref, want, err string }{
 		{ref: "501aa5d6337f", want: "Jabra Evolve2 85"},
 		{ref: "jabra ev", want: "Jabra Evolve2 85"},
 		{ref: "Poly", want: "Poly Blackwire 3220"},
-		{ref: "Jabra", err: `"Jabra" matches 2 devices (Jabra Evolve2 85, Jabra Engage 75)`},
+		{ref: "Jabra", err: `"Jabra" matches 3 devices (Jabra Evolve2 85, Jabra Engage 75, Jabra Engage 75 Base)`},
+		{ref: "jabra engage 75", want: "Jabra Engage 75"},
+		{ref: "Jabra Engage 75 B", want: "Jabra Engage 75 Base"},
 		{ref: "Sony", err: `no attached device has the ESN or a name starting with "Sony"`},
 		{ref: "", err: "no attached device"},
 	}

@@ -37,16 +37,23 @@ type DeviceSummary struct {
 func (d DeviceSummary) HasBattery() bool { return d.BatteryLevel != nil }
 
 // FindDevice resolves a DEVICE argument of SPEC §10: an ESN, or a unique
-// case-insensitive prefix of a device name.
+// case-insensitive prefix of a device name. A whole name wins over the names
+// it is a prefix of ("Jabra Engage 75" beside "Jabra Engage 75 Base").
 func FindDevice(devs []DeviceSummary, ref string) (DeviceSummary, error) {
-	var matches []DeviceSummary
+	var matches, exact []DeviceSummary
 	for _, d := range devs {
 		if d.ESN != "" && strings.EqualFold(d.ESN, ref) {
 			return d, nil
 		}
+		if strings.EqualFold(d.DeviceName, ref) {
+			exact = append(exact, d)
+		}
 		if ref != "" && strings.HasPrefix(strings.ToLower(d.DeviceName), strings.ToLower(ref)) {
 			matches = append(matches, d)
 		}
+	}
+	if len(exact) == 1 {
+		return exact[0], nil
 	}
 	switch len(matches) {
 	case 1:

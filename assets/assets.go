@@ -13,8 +13,10 @@ var files embed.FS
 // DemoScenario is the embedded scenario that `--demo` plays (SPEC §9).
 func DemoScenario() []byte { return mustRead("demo.json") }
 
-// AppIconSVG is Earshot's application icon.
-func AppIconSVG() []byte { return mustRead("icons/earshot.svg") }
+// AppIconPNG is Earshot's application icon, 512×512, rendered from
+// icons/earshot.svg (`rsvg-convert -w 512 -h 512`): tray hosts and window
+// managers want a raster image.
+func AppIconPNG() []byte { return mustRead("icons/earshot.png") }
 
 // Icon returns the embedded icon file icons/<name>.svg.
 func Icon(name string) ([]byte, error) { return fs.ReadFile(files, "icons/"+name+".svg") }

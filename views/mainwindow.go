@@ -51,7 +51,7 @@ func NewMainWindow(p MainWindowParams) *MainWindow {
 	w := &MainWindow{p: p, win: p.App.NewWindow(p.T.T("app.title")), alerts: lowBatteryAlerts{}}
 	w.list = newDeviceList(p.T, p.Version, w.ShowDevice)
 	w.page = newDevicePage(p.T, w.ShowList)
-	icon := fyne.NewStaticResource("earshot.svg", assets.AppIconSVG())
+	icon := fyne.NewStaticResource("earshot.png", assets.AppIconPNG())
 	w.win.SetIcon(icon)
 	w.win.Resize(fyne.NewSize(900, 600))
 	w.win.Canvas().SetOnTypedKey(func(ev *fyne.KeyEvent) {

@@ -3,9 +3,6 @@
 package views
 
 import (
-	"os"
-	"path/filepath"
-	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -16,6 +13,7 @@ import (
 
 	"github.com/earshot-app/earshot/app"
 	"github.com/earshot-app/earshot/translations"
+	"github.com/earshot-app/earshot/translations/translationstest"
 )
 
 // fakeSource is a DeviceSource whose changes arrive from another goroutine,
@@ -392,36 +390,12 @@ func TestBatteryColor(t *testing.T) {
 // TestEveryKeyUsedExists checks that each message id in views' source, and
 // each kind and connection label, is in en.json.
 func TestEveryKeyUsedExists(t *testing.T) {
-	files, err := filepath.Glob("*.go")
-	if err != nil {
-		t.Fatal(err)
-	}
-	literal := regexp.MustCompile(`\b[TN]\("([^"]+)"\s*[,)]`)
-	var ids []string
-	for _, f := range files {
-		if strings.HasSuffix(f, "_test.go") {
-			continue
-		}
-		src, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, m := range literal.FindAllStringSubmatch(string(src), -1) {
-			ids = append(ids, m[1])
-		}
-	}
-	if len(ids) < 20 {
-		t.Fatalf("found only %d message ids; is the pattern still right?", len(ids))
-	}
+	var extra []string
 	for _, k := range kinds {
-		ids = append(ids, "kind."+k)
+		extra = append(extra, "kind."+k)
 	}
 	for _, c := range connections {
-		ids = append(ids, "connection."+strings.ToLower(c))
+		extra = append(extra, "connection."+strings.ToLower(c))
 	}
-	for _, id := range ids {
-		if !translations.Has(id) {
-			t.Errorf("message %q is used but not in translations/en.json", id)
-		}
-	}
+	translationstest.UsedKeysExist(t, ".", 20, extra...)
 }

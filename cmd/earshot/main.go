@@ -1,0 +1,162 @@
+// Command earshot is Earshot's only composition root (DESIGN.md): it parses
+// flags, loads configuration, opens the store, builds the core, and then runs
+// the GUI, the headless service or one command-line subcommand (SPEC §10).
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/earshot-app/earshot/translations"
+)
+
+// version is set at link time (-ldflags "-X main.version=…").
+var version = "0.1.0-dev"
+
+// appID is Earshot's application id; FyneApp.toml must carry the same (a test
+// compares them).
+const appID = "org.earshot.Earshot"
+
+// Exit codes of SPEC §10.
+const (
+	exitOK      = 0
+	exitFailure = 1
+	exitMisuse  = 2
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr, os.Environ()))
+}
+
+// misuse is an error in how earshot was called (exit 2).
+type misuse struct{ msg string }
+
+func (m misuse) Error() string { return m.msg }
+
+// command is one subcommand.
+type command struct {
+	name  string
+	usage string // message id of the one-line synopsis
+	flags func(fs *flag.FlagSet, o *options)
+	run   func(env *env, args []string) error
+}
+
+var commands = []command{
+	{name: "service", usage: "cli.usage.service", flags: serviceFlags, run: runService},
+	{name: "devices", usage: "cli.usage.devices", flags: jsonFlag, run: runDevices},
+	{name: "version", usage: "cli.usage.version", flags: jsonFlag, run: runVersion},
+}
+
+// run is main without the process: it returns the exit code.
+func run(args []string, stdout, stderr io.Writer, environ []string) int {
+	t := translations.New(langFromArgs(args, environ))
+	fail := func(code int, err error) int {
+		fmt.Fprintln(stderr, "earshot: "+oneLine(err.Error()))
+		return code
+	}
+	o := defaultOptions()
+	// Flags may stand before the subcommand (`earshot --data D devices`) and
+	// after it (`earshot devices --data D`). The first parse knows every flag;
+	// those it saw must then belong to the command found.
+	global := newFlagSet("earshot", &o, allFlags)
+	if err := global.Parse(args); err != nil {
+		return usageError(err, stdout, stderr, t)
+	}
+	rest := global.Args()
+	cmd := command{name: "", run: runGUI, flags: guiFlags}
+	if len(rest) > 0 {
+		found := false
+		for _, c := range commands {
+			if c.name == rest[0] {
+				cmd, found = c, true
+			}
+		}
+		if !found {
+			return fail(exitMisuse, misuse{t.T("cli.unknownCommand", "Name", rest[0])})
+		}
+	}
+	own := newFlagSet("earshot "+cmd.name, &o, cmd.flags)
+	var foreign error
+	global.Visit(func(f *flag.Flag) {
+		if own.Lookup(f.Name) == nil && foreign == nil {
+			foreign = misuse{t.T("cli.flagNotFor", "Flag", "--"+f.Name, "Command", strings.TrimSpace("earshot "+cmd.name))}
+		}
+	})
+	if foreign != nil {
+		return fail(exitMisuse, foreign)
+	}
+	if len(rest) > 0 {
+		if err := own.Parse(rest[1:]); err != nil {
+			return usageError(err, stdout, stderr, t)
+		}
+		rest = own.Args()
+	}
+	if err := o.check(t); err != nil {
+		return fail(exitMisuse, err)
+	}
+	e, err := newEnv(o, stdout, stderr, environ, t)
+	if err != nil {
+		return fail(exitFailure, err)
+	}
+	defer e.close()
+	if err := cmd.run(e, rest); err != nil {
+		var m misuse
+		if errors.As(err, &m) {
+			return fail(exitMisuse, err)
+		}
+		e.log.Error("command failed", "command", cmd.name, "err", err)
+		return fail(exitFailure, err)
+	}
+	return exitOK
+}
+
+func usageError(err error, stdout, stderr io.Writer, t *translations.Translator) int {
+	if errors.Is(err, flag.ErrHelp) {
+		printUsage(stdout, t)
+		return exitOK
+	}
+	fmt.Fprintln(stderr, "earshot: "+oneLine(err.Error())+" — "+t.T("cli.seeHelp"))
+	return exitMisuse
+}
+
+func printUsage(w io.Writer, t *translations.Translator) {
+	fmt.Fprintln(w, t.T("cli.usage.title"))
+	fmt.Fprintln(w, "  earshot [--demo | --sim FILE]             "+t.T("cli.usage.gui"))
+	for _, c := range commands {
+		fmt.Fprintf(w, "  earshot %-34s%s\n", c.name+synopsis(c.name), t.T(c.usage))
+	}
+	fmt.Fprintln(w, t.T("cli.usage.common"))
+	for _, f := range []string{"--data DIR", "--config FILE", "--demo", "--sim FILE", "--json", "--verbose"} {
+		fmt.Fprintf(w, "  %-14s %s\n", f, t.T("cli.flag."+strings.Fields(strings.TrimPrefix(f, "--"))[0]))
+	}
+}
+
+func synopsis(name string) string {
+	switch name {
+	case "service":
+		return " [--demo | --sim FILE] [--exit-when-done]"
+	case "devices", "version":
+		return " [--json]"
+	}
+	return ""
+}
+
+// langFromArgs finds the language before flags are parsed, so that flag
+// errors are already translated: EARSHOT_LANGUAGE, else the OS.
+func langFromArgs(_ []string, environ []string) string {
+	for _, kv := range environ {
+		if v, ok := strings.CutPrefix(kv, "EARSHOT_LANGUAGE="); ok && v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// oneLine folds an error chain onto one line for stderr.
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", " ")), " ")
+}

@@ -1,0 +1,96 @@
+package main
+
+import (
+	"flag"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+
+	"github.com/earshot-app/earshot/translations"
+)
+
+// options are the flags of every mode and subcommand.
+type options struct {
+	data         string
+	configFile   string
+	demo         bool
+	simFile      string
+	json         bool
+	verbose      bool
+	exitWhenDone bool
+	show         string // GUI: open this device's page at start
+	theme        string // GUI: "", "light" or "dark"
+}
+
+func defaultOptions() options { return options{data: defaultDataDir()} }
+
+// newFlagSet registers the common flags and those of one command.
+func newFlagSet(name string, o *options, extra func(*flag.FlagSet, *options)) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.StringVar(&o.data, "data", o.data, "")
+	fs.StringVar(&o.configFile, "config", o.configFile, "")
+	fs.BoolVar(&o.demo, "demo", o.demo, "")
+	fs.StringVar(&o.simFile, "sim", o.simFile, "")
+	fs.BoolVar(&o.verbose, "verbose", o.verbose, "")
+	if extra != nil {
+		extra(fs, o)
+	}
+	return fs
+}
+
+// allFlags registers the flags of every command, for the parse that finds
+// the command.
+func allFlags(fs *flag.FlagSet, o *options) {
+	jsonFlag(fs, o)
+	serviceFlags(fs, o)
+	guiFlags(fs, o)
+}
+
+func jsonFlag(fs *flag.FlagSet, o *options) { fs.BoolVar(&o.json, "json", o.json, "") }
+
+func serviceFlags(fs *flag.FlagSet, o *options) {
+	fs.BoolVar(&o.exitWhenDone, "exit-when-done", o.exitWhenDone, "")
+}
+
+func guiFlags(fs *flag.FlagSet, o *options) {
+	fs.StringVar(&o.show, "show", o.show, "")
+	fs.StringVar(&o.theme, "theme", o.theme, "")
+}
+
+func (o *options) check(t *translations.Translator) error {
+	if o.demo && o.simFile != "" {
+		return misuse{t.T("cli.demoAndSim")}
+	}
+	if o.data == "" {
+		return misuse{t.T("cli.noDataDir")}
+	}
+	switch o.theme {
+	case "", "light", "dark":
+	default:
+		return misuse{t.T("cli.badTheme", "Value", o.theme)}
+	}
+	abs, err := filepath.Abs(o.data)
+	if err == nil {
+		o.data = abs
+	}
+	return nil
+}
+
+// defaultDataDir is the per-user folder of the database, staged firmware and
+// logs: $XDG_DATA_HOME/earshot on Linux, the user config folder elsewhere.
+func defaultDataDir() string {
+	if runtime.GOOS == "linux" {
+		if x := os.Getenv("XDG_DATA_HOME"); x != "" {
+			return filepath.Join(x, "earshot")
+		}
+		if home, err := os.UserHomeDir(); err == nil {
+			return filepath.Join(home, ".local", "share", "earshot")
+		}
+	}
+	if dir, err := os.UserConfigDir(); err == nil {
+		return filepath.Join(dir, "Earshot")
+	}
+	return ""
+}

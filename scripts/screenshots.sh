@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Screenshots of every main view of the real binary under Xvfb, into
+# docs/screenshots/ (the README shows them). Look at them after a GUI change.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/deps.sh
+need_packages $EARSHOT_BUILD_PACKAGES $EARSHOT_GUI_TEST_PACKAGES
+need_go
+export LANG=en_US.UTF-8
+out=${SCREENSHOTS_DIR:-docs/screenshots}
+mkdir -p "$out"
+go build -o bin/earshot ./cmd/earshot
+work=$(mktemp -d)
+echo '{"devices": [], "timeline": []}' >"$work/empty.json"
+start_xvfb
+trap 'kill "${app:-}" 2>/dev/null || true; stop_xvfb; rm -rf "$work"' EXIT
+
+# shot NAME ARGS...: run earshot with ARGS, wait for its window, let the
+# scenario settle, and capture the window.
+shot() {
+	local name=$1
+	shift
+	rm -rf "$work/data"
+	./bin/earshot --data "$work/data" "$@" 2>>"$work/stderr" &
+	app=$!
+	local win
+	win=$(wait_window Earshot 30) || { echo "no window for $name" >&2; cat "$work/stderr" >&2; exit 1; }
+	sleep "${SETTLE_SECONDS:-3}"
+	import -window "$win" "$out/$name.png"
+	kill -TERM "$app"
+	wait "$app" || true
+	echo "$out/$name.png"
+}
+
+shot devices-light --demo --theme light
+shot devices-dark --demo --theme dark
+shot device-page --demo --theme light --show "Jabra Evolve2"
+shot device-page-dark --demo --theme dark --show "Jabra Engage 75"
+shot empty --sim "$work/empty.json" --theme light
+if grep -q "Error in Fyne call thread" "$work/stderr"; then
+	echo "Fyne threading error while taking screenshots:" >&2
+	grep -A3 "Error in Fyne call thread" "$work/stderr" >&2
+	exit 1
+fi
