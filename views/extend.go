@@ -1,0 +1,43 @@
+package views
+
+import (
+	"fyne.io/fyne/v2"
+
+	"github.com/earshot-app/earshot/app"
+)
+
+// Page is a top-level page beside the device list, reached from the
+// navigation bar on the left (Call history, Outbox, …). Each feature builds
+// its page in its own file of this package, against its own narrow interface,
+// and cmd/earshot hands the pages to NewMainWindow.
+//
+// The main window calls every method on the Fyne goroutine. A page that
+// follows background changes subscribes to its own source and goes through
+// fyne.Do, as the main window does.
+type Page interface {
+	// Title is the page's name in the navigation bar (translated).
+	Title() string
+	// Icon is the page's icon in the navigation bar.
+	Icon() fyne.Resource
+	// Content is the page's root object; it is built once and kept.
+	Content() fyne.CanvasObject
+	// Shown is called each time the page becomes visible, so it can re-read
+	// what changed while it was hidden.
+	Shown()
+}
+
+// DeviceTab is a tab of the device page beside "Overview" (Settings,
+// Firmware, …), built like a Page.
+type DeviceTab interface {
+	// Title is the tab's name (translated).
+	Title() string
+	// Content is the tab's root object; it is built once and kept.
+	Content() fyne.CanvasObject
+	// Show is called when the device page opens on d, and again with a new
+	// snapshot whenever the core reports a change while the page is open. A
+	// tab must keep what a person is editing when d.ID is the same as before.
+	Show(d app.DeviceSummary)
+	// Applies tells whether the tab has anything for this device (a busylight
+	// has no firmware page); tabs that do not apply are hidden.
+	Applies(d app.DeviceSummary) bool
+}
