@@ -1,6 +1,7 @@
 package views
 
 import (
+	"slices"
 	"strconv"
 
 	"fyne.io/fyne/v2"
@@ -22,10 +23,18 @@ type devicePage struct {
 	gauge    *batteryGauge
 	sections *fyne.Container // two columns of section cards
 	root     fyne.CanvasObject
+
+	tabs     *container.AppTabs
+	overview *container.TabItem
+	extra    []DeviceTab
+	items    map[DeviceTab]*container.TabItem
+	id       string // the device shown
 }
 
-func newDevicePage(t *translations.Translator, onBack func()) *devicePage {
+func newDevicePage(t *translations.Translator, onBack func(), extra []DeviceTab) *devicePage {
 	p := &devicePage{
+		extra:    extra,
+		items:    map[DeviceTab]*container.TabItem{},
 		t:        t,
 		tile:     newKindTile(64),
 		head:     widget.NewRichText(),
@@ -41,8 +50,43 @@ func newDevicePage(t *translations.Translator, onBack func()) *devicePage {
 		container.NewVBox(hero, p.sections)))
 	bar := container.New(layout.NewCustomPaddedLayout(pad, 0, pad, pad),
 		container.NewHBox(newBackButton(t.T("views.detail.back"), onBack)))
-	p.root = container.NewBorder(bar, nil, nil, nil, body)
+	p.overview = container.NewTabItem(t.T("views.detail.overview"), body)
+	for _, tab := range extra {
+		p.items[tab] = container.NewTabItem(tab.Title(), tab.Content())
+	}
+	p.tabs = container.NewAppTabs(p.overview)
+	p.root = container.NewBorder(bar, nil, nil, nil, p.tabs)
 	return p
+}
+
+// showTabs offers the tabs that apply to d, keeping the selected one when it
+// still applies and d is the device already shown, and hands d to each.
+func (p *devicePage) showTabs(d app.DeviceSummary) {
+	items := []*container.TabItem{p.overview}
+	for _, tab := range p.extra {
+		if tab.Applies(d) {
+			items = append(items, p.items[tab])
+			tab.Show(d)
+		}
+	}
+	selected := p.tabs.Selected()
+	if !slices.Equal(items, p.tabs.Items) {
+		p.tabs.SetItems(items)
+	}
+	switch {
+	case d.ID != p.id:
+		p.tabs.Select(p.overview)
+	case slices.Contains(items, selected):
+		p.tabs.Select(selected)
+	}
+	p.id = d.ID
+}
+
+// selectTab selects tab when it applies to the device shown.
+func (p *devicePage) selectTab(tab DeviceTab) {
+	if item, ok := p.items[tab]; ok && slices.Contains(p.tabs.Items, item) {
+		p.tabs.Select(item)
+	}
 }
 
 type row struct{ label, value string }
@@ -76,6 +120,7 @@ func (p *devicePage) show(d app.DeviceSummary) {
 		section(t.T("views.detail.power"), powerRows(t, d)),
 		section(t.T("views.detail.status"), statusRows(t, d)),
 	}
+	p.showTabs(d)
 	p.root.Refresh() // lays the page out again: pills, gauge and sections change size
 }
 

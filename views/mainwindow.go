@@ -7,6 +7,7 @@ package views
 
 import (
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/driver/desktop"
 
 	"github.com/earshot-app/earshot/app"
@@ -29,6 +30,10 @@ type MainWindowParams struct {
 	T       *translations.Translator
 	Tray    bool // show a tray icon and hide the window on close instead of quitting
 	Version string
+	// Pages follow "Devices" in the navigation bar, in this order.
+	Pages []Page
+	// DeviceTabs follow "Overview" on every device page they apply to.
+	DeviceTabs []DeviceTab
 }
 
 // MainWindow is Earshot's main window: the device list and one page per device.
@@ -43,6 +48,8 @@ type MainWindow struct {
 	devices []app.DeviceSummary
 	shown   string // ID of the device whose page is open; "" while the list shows
 	alerts  lowBatteryAlerts
+	nav     *navBar
+	content *fyne.Container // holds the current page: the list, a device page or one of p.Pages
 }
 
 // NewMainWindow builds the main window, wires the tray when p.Tray is set and
@@ -50,10 +57,16 @@ type MainWindow struct {
 func NewMainWindow(p MainWindowParams) *MainWindow {
 	w := &MainWindow{p: p, win: p.App.NewWindow(p.T.T("app.title")), alerts: lowBatteryAlerts{}}
 	w.list = newDeviceList(p.T, p.Version, w.ShowDevice)
-	w.page = newDevicePage(p.T, w.ShowList)
+	w.page = newDevicePage(p.T, w.ShowList, p.DeviceTabs)
+	entries := []navEntry{{title: p.T.T("views.nav.devices"), icon: kindIcon("headset"), open: w.ShowList}}
+	for _, pg := range p.Pages {
+		entries = append(entries, navEntry{title: pg.Title(), icon: pg.Icon(), open: func() { w.ShowPage(pg) }})
+	}
+	w.nav = newNavBar(p.T.T("app.title"), entries)
+	w.content = container.NewStack(w.list.root)
 	icon := fyne.NewStaticResource("earshot.png", assets.AppIconPNG())
 	w.win.SetIcon(icon)
-	w.win.Resize(fyne.NewSize(900, 600))
+	w.win.Resize(fyne.NewSize(1000, 680))
 	w.win.Canvas().SetOnTypedKey(func(ev *fyne.KeyEvent) {
 		if ev.Name == fyne.KeyEscape && w.shown != "" {
 			w.ShowList()
@@ -67,7 +80,9 @@ func NewMainWindow(p MainWindowParams) *MainWindow {
 	} else {
 		w.win.SetMaster()
 	}
-	w.setContent(w.list.root)
+	w.win.SetContent(container.NewBorder(nil, nil, w.nav.root, nil, w.content))
+	w.bindShortcuts(len(entries))
+	w.nav.selectIndex(0)
 	// The one boundary where background changes enter the UI (DESIGN habit 3).
 	cancel := p.Source.Subscribe(func() { fyne.Do(w.refresh) })
 	w.win.SetOnClosed(cancel)
@@ -81,6 +96,7 @@ func (w *MainWindow) Window() fyne.Window { return w.win }
 // ShowList shows the device list.
 func (w *MainWindow) ShowList() {
 	w.shown = ""
+	w.nav.selectIndex(0)
 	w.setContent(w.list.root)
 }
 
@@ -93,16 +109,53 @@ func (w *MainWindow) ShowDevice(id string) {
 		return
 	}
 	w.shown = id
+	w.nav.selectIndex(0)
 	w.page.show(d)
 	w.setContent(w.page.root)
 }
 
+// ShowPage shows one of the pages given in MainWindowParams.Pages.
+func (w *MainWindow) ShowPage(p Page) {
+	for i, pg := range w.p.Pages {
+		if pg == p {
+			w.shown = ""
+			w.nav.selectIndex(i + 1)
+			w.setContent(p.Content())
+			p.Shown()
+			return
+		}
+	}
+}
+
+// ShowTab selects a tab of the open device page; it does nothing when no
+// device page is open or the tab does not apply to its device.
+func (w *MainWindow) ShowTab(tab DeviceTab) {
+	if w.shown != "" {
+		w.page.selectTab(tab)
+	}
+}
+
+// current is what the content area shows now.
+func (w *MainWindow) current() fyne.CanvasObject { return w.content.Objects[0] }
+
 // setContent switches pages. It drops the keyboard focus first, so the widget
 // that had it hears so, and Escape reaches the window's key handler.
 func (w *MainWindow) setContent(page fyne.CanvasObject) {
-	if w.win.Content() != page {
+	if w.current() != page {
 		w.win.Canvas().Unfocus()
-		w.win.SetContent(page)
+		w.content.Objects = []fyne.CanvasObject{page}
+		w.content.Refresh()
+	}
+}
+
+// bindShortcuts makes Ctrl+1…9 (Cmd on macOS) open the first n pages of the
+// navigation bar.
+func (w *MainWindow) bindShortcuts(n int) {
+	keys := []fyne.KeyName{fyne.Key1, fyne.Key2, fyne.Key3, fyne.Key4, fyne.Key5, fyne.Key6, fyne.Key7, fyne.Key8, fyne.Key9}
+	for i := 0; i < n && i < len(keys); i++ {
+		b := w.nav.buttons[i]
+		w.win.Canvas().AddShortcut(&desktop.CustomShortcut{KeyName: keys[i], Modifier: fyne.KeyModifierShortcutDefault},
+			func(fyne.Shortcut) { b.OnTapped() })
 	}
 }
 

@@ -204,12 +204,12 @@ func TestTapOpensDevicePageAndBackReturns(t *testing.T) {
 			test.Tap(cards(w)[1])
 			assertShows(t, w, "Jabra Evolve2 85", "501AA5D6337F", "0B0E", "24A1", "01-3D",
 				"Jabra Link 380", "80 %", "Charging", "2.0.0", "Bluetooth")
-			if w.Window().Content() != w.page.root {
+			if w.current() != w.page.root {
 				t.Fatal("tapping a card does not open its page")
 			}
 
 			tc.back(w)
-			if w.Window().Content() != w.list.root {
+			if w.current() != w.list.root {
 				t.Fatal("the list is not shown after going back")
 			}
 			assertShows(t, w, "Jabra Link 380", "Jabra Evolve2 85")
@@ -283,7 +283,7 @@ func TestChangesFromAnotherGoroutine(t *testing.T) {
 	assertShows(t, w, "501AA5D6337F", "64 %")
 
 	src.set(dongle, camera)
-	if w.Window().Content() != w.list.root {
+	if w.current() != w.list.root {
 		t.Fatal("the page of a removed device is still shown")
 	}
 	assertHides(t, w, "Jabra Evolve2 85")

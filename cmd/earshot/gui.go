@@ -53,11 +53,32 @@ func runGUI(e *env, args []string) (err error) {
 	if e.cfg.TrayIcon && !tray {
 		e.log.Warn("no session D-Bus: running without a tray icon, so closing the window quits")
 	}
-	w := views.NewMainWindow(views.MainWindowParams{
-		App: a, Source: ow.core, T: e.t, Tray: tray, Version: version,
-	})
+	pages, tabs := guiPages(e, ow), guiDeviceTabs(e, ow)
+	p := views.MainWindowParams{App: a, Source: ow.core, T: e.t, Tray: tray, Version: version}
+	for _, np := range pages {
+		p.Pages = append(p.Pages, np.page)
+	}
+	for _, nt := range tabs {
+		p.DeviceTabs = append(p.DeviceTabs, nt.tab)
+	}
+	w := views.NewMainWindow(p)
+	if e.o.page != "" {
+		pg, err := findNamed(pages, e.o.page, func(n namedPage) string { return n.name })
+		if err != nil {
+			return misuse{e.t.T("cli.badPage", "Value", e.o.page, "Names", err.Error())}
+		}
+		w.ShowPage(pg.page)
+	}
 	if e.o.show != "" {
-		showWhenAttached(ow.core, w, e.o.show)
+		var tab views.DeviceTab
+		if e.o.tab != "" {
+			nt, err := findNamed(tabs, e.o.tab, func(n namedTab) string { return n.name })
+			if err != nil {
+				return misuse{e.t.T("cli.badTab", "Value", e.o.tab, "Names", err.Error())}
+			}
+			tab = nt.tab
+		}
+		showWhenAttached(ow.core, w, e.o.show, tab)
 	}
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
@@ -74,9 +95,42 @@ func runGUI(e *env, args []string) (err error) {
 	return nil
 }
 
+// namedPage is a page of the navigation bar with the name --page takes.
+type namedPage struct {
+	name string
+	page views.Page
+}
+
+// namedTab is a device-page tab with the name --tab takes.
+type namedTab struct {
+	name string
+	tab  views.DeviceTab
+}
+
+// guiPages are the pages after "Devices" in the navigation bar, in order.
+// Each feature adds its page here.
+func guiPages(e *env, ow *owner) []namedPage { return nil }
+
+// guiDeviceTabs are the device-page tabs after "Overview", in order. Each
+// feature adds its tab here.
+func guiDeviceTabs(e *env, ow *owner) []namedTab { return nil }
+
+// findNamed finds the entry called name, or says which names there are.
+func findNamed[T any](items []T, name string, nameOf func(T) string) (T, error) {
+	var names []string
+	for _, it := range items {
+		if nameOf(it) == name {
+			return it, nil
+		}
+		names = append(names, nameOf(it))
+	}
+	var zero T
+	return zero, errors.New(strings.Join(names, ", "))
+}
+
 // showWhenAttached opens the page of the device ref (ESN or name prefix) as
-// soon as it is attached.
-func showWhenAttached(core *app.Core, w *views.MainWindow, ref string) {
+// soon as it is attached, on tab when it is not nil.
+func showWhenAttached(core *app.Core, w *views.MainWindow, ref string, tab views.DeviceTab) {
 	var cancel func()
 	try := func() {
 		d, err := app.FindDevice(core.Devices(), ref)
@@ -86,7 +140,12 @@ func showWhenAttached(core *app.Core, w *views.MainWindow, ref string) {
 		if cancel != nil {
 			cancel()
 		}
-		fyne.Do(func() { w.ShowDevice(d.ID) })
+		fyne.Do(func() {
+			w.ShowDevice(d.ID)
+			if tab != nil {
+				w.ShowTab(tab)
+			}
+		})
 	}
 	cancel = core.Subscribe(try)
 	try()

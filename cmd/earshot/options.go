@@ -20,6 +20,8 @@ type options struct {
 	verbose      bool
 	exitWhenDone bool
 	show         string // GUI: open this device's page at start
+	tab          string // GUI: with show, open this tab of the device page
+	page         string // GUI: open this page of the navigation bar at start
 	theme        string // GUI: "", "light" or "dark"
 }
 
@@ -56,6 +58,8 @@ func serviceFlags(fs *flag.FlagSet, o *options) {
 
 func guiFlags(fs *flag.FlagSet, o *options) {
 	fs.StringVar(&o.show, "show", o.show, "")
+	fs.StringVar(&o.tab, "tab", o.tab, "")
+	fs.StringVar(&o.page, "page", o.page, "")
 	fs.StringVar(&o.theme, "theme", o.theme, "")
 }
 
@@ -65,6 +69,9 @@ func (o *options) check(t *translations.Translator) error {
 	}
 	if o.data == "" {
 		return misuse{t.T("cli.noDataDir")}
+	}
+	if o.tab != "" && o.show == "" {
+		return misuse{t.T("cli.tabWithoutShow")}
 	}
 	switch o.theme {
 	case "", "light", "dark":
