@@ -20,8 +20,8 @@ import (
 
 // runService is `earshot service`: the same core as the GUI, headless.
 func runService(e *env, args []string) error {
-	if len(args) > 0 {
-		return misuse{e.t.T("cli.extraArgs", "Args", strings.Join(args, " "))}
+	if err := e.noArgs(args); err != nil {
+		return err
 	}
 	ow, err := e.becomeOwner()
 	if err != nil {
@@ -54,8 +54,8 @@ func runService(e *env, args []string) error {
 // runDevices is `earshot devices`: the owner's devices, or, when no owner
 // runs, the devices this process finds itself (a scenario at its time zero).
 func runDevices(e *env, args []string) error {
-	if len(args) > 0 {
-		return misuse{e.t.T("cli.extraArgs", "Args", strings.Join(args, " "))}
+	if err := e.noArgs(args); err != nil {
+		return err
 	}
 	devs, err := e.devices()
 	if err != nil {
@@ -156,8 +156,8 @@ func (e *env) dialOwner(ctx context.Context) (*localapi.Client, error) {
 
 // runVersion is `earshot version`.
 func runVersion(e *env, args []string) error {
-	if len(args) > 0 {
-		return misuse{e.t.T("cli.extraArgs", "Args", strings.Join(args, " "))}
+	if err := e.noArgs(args); err != nil {
+		return err
 	}
 	if e.o.json {
 		return writeJSON(e, map[string]string{
@@ -165,6 +165,14 @@ func runVersion(e *env, args []string) error {
 		})
 	}
 	fmt.Fprintf(e.stdout, "earshot %s (%s, %s/%s)\n", version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+	return nil
+}
+
+// noArgs is misuse when a command that takes no arguments got some.
+func (e *env) noArgs(args []string) error {
+	if len(args) > 0 {
+		return misuse{e.t.T("cli.extraArgs", "Args", strings.Join(args, " "))}
+	}
 	return nil
 }
 

@@ -20,8 +20,8 @@ import (
 
 // runGUI is `earshot`: the owner with its main window.
 func runGUI(e *env, args []string) (err error) {
-	if len(args) > 0 {
-		return misuse{e.t.T("cli.extraArgs", "Args", strings.Join(args, " "))}
+	if err := e.noArgs(args); err != nil {
+		return err
 	}
 	if runtime.GOOS == "linux" && os.Getenv("DISPLAY") == "" && os.Getenv("WAYLAND_DISPLAY") == "" {
 		return errors.New(e.t.T("cli.noDisplay"))
