@@ -35,6 +35,11 @@ const (
 	KeyLanguage               = "LANGUAGE"
 	defaultCheckForUpdates    = 10080
 	defaultPeopleCountMinutes = 10
+
+	// KeyCallHistoryRetention is how many days of call and camera-session
+	// history are kept (Earshot's own key); 0 keeps everything.
+	KeyCallHistoryRetention     = "CALLHISTORYRETENTIONDAYS"
+	defaultCallHistoryRetention = 180
 )
 
 // Backend types of BACKENDTYPE.
@@ -61,6 +66,8 @@ type Config struct {
 	PeopleCountHeartbeatMinutes int
 	CatalogDir                  string
 	Language                    string
+	// CallHistoryRetentionDays is how long call history is kept; 0 = forever.
+	CallHistoryRetentionDays int
 
 	// Sources says, per key that was set, which source set it.
 	Sources map[string]string
@@ -73,6 +80,7 @@ func Defaults() Config {
 		CheckForUpdatesMinutes:      defaultCheckForUpdates,
 		BackendType:                 BackendDefault,
 		PeopleCountHeartbeatMinutes: defaultPeopleCountMinutes,
+		CallHistoryRetentionDays:    defaultCallHistoryRetention,
 		Sources:                     map[string]string{},
 	}
 }
@@ -112,6 +120,7 @@ var keys = map[string]setter{
 	KeyPeopleCountHeartbeat: func(c *Config, v string) error { return setInt(&c.PeopleCountHeartbeatMinutes, v, -1<<31) },
 	KeyCatalogDir:           func(c *Config, v string) error { c.CatalogDir = v; return nil },
 	KeyLanguage:             func(c *Config, v string) error { c.Language = v; return nil },
+	KeyCallHistoryRetention: func(c *Config, v string) error { return setInt(&c.CallHistoryRetentionDays, v, 0) },
 }
 
 // Keys returns every known property name, sorted.
@@ -179,6 +188,8 @@ func describe(c Config, key string) string {
 		return strconv.Itoa(c.CheckForUpdatesMinutes)
 	case KeyPeopleCountHeartbeat:
 		return strconv.Itoa(c.PeopleCountHeartbeatMinutes)
+	case KeyCallHistoryRetention:
+		return strconv.Itoa(c.CallHistoryRetentionDays)
 	case KeyBackendType:
 		return c.BackendType
 	case KeyManagementEndpoint:

@@ -59,6 +59,21 @@ func TestResolve(t *testing.T) {
 			problems: []string{`config environment: TRAYICON: "maybe" is not YES or NO; keeping YES`},
 		},
 		{
+			name:  "call history retention defaults to 180 days",
+			check: func(t *testing.T, c Config) { expectEq(t, c.CallHistoryRetentionDays, 180) },
+		},
+		{
+			name:   "call history retention set, 0 keeps everything",
+			layers: []Layer{{Source: "x", Values: map[string]string{"CALLHISTORYRETENTIONDAYS": "0"}}},
+			check:  func(t *testing.T, c Config) { expectEq(t, c.CallHistoryRetentionDays, 0) },
+		},
+		{
+			name:     "negative call history retention keeps the default",
+			layers:   []Layer{{Source: "x", Values: map[string]string{"CALLHISTORYRETENTIONDAYS": "-3"}}},
+			check:    func(t *testing.T, c Config) { expectEq(t, c.CallHistoryRetentionDays, 180) },
+			problems: []string{`config x: CALLHISTORYRETENTIONDAYS: -3 is below the minimum 0; keeping 180`},
+		},
+		{
 			name:   "backend type case-insensitive",
 			layers: []Layer{{Source: "x", Values: map[string]string{"BACKENDTYPE": "ovoc"}}},
 			check:  func(t *testing.T, c Config) { expectEq(t, c.BackendType, BackendOvoc) },
