@@ -20,6 +20,20 @@ type CoreParams struct {
 	Store   *store.Store // the owner's database
 	Clock   clock.Clock
 	Logger  *slog.Logger
+	// Services are fed the event stream after the core has recorded each
+	// event (calls, …).
+	Services []Service
+}
+
+// Service is a service fed by the device event stream. The Core calls Start
+// before the first event, HandleEvent for every event in order on its own
+// goroutine, and Stop after the last one.
+type Service interface {
+	// Start prepares the service (recovery, pruning, its own timers until
+	// Stop); an error is logged and the service still runs.
+	Start(ctx context.Context) error
+	HandleEvent(e device.Event)
+	Stop()
 }
 
 // Core runs the device manager and the services fed by its event stream.
@@ -54,6 +68,12 @@ func (c *Core) Run(ctx context.Context) error {
 	if err := c.p.Store.MarkAllDisconnected(c.p.Clock.Now()); err != nil {
 		c.p.Logger.Warn("mark stored devices disconnected", "err", err)
 	}
+	for _, s := range c.p.Services {
+		if err := s.Start(ctx); err != nil {
+			c.p.Logger.Warn("start service", "service", fmt.Sprintf("%T", s), "err", err)
+		}
+		defer s.Stop()
+	}
 	events, cancel := c.p.Manager.Subscribe()
 	defer cancel()
 	done := make(chan error, 1)
@@ -64,18 +84,26 @@ func (c *Core) Run(ctx context.Context) error {
 			if !ok {
 				return <-done
 			}
-			c.handle(e)
+			c.dispatch(e)
 		case err := <-done:
 			// Drain what the manager published before it stopped.
 			for {
 				select {
 				case e := <-events:
-					c.handle(e)
+					c.dispatch(e)
 				default:
 					return err
 				}
 			}
 		}
+	}
+}
+
+// dispatch records e, then hands it to every service.
+func (c *Core) dispatch(e device.Event) {
+	c.handle(e)
+	for _, s := range c.p.Services {
+		s.HandleEvent(e)
 	}
 }
 

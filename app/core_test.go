@@ -153,3 +153,53 @@ func waitFor(t *testing.T, cond func() bool) {
 		time.Sleep(5 * time.Millisecond)
 	}
 }
+
+// recordingService notes what the Core hands it.
+type recordingService struct {
+	mu  sync.Mutex
+	log []string
+}
+
+func (s *recordingService) add(x string) { s.mu.Lock(); s.log = append(s.log, x); s.mu.Unlock() }
+
+func (s *recordingService) Start(context.Context) error { s.add("start"); return nil }
+func (s *recordingService) HandleEvent(e device.Event)  { s.add(e.Type.String()) }
+func (s *recordingService) Stop()                       { s.add("stop") }
+
+func (s *recordingService) lines() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.log...)
+}
+
+func TestCoreFeedsServices(t *testing.T) {
+	t0 := time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)
+	sp := device.Device{Info: device.Info{ID: "sp", Kind: device.KindSpeakerphone, Name: "Speak", ESN: "SP1"}}
+	inCall := sp.Clone()
+	inCall.InCall = true
+	st, err := store.Open(filepath.Join(t.TempDir(), "earshot.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	mgr := device.NewManager(device.ManagerParams{Drivers: []device.Driver{scriptDriver{events: []device.Event{
+		{Type: device.Arrived, At: t0, Device: sp},
+		{Type: device.Changed, At: t0, Device: inCall},
+		{Type: device.ButtonPressed, At: t0, Device: inCall, Button: device.ButtonMute},
+		{Type: device.Removed, At: t0, Device: inCall},
+	}}}})
+	svc := &recordingService{}
+	core := NewCore(CoreParams{Manager: mgr, Store: st, Clock: clock.NewFake(t0), Services: []Service{svc}})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() { done <- core.Run(ctx) }()
+	waitFor(t, func() bool { return len(svc.lines()) == 5 })
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	want := "start arrived changed button removed stop"
+	if got := strings.Join(svc.lines(), " "); got != want {
+		t.Errorf("service saw %q, want %q", got, want)
+	}
+}
