@@ -7,7 +7,7 @@ import (
 	"io/fs"
 )
 
-//go:embed demo.json icons
+//go:embed demo.json icons catalog
 var files embed.FS
 
 // DemoScenario is the embedded scenario that `--demo` plays (SPEC §9).
@@ -17,6 +17,17 @@ func DemoScenario() []byte { return mustRead("demo.json") }
 // icons/earshot.svg (`rsvg-convert -w 512 -h 512`): tray hosts and window
 // managers want a raster image.
 func AppIconPNG() []byte { return mustRead("icons/earshot.png") }
+
+// Catalog is Earshot's own catalog (SPEC §4): the SettingsDefinition,
+// Mapping and resource-mapping XML files at its root, which cover the demo's
+// models and the settings the jabra driver writes.
+func Catalog() fs.FS {
+	sub, err := fs.Sub(files, "catalog")
+	if err != nil {
+		panic("assets: catalog: " + err.Error())
+	}
+	return sub
+}
 
 // Icon returns the embedded icon file icons/<name>.svg.
 func Icon(name string) ([]byte, error) { return fs.ReadFile(files, "icons/"+name+".svg") }
