@@ -42,20 +42,8 @@ type deviceSpec struct {
 
 // FirmwareUpdate is how a simulated device answers a firmware update.
 type FirmwareUpdate struct {
-	Result   string // "Success" or one of failureDescriptions
+	Result   string // "Success" or one of device.FirmwareFailures
 	Duration time.Duration
-}
-
-// failureDescriptions are the firmware update failures of SPEC §6.
-var failureDescriptions = []string{
-	"Firmware file does not match the device",
-	"Headset needs to be docked",
-	"Bluetooth headset not connected to dongle",
-	"Region not found in the firmware file",
-	"Language not found in firmware file",
-	"Downgrade is not allowed for this product",
-	"Battery level too low for firmware update",
-	"Unexpected failure",
 }
 
 // step is one entry of "timeline".
@@ -254,7 +242,7 @@ func (p *parser) device(o object) deviceSpec {
 	if fu, ok := o.object("firmwareUpdate"); ok {
 		fu.allow("", "result", "seconds")
 		result := fu.str("result", true)
-		if result != "Success" && !slices.Contains(failureDescriptions, result) {
+		if _, failure := device.ParseFirmwareFailure(result); result != "Success" && !failure {
 			p.failf(fu.key("result"), "%q is neither Success nor a failure description of SPEC §6", result)
 		}
 		d.firmwareUpdate = &FirmwareUpdate{Result: result}

@@ -22,8 +22,8 @@ import (
 	"github.com/earshot-app/earshot/device/clock"
 )
 
-// Driver plays a Scenario. It implements device.Driver and
-// device.SettingsWriter.
+// Driver plays a Scenario. It implements device.Driver,
+// device.SettingsWriter and device.FirmwareUpdater.
 type Driver struct {
 	// Logger receives the steps that are skipped (an action on a detached
 	// device). Set it before Run; nil means slog.Default().
@@ -139,6 +139,10 @@ type state struct {
 type simDevice struct {
 	device.Device
 	attached bool
+	update   *FirmwareUpdate // how it answers a firmware update; nil = Success at once
+	// lost is closed when the device is detached while a firmware update
+	// runs; nil when none runs.
+	lost chan struct{}
 }
 
 // newState returns the devices before the first step: attached unless the
@@ -146,7 +150,7 @@ type simDevice struct {
 func newState(s *Scenario) *state {
 	st := &state{devices: make(map[string]*simDevice), children: make(map[string][]*simDevice)}
 	for _, spec := range s.devices {
-		sd := &simDevice{Device: spec.Clone(), attached: !spec.hasAttachStep}
+		sd := &simDevice{Device: spec.Clone(), attached: !spec.hasAttachStep, update: spec.firmwareUpdate}
 		if spec.Parent != "" {
 			sd.attached = sd.attached && st.devices[spec.Parent].attached
 			st.children[spec.Parent] = append(st.children[spec.Parent], sd)
@@ -242,6 +246,10 @@ func (st *state) detach(sd *simDevice, now time.Time, emit func(device.Event)) {
 		}
 	}
 	sd.attached = false
+	if sd.lost != nil {
+		close(sd.lost)
+		sd.lost = nil
+	}
 	emit(device.Event{Type: device.Removed, At: now, Device: sd.Clone()})
 	sd.InCall, sd.Muted, sd.Streaming = false, false, false
 }
