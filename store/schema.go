@@ -3,9 +3,10 @@
 //
 // # Layout
 //
-// Schema version 1. Keys are UTF-8 strings unless noted; every value is JSON.
-// "<seq>" is an 8-byte big-endian uint64 from the bucket's NextSequence (see
-// sequenceKey), so such keys sort in the order they were written.
+// Schema version 2. Keys are UTF-8 strings unless noted; every value is JSON
+// unless noted. "<seq>" is an 8-byte big-endian uint64 from the bucket's
+// NextSequence (see sequenceKey), so such keys sort in the order they were
+// written.
 //
 //	meta
 //	│  schemaVersion → 1                      JSON number; migrations are keyed on it
@@ -20,6 +21,27 @@
 //	│      "settings":{"WIRELESS_RANGE":"1"},
 //	│      "firstSeen":"2026-01-02T03:04:05Z","lastSeen":"2026-01-02T04:00:00Z",
 //	│      "connected":true}
+//	│
+//	outbox                                    analytics (SPEC §7); written with Tx.Enqueue in the same
+//	│  │                                      transaction as the domain record it reports (Store.Write)
+//	│  events                                 one queue shared by every endpoint; always a contiguous
+//	│  │  <seq> → packed event (binary)       range of <seq>: trimmed and dropped only from the front
+//	│  │     01 | uvarint len, EventId | uvarint len, EventType | DEFLATE(JSON body, preset dictionary)
+//	│  endpoints                              one record per configured endpoint
+//	│  │  <endpoint id> → endpoint record     id = "sha256:" + hex of the URL, so no secret is stored
+//	│  │     {"name":"https://a.example/ev?Token=xxxxx","order":0,"cursor":41,
+//	│  │      "delivered":40,"parked":1,"dropped":0,
+//	│  │      "lastError":"503 Service Unavailable","lastErrorAt":"…","nextRetry":"…"}
+//	│  │     cursor: <seq> of the last event delivered, parked or dropped for that endpoint;
+//	│  │     events ≤ every cursor are deleted
+//	│  parked                                 events an endpoint refused with a 4xx
+//	│  │  <endpoint id>                       one bucket per endpoint
+//	│  │     <seq> → {"reason":"400 Bad Request: …","status":400,"at":"…","event":"<packed, base64>"}
+//	│  counters
+//	│     dropped → JSON number               events dropped past the bound (default 100 000), in all
+//	│
+//	eventToggles                              the client-side EVENT_* settings of SPEC §5
+//	│  <device key> → {"EVENT_CALL_STATUS":false,"EVENT_PEOPLE_COUNT":true}   absent = on
 //
 // Planned (later issues add these, each with a migration; nothing below exists yet):
 //
@@ -30,12 +52,7 @@
 //	appliedConfigs                            device management (SPEC §5)
 //	│  <ESN> → configuration                  the last one applied, so it is not applied twice
 //	firmware                                  staged firmware (SPEC §6)
-//	│  <device key> → staged file             path, version, SHA-256, source URL, staged at
-//	outbox                                    analytics (SPEC §7), written in the same transaction as its domain record
-//	   events      <seq> → event              the flat event JSON
-//	   cursors     <endpoint> → <seq>         last event delivered to that endpoint
-//	   parked      <endpoint>/<seq> → reason  events that endpoint refused
-//	   counters    dropped → JSON number      events dropped past the bound
+//	   <device key> → staged file             path, version, SHA-256, source URL, staged at
 package store
 
 import (
@@ -47,19 +64,29 @@ import (
 )
 
 // schemaVersion is the version this Earshot reads and writes.
-const schemaVersion = 1
+const schemaVersion = 2
 
 // Bucket and key names.
 const (
 	bucketMeta       = "meta"
 	keySchemaVersion = "schemaVersion"
 	bucketDevices    = "devices"
+
+	bucketOutbox          = "outbox"
+	bucketOutboxEvents    = "events"    // inside outbox
+	bucketOutboxEndpoints = "endpoints" // inside outbox
+	bucketOutboxParked    = "parked"    // inside outbox
+	bucketOutboxCounters  = "counters"  // inside outbox
+	keyOutboxDropped      = "dropped"   // in outbox/counters
+	bucketEventToggles    = "eventToggles"
 )
 
 // migrations[n] takes a file from schema version n to n+1, inside the
 // transaction that opens it. Raise schemaVersion together with adding a step,
 // and make createSchema build the new layout directly.
-var migrations = map[int]func(tx *bolt.Tx) error{}
+var migrations = map[int]func(tx *bolt.Tx) error{
+	1: createOutbox, // 1 → 2: the analytics outbox and the event toggles
+}
 
 // createSchema lays out an empty file at schemaVersion.
 func createSchema(tx *bolt.Tx) error {
@@ -67,6 +94,9 @@ func createSchema(tx *bolt.Tx) error {
 		if _, err := tx.CreateBucket([]byte(name)); err != nil {
 			return fmt.Errorf("create bucket %s: %w", name, err)
 		}
+	}
+	if err := createOutbox(tx); err != nil {
+		return err
 	}
 	return putVersion(tx, schemaVersion)
 }

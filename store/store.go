@@ -25,8 +25,9 @@ type Options struct {
 
 // Store is Earshot's database. Its methods are safe for concurrent use.
 type Store struct {
-	db   *bolt.DB
-	path string
+	db        *bolt.DB
+	path      string
+	writePath // group commit (Write) and the outbox's state; see write.go
 }
 
 // Open opens the store at path. Read-write, it creates the parent folder
@@ -57,7 +58,11 @@ func Open(path string, o Options) (*Store, error) {
 		_ = db.Close()
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
-	return &Store{db: db, path: path}, nil
+	s := &Store{db: db, path: path}
+	if !o.ReadOnly {
+		s.startWriter()
+	}
+	return s, nil
 }
 
 // checkVersion accepts only a file at the current schema version: a read-only
@@ -78,6 +83,7 @@ func checkVersion(tx *bolt.Tx) error {
 
 // Close releases the file.
 func (s *Store) Close() error {
+	s.stopWriter()
 	if err := s.db.Close(); err != nil {
 		return fmt.Errorf("close store %s: %w", s.path, err)
 	}
