@@ -38,6 +38,9 @@ type deviceSpec struct {
 	device.Device
 	firmwareUpdate *FirmwareUpdate
 	hasAttachStep  bool // the device is attached by the timeline, not from time zero
+	// readOnly are the settings the simulated driver cannot write, with why
+	// ("readOnlySettings", Earshot's extension; see settings.go).
+	readOnly map[string]string
 }
 
 // FirmwareUpdate is how a simulated device answers a firmware update.
@@ -208,7 +211,7 @@ func depth(ids map[string]*deviceSpec, id string) int {
 
 func (p *parser) device(o object) deviceSpec {
 	o.allow("", "id", "kind", "name", "vendorId", "productId", "variant", "esn", "firmware",
-		"connection", "parent", "battery", "settings", "firmwareUpdate")
+		"connection", "parent", "battery", "settings", "firmwareUpdate", "readOnlySettings")
 	var d deviceSpec
 	d.ID = o.str("id", true)
 	if kind, err := device.ParseKind(o.str("kind", true)); err != nil {
@@ -237,6 +240,12 @@ func (p *parser) device(o object) deviceSpec {
 		d.Settings = make(map[string]string, len(settings.m))
 		for name := range settings.m {
 			d.Settings[name] = settings.str(name, false)
+		}
+	}
+	if ro, ok := o.object("readOnlySettings"); ok {
+		d.readOnly = make(map[string]string, len(ro.m))
+		for name := range ro.m {
+			d.readOnly[name] = ro.str(name, false)
 		}
 	}
 	if fu, ok := o.object("firmwareUpdate"); ok {

@@ -118,13 +118,21 @@ func (d *Driver) WriteSettings(_ context.Context, id string, values map[string]s
 	if sd.Settings == nil {
 		sd.Settings = make(map[string]string, len(values))
 	}
+	errs := map[string]error{}
 	for name, v := range values {
+		if err := sd.canWrite(name); err != nil {
+			errs[name] = fmt.Errorf("write setting %s: %w", name, err)
+			continue
+		}
 		sd.Settings[name] = v
 	}
-	if d.emit != nil {
+	if d.emit != nil && len(errs) < len(values) {
 		d.emit(device.Event{Type: device.Changed, At: d.clk.Now(), Device: sd.Clone()})
 	}
-	return nil
+	if len(errs) == 0 {
+		return nil
+	}
+	return errs
 }
 
 // state is the simulated devices as the timeline has left them.
@@ -139,7 +147,8 @@ type state struct {
 type simDevice struct {
 	device.Device
 	attached bool
-	update   *FirmwareUpdate // how it answers a firmware update; nil = Success at once
+	update   *FirmwareUpdate   // how it answers a firmware update; nil = Success at once
+	readOnly map[string]string // settings it refuses to write, with why
 	// lost is closed when the device is detached while a firmware update
 	// runs; nil when none runs.
 	lost chan struct{}
@@ -150,7 +159,7 @@ type simDevice struct {
 func newState(s *Scenario) *state {
 	st := &state{devices: make(map[string]*simDevice), children: make(map[string][]*simDevice)}
 	for _, spec := range s.devices {
-		sd := &simDevice{Device: spec.Clone(), attached: !spec.hasAttachStep, update: spec.firmwareUpdate}
+		sd := &simDevice{Device: spec.Clone(), attached: !spec.hasAttachStep, update: spec.firmwareUpdate, readOnly: spec.readOnly}
 		if spec.Parent != "" {
 			sd.attached = sd.attached && st.devices[spec.Parent].attached
 			st.children[spec.Parent] = append(st.children[spec.Parent], sd)
