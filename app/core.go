@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 
 	"github.com/earshot-app/earshot/device"
 	"github.com/earshot-app/earshot/device/clock"
@@ -43,6 +44,9 @@ type Core struct {
 	mu        sync.Mutex
 	listeners map[int]func()
 	nextID    int
+
+	// handled counts the events dispatched, for CaughtUp.
+	handled atomic.Uint64
 
 	// keys maps the ID of each device the core has seen arrive to its Key,
 	// so a child's record names its parent even when the events are handled
@@ -105,7 +109,14 @@ func (c *Core) dispatch(e device.Event) {
 	for _, s := range c.p.Services {
 		s.HandleEvent(e)
 	}
+	c.handled.Add(1)
 }
+
+// CaughtUp tells whether the core has dispatched, to itself and every
+// service, each event the manager has published so far; work those events
+// start (a poll, an update) is then visible to the services' own busy
+// checks. `service --exit-when-done` asks it once the scenario has played.
+func (c *Core) CaughtUp() bool { return c.handled.Load() >= c.p.Manager.Published() }
 
 func (c *Core) handle(e device.Event) {
 	log := c.p.Logger.With("device", e.Device.Name, "id", e.Device.ID)

@@ -203,3 +203,41 @@ func TestCoreFeedsServices(t *testing.T) {
 		t.Errorf("service saw %q, want %q", got, want)
 	}
 }
+
+func TestCoreCaughtUp(t *testing.T) {
+	st, err := store.Open(filepath.Join(t.TempDir(), "earshot.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	var evs []device.Event
+	for i := range 50 {
+		evs = append(evs, device.Event{Type: device.Changed, Device: device.Device{Info: device.Info{ID: "d", Name: strings.Repeat("x", i%3)}}})
+	}
+	mgr := device.NewManager(device.ManagerParams{Drivers: []device.Driver{scriptDriver{events: evs}}})
+	block := make(chan struct{})
+	core := NewCore(CoreParams{Manager: mgr, Store: st, Services: []Service{blockingService{block}}})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { core.Run(ctx); close(done) }()
+	defer func() { cancel(); <-done }()
+	for mgr.Published() < 50 {
+		time.Sleep(time.Millisecond)
+	}
+	if core.CaughtUp() {
+		t.Fatal("caught up while a service still holds the first event")
+	}
+	close(block)
+	for deadline := time.Now().Add(5 * time.Second); !core.CaughtUp(); time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("never caught up")
+		}
+	}
+}
+
+// blockingService holds the first event until its channel closes.
+type blockingService struct{ block chan struct{} }
+
+func (blockingService) Start(context.Context) error { return nil }
+func (b blockingService) HandleEvent(device.Event)  { <-b.block }
+func (blockingService) Stop()                       {}

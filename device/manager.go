@@ -21,9 +21,10 @@ type Manager struct {
 	drivers []Driver
 	log     *slog.Logger
 
-	mu      sync.Mutex // guards devices and subs, and orders the event stream
-	devices map[string]owned
-	subs    map[*subscriber]struct{}
+	mu        sync.Mutex // guards devices, subs and published, and orders the event stream
+	devices   map[string]owned
+	subs      map[*subscriber]struct{}
+	published uint64 // events published so far
 }
 
 // owned is a device snapshot and the driver that reported it.
@@ -78,6 +79,15 @@ func (m *Manager) publish(d Driver, e Event) {
 	for s := range m.subs {
 		s.push(e)
 	}
+	m.published++
+}
+
+// Published is how many events the Manager has published. A subscriber
+// that subscribed before Run and has received that many has seen them all.
+func (m *Manager) Published() uint64 {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.published
 }
 
 // Subscribe returns a channel that receives every event from now on, in
