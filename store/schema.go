@@ -3,7 +3,7 @@
 //
 // # Layout
 //
-// Schema version 2. Keys are UTF-8 strings unless noted; every value is JSON
+// Schema version 3. Keys are UTF-8 strings unless noted; every value is JSON
 // unless noted. "<seq>" is an 8-byte big-endian uint64 from the bucket's
 // NextSequence (see sequenceKey), so such keys sort in the order they were
 // written.
@@ -42,13 +42,19 @@
 //	│
 //	eventToggles                              the client-side EVENT_* settings of SPEC §5
 //	│  <device key> → {"EVENT_CALL_STATUS":false,"EVENT_PEOPLE_COUNT":true}   absent = on
+//	│
+//	settingsHistory                           every change of a device's settings (store/settings.go)
+//	│  <device key>                           one bucket per device; the newest MaxSettingChanges are kept
+//	│     <seq> → {"name":"WIRELESS_RANGE","old":"1","new":"2","source":"user","at":"2026-01-02T03:04:05Z"}
+//	│        source: "user", "management" or "import"; "" = not set
+//	│
+//	clientSettings                            client-side settings of SPEC §5 other than EVENT_*
+//	│  <device key> → {"ALLOW_DOWNGRADE":"1"} absent = the catalog's default
 //
 // Planned (later issues add these, each with a migration; nothing below exists yet):
 //
 //	calls                                     call history (SPEC §8)
 //	│  <seq> → call                           device key, ESN, start, end, button counters, telemetry aggregates
-//	settingsHistory                           every setting change
-//	│  <seq> → change                         device key, name, old value, new value, source, time
 //	appliedConfigs                            device management (SPEC §5)
 //	│  <ESN> → configuration                  the last one applied, so it is not applied twice
 //	firmware                                  staged firmware (SPEC §6)
@@ -64,7 +70,7 @@ import (
 )
 
 // schemaVersion is the version this Earshot reads and writes.
-const schemaVersion = 2
+const schemaVersion = 3
 
 // Bucket and key names.
 const (
@@ -85,7 +91,8 @@ const (
 // transaction that opens it. Raise schemaVersion together with adding a step,
 // and make createSchema build the new layout directly.
 var migrations = map[int]func(tx *bolt.Tx) error{
-	1: createOutbox, // 1 → 2: the analytics outbox and the event toggles
+	1: createOutbox,   // 1 → 2: the analytics outbox and the event toggles
+	2: createSettings, // 2 → 3: the settings history and the client-side settings
 }
 
 // createSchema lays out an empty file at schemaVersion.
@@ -96,6 +103,9 @@ func createSchema(tx *bolt.Tx) error {
 		}
 	}
 	if err := createOutbox(tx); err != nil {
+		return err
+	}
+	if err := createSettings(tx); err != nil {
 		return err
 	}
 	return putVersion(tx, schemaVersion)
