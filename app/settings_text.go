@@ -66,4 +66,3 @@ func RefusalText(t Translator, r *Refusal) string {
 	}
 	return t.T("settings.invalid.badText")
 }
-
