@@ -1,0 +1,1123 @@
+package views
+
+import (
+	"context"
+	"io"
+	"maps"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/earshot-app/earshot/app"
+	"github.com/earshot-app/earshot/translations"
+)
+
+// SettingsSource is what the Settings tab needs of the core; *app.Settings
+// has it. Apply and Import may block on the device and are called from a
+// background goroutine; the others are quick.
+type SettingsSource interface {
+	// HasSettings tells whether the catalog maps any setting to the device.
+	HasSettings(id string) bool
+	// Form is the device's settings with their current values.
+	Form(id string) (app.SettingsForm, error)
+	// CheckValue validates a value against its setting's definition alone.
+	CheckValue(name, value string) (string, *app.Refusal)
+	// Apply writes the values that changed.
+	Apply(ctx context.Context, id string, values map[string]string, o app.ApplyOptions) (app.ApplyResult, error)
+	// Import applies a device-management configuration, all or nothing.
+	Import(ctx context.Context, id string, data []byte) (app.ImportResult, error)
+	// Export is the device's configuration as the management JSON.
+	Export(id string) (app.ManagementConfig, error)
+	// History is the device's latest setting changes, newest first.
+	History(id string, limit int) ([]app.SettingHistoryEntry, error)
+}
+
+// SettingsTabParams are the dependencies of the Settings tab.
+type SettingsTabParams struct {
+	Source SettingsSource
+	T      *translations.Translator
+	// Window returns the window the tab is shown in, for its file dialogs;
+	// nil finds it from the tab's canvas.
+	Window func() fyne.Window
+
+	// ui runs UI work handed over from background goroutines (nil:
+	// fyne.Do); background starts such goroutines (nil: go). Tests run
+	// both on the test goroutine.
+	ui         func(func())
+	background func(func())
+}
+
+// historyLimit is how many changes the tab lists.
+const historyLimit = 8
+
+// fieldWidth is the width of the column of value editors.
+const fieldWidth = 300
+
+// SettingsTab is the Settings tab of a device page: a form generated from the
+// catalog definitions the device's model supports (SPEC §4), grouped by
+// category, with search, reset to default, Apply (which writes only what
+// changed), import and export of the device-management JSON (SPEC §5), and
+// the latest changes.
+//
+// Its methods are called on the Fyne goroutine.
+type SettingsTab struct {
+	p    SettingsTabParams
+	t    *translations.Translator
+	root fyne.CanvasObject
+
+	search      *widget.Entry
+	apply       *widget.Button
+	resetAll    *widget.Button
+	imp, exp    *widget.Button
+	notice      *noticeBar
+	restart     *noticeBar
+	groups      *fyne.Container // one card per category
+	scroll      *container.Scroll
+	historyCard fyne.CanvasObject
+	noMatch     *widget.Label
+	history     *fyne.Container // the "Recent changes" card's rows
+
+	dev        app.DeviceSummary
+	form       app.SettingsForm
+	rows       []*settingRow
+	cards      []*settingsCard
+	busy       bool
+	resetW     float32
+	restartIDs map[string]bool // devices that need a restart for settings applied
+}
+
+// settingsCard is the card of one category.
+type settingsCard struct {
+	rows []*settingRow
+	card fyne.CanvasObject
+}
+
+// NewSettingsTab builds the Settings tab.
+func NewSettingsTab(p SettingsTabParams) *SettingsTab {
+	if p.ui == nil {
+		p.ui = fyne.Do
+	}
+	if p.background == nil {
+		p.background = func(f func()) { go f() }
+	}
+	t := p.T
+	s := &SettingsTab{p: p, t: t, restartIDs: map[string]bool{}}
+	s.search = widget.NewEntry()
+	s.search.SetPlaceHolder(t.T("settings.search"))
+	s.search.ActionItem = widget.NewIcon(theme.SearchIcon())
+	s.search.OnChanged = func(string) {
+		s.filter()
+		s.relayout()
+	}
+	s.apply = widget.NewButtonWithIcon(t.T("settings.apply"), theme.ConfirmIcon(), s.Apply)
+	s.apply.Importance = widget.HighImportance
+	s.resetAll = widget.NewButtonWithIcon(t.T("settings.resetAll"), theme.ContentUndoIcon(), s.ResetAll)
+	s.imp = widget.NewButtonWithIcon(t.T("settings.import"), theme.FolderOpenIcon(), s.chooseImport)
+	s.exp = widget.NewButtonWithIcon(t.T("settings.export"), theme.DocumentSaveIcon(), s.chooseExport)
+	for _, b := range []*widget.Button{s.resetAll, s.imp, s.exp} {
+		b.Importance = widget.LowImportance
+	}
+	s.notice = newNoticeBar()
+	s.restart = newNoticeBar()
+	s.groups = container.NewVBox()
+	s.noMatch = widget.NewLabel("")
+	s.noMatch.Hide()
+	s.history = container.NewVBox()
+	s.historyCard = newPanel(container.NewVBox(settingsHeading(t.T("settings.history.title")), s.history))
+
+	pad := 2 * theme.Padding()
+	bar := container.NewBorder(nil, nil, nil,
+		container.NewHBox(s.resetAll, s.imp, s.exp, s.apply), s.search)
+	head := container.New(layout.NewCustomPaddedLayout(pad, 0, pad, pad),
+		container.NewVBox(bar, s.restart.root, s.notice.root))
+	s.scroll = container.NewVScroll(s.newBody())
+	// The header first, so Tab reaches the search and the buttons before the form.
+	s.root = container.New(layout.NewBorderLayout(head, nil, nil, nil), head, s.scroll)
+	s.updateActions()
+	return s
+}
+
+// Title is the tab's name.
+func (s *SettingsTab) Title() string { return s.t.T("settings.tab") }
+
+// Content is the tab's root object.
+func (s *SettingsTab) Content() fyne.CanvasObject { return s.root }
+
+// Applies tells whether the catalog has settings for d.
+func (s *SettingsTab) Applies(d app.DeviceSummary) bool { return s.p.Source.HasSettings(d.ID) }
+
+// Show shows d's settings. For the device already shown it updates the
+// current values and keeps what the user is editing.
+func (s *SettingsTab) Show(d app.DeviceSummary) {
+	same := d.ID == s.dev.ID
+	s.dev = d
+	form, err := s.p.Source.Form(d.ID)
+	if err != nil {
+		s.notice.set(noticeError, err.Error())
+		return
+	}
+	if same && sameFields(form, s.form) {
+		s.form = form
+		for i, r := range s.rows {
+			r.update(form.Fields[i])
+		}
+	} else {
+		var keep map[string]string
+		if same {
+			keep = s.edits()
+		}
+		if !same {
+			s.notice.clear()
+		}
+		s.build(form, keep)
+	}
+	s.showRestart()
+	s.loadHistory()
+	s.updateActions()
+}
+
+func sameFields(a, b app.SettingsForm) bool {
+	return slices.EqualFunc(a.Fields, b.Fields, func(x, y app.SettingField) bool {
+		return x.Name == y.Name && x.Kind == y.Kind && slices.Equal(x.Choices, y.Choices) && x.AllowsNull == y.AllowsNull
+	})
+}
+
+// resetWidth is the width of a setting's reset button.
+func (s *SettingsTab) resetWidth() float32 {
+	if s.resetW == 0 {
+		s.resetW = widget.NewButtonWithIcon("", theme.ContentUndoIcon(), nil).MinSize().Width
+	}
+	return s.resetW
+}
+
+// build makes the rows of form, grouped by category in the order each
+// category first appears; keep holds edits to carry over.
+func (s *SettingsTab) build(form app.SettingsForm, keep map[string]string) {
+	s.form = form
+	s.rows, s.cards = nil, nil
+	byCategory := map[string]*settingsCard{}
+	var order []string
+	for _, f := range form.Fields {
+		cat := f.Category
+		if cat == "" {
+			cat = s.t.T("settings.general")
+		}
+		c := byCategory[cat]
+		if c == nil {
+			c = &settingsCard{}
+			byCategory[cat] = c
+			order = append(order, cat)
+		}
+		r := newSettingRow(s, f)
+		if v, ok := keep[f.Name]; ok {
+			r.set(v)
+		}
+		c.rows = append(c.rows, r)
+		s.rows = append(s.rows, r)
+	}
+	objs := make([]fyne.CanvasObject, 0, len(order))
+	for _, cat := range order {
+		c := byCategory[cat]
+		items := []fyne.CanvasObject{settingsHeading(cat)}
+		for i, r := range c.rows {
+			if i > 0 {
+				items = append(items, widget.NewSeparator())
+			}
+			items = append(items, r.root)
+		}
+		c.card = newPanel(container.NewVBox(items...))
+		s.cards = append(s.cards, c)
+		objs = append(objs, c.card)
+	}
+	if len(form.Fields) == 0 {
+		objs = append(objs, widget.NewLabel(s.t.T("settings.none")))
+	}
+	s.groups.Objects = objs
+	s.filter()
+	// A new body makes the scroller lay the form out afresh; refreshing the
+	// old one would refresh every new widget once more than needed.
+	s.scroll.Content = s.newBody()
+	s.scroll.Refresh()
+}
+
+// newBody is the scrolled part of the tab: the form, the no-match line and
+// the history.
+func (s *SettingsTab) newBody() fyne.CanvasObject {
+	pad := 2 * theme.Padding()
+	return container.New(layout.NewCustomPaddedLayout(0, pad, pad, pad),
+		container.NewVBox(s.groups, s.noMatch, s.historyCard))
+}
+
+// relayout lays out the containers of the body again after rows were shown
+// or hidden, without refreshing every widget in them.
+func (s *SettingsTab) relayout() {
+	s.scroll.Refresh()
+	var walk func(o fyne.CanvasObject)
+	walk = func(o fyne.CanvasObject) {
+		c, ok := o.(*fyne.Container)
+		if !ok || !c.Visible() {
+			return
+		}
+		if c.Layout != nil {
+			c.Layout.Layout(c.Objects, c.Size())
+		}
+		for _, k := range c.Objects {
+			walk(k)
+		}
+	}
+	walk(s.scroll.Content)
+	canvas.Refresh(s.scroll.Content)
+}
+
+// edits are the values the user changed and has not applied.
+func (s *SettingsTab) edits() map[string]string {
+	out := map[string]string{}
+	for _, r := range s.rows {
+		if r.dirty() {
+			out[r.field.Name] = r.value
+		}
+	}
+	return out
+}
+
+// filter shows the settings whose name, description, category or values
+// hold every word of the search.
+func (s *SettingsTab) filter() {
+	words := strings.Fields(strings.ToLower(s.search.Text))
+	shown := 0
+	for _, c := range s.cards {
+		any := false
+		for _, r := range c.rows {
+			match := r.matches(words)
+			setVisible(r.root, match)
+			if match {
+				any = true
+				shown++
+			}
+		}
+		setVisible(c.card, any)
+	}
+	if shown == 0 && len(words) > 0 {
+		s.noMatch.SetText(s.t.T("settings.noMatch", "Query", s.search.Text))
+		s.noMatch.Show()
+	} else {
+		s.noMatch.Hide()
+	}
+}
+
+func setVisible(o fyne.CanvasObject, on bool) {
+	switch {
+	case on && !o.Visible():
+		o.Show()
+	case !on && o.Visible():
+		o.Hide()
+	}
+}
+
+// changed is called by a row when the user edits it.
+func (s *SettingsTab) changed() {
+	s.notice.clear()
+	s.updateActions()
+}
+
+func (s *SettingsTab) updateActions() {
+	dirty, resettable := false, false
+	for _, r := range s.rows {
+		dirty = dirty || r.dirty()
+		resettable = resettable || (r.enabled() && r.value != r.field.Default)
+	}
+	setEnabled(s.apply, dirty && !s.busy)
+	setEnabled(s.resetAll, resettable && !s.busy)
+	setEnabled(s.imp, s.dev.ID != "" && !s.busy)
+	setEnabled(s.exp, s.dev.ID != "" && !s.busy)
+}
+
+func setEnabled(b *widget.Button, on bool) {
+	if on && b.Disabled() {
+		b.Enable()
+	} else if !on && !b.Disabled() {
+		b.Disable()
+	}
+}
+
+// ResetAll puts every setting that can be changed back to its default; Apply
+// writes them.
+func (s *SettingsTab) ResetAll() {
+	for _, r := range s.rows {
+		if r.enabled() {
+			r.set(r.field.Default)
+		}
+	}
+	s.changed()
+}
+
+// Apply writes the settings the user changed. Each refused setting shows
+// why; the others are written.
+func (s *SettingsTab) Apply() {
+	values := s.edits()
+	if len(values) == 0 || s.busy {
+		return
+	}
+	id, name := s.dev.ID, s.dev.DeviceName
+	s.setBusy(true)
+	s.p.background(func() {
+		res, err := s.p.Source.Apply(context.Background(), id, values, app.ApplyOptions{Source: app.SourceUser})
+		s.p.ui(func() {
+			s.setBusy(false)
+			s.applied(id, name, res, err, func(n int) string { return s.t.N("settings.notice.applied", n, "Count", n) })
+		})
+	})
+}
+
+func (s *SettingsTab) setBusy(on bool) {
+	s.busy = on
+	if on {
+		s.apply.SetText(s.t.T("settings.applying"))
+	} else {
+		s.apply.SetText(s.t.T("settings.apply"))
+	}
+	s.updateActions()
+}
+
+// applied shows what an Apply or Import did; done words the success.
+func (s *SettingsTab) applied(id, name string, res app.ApplyResult, err error, done func(n int) string) {
+	if err != nil {
+		s.notice.set(noticeError, s.t.T("settings.notice.failed", "Err", err.Error()))
+		return
+	}
+	if res.RestartNeeded {
+		s.restartIDs[id] = true
+	}
+	if id != s.dev.ID {
+		return // the user moved on to another device
+	}
+	s.Show(s.dev) // the values applied are now the current ones
+	for _, r := range s.rows {
+		r.setRefusal(res.Refused[r.field.Name])
+	}
+	switch {
+	case len(res.Refused) > 0:
+		s.notice.set(noticeError, s.t.T("settings.notice.partly", "Applied", len(res.Applied), "Refused", len(res.Refused)))
+	case len(res.Applied) > 0:
+		s.notice.set(noticeDone, done(len(res.Applied)))
+	default:
+		s.notice.set(noticeDone, s.t.T("settings.notice.nothing", "Name", name))
+	}
+	s.showRestart()
+}
+
+func (s *SettingsTab) showRestart() {
+	if !s.restartIDs[s.dev.ID] {
+		s.restart.clear()
+		return
+	}
+	s.restart.set(noticeWarning, s.t.T("settings.notice.restart", "Name", s.dev.DeviceName))
+	s.restart.onDismiss = func() { delete(s.restartIDs, s.dev.ID) }
+}
+
+// loadHistory lists the device's latest changes.
+func (s *SettingsTab) loadHistory() {
+	entries, err := s.p.Source.History(s.dev.ID, historyLimit)
+	var objs []fyne.CanvasObject
+	switch {
+	case err != nil:
+		objs = append(objs, widget.NewLabel(err.Error()))
+	case len(entries) == 0:
+		objs = append(objs, newCaption(s.t.T("settings.history.empty")))
+	}
+	for _, e := range entries {
+		old, nu := e.OldLabel, e.NewLabel
+		if old == "" {
+			old = s.t.T("settings.notSet")
+		}
+		if nu == "" {
+			nu = s.t.T("settings.notSet")
+		}
+		line := widget.NewRichText(
+			&widget.TextSegment{Text: e.Label, Style: widget.RichTextStyle{Inline: true, TextStyle: fyne.TextStyle{Bold: true}}},
+			&widget.TextSegment{Text: "  " + s.t.T("settings.history.change", "Old", old, "New", nu), Style: widget.RichTextStyleInline},
+		)
+		meta := newCaption(s.t.T("settings.history.meta", "Time", e.At.Format("2006-01-02 15:04"), "Source", s.sourceLabel(e.Source)))
+		objs = append(objs, container.NewBorder(nil, nil, nil, meta, line))
+	}
+	s.history.Objects = objs
+	s.history.Refresh()
+}
+
+func (s *SettingsTab) sourceLabel(src string) string {
+	switch src {
+	case app.SourceUser:
+		return s.t.T("settings.source.user")
+	case app.SourceManagement:
+		return s.t.T("settings.source.management")
+	case app.SourceImport:
+		return s.t.T("settings.source.import")
+	}
+	return src
+}
+
+// window is the window the tab is shown in.
+func (s *SettingsTab) window() fyne.Window {
+	if s.p.Window != nil {
+		return s.p.Window()
+	}
+	a := fyne.CurrentApp()
+	c := a.Driver().CanvasForObject(s.root)
+	for _, w := range a.Driver().AllWindows() {
+		if w.Canvas() == c {
+			return w
+		}
+	}
+	if ws := a.Driver().AllWindows(); len(ws) > 0 {
+		return ws[0]
+	}
+	return nil
+}
+
+// chooseImport asks for a configuration file and imports it.
+func (s *SettingsTab) chooseImport() {
+	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
+		if err != nil {
+			s.notice.set(noticeError, s.t.T("settings.import.failed", "File", "", "Err", err.Error()))
+			return
+		}
+		if r == nil {
+			return // cancelled
+		}
+		defer r.Close()
+		data, err := io.ReadAll(io.LimitReader(r, app.MaxConfigSize+1))
+		if err != nil {
+			s.notice.set(noticeError, s.t.T("settings.import.failed", "File", r.URI().Name(), "Err", err.Error()))
+			return
+		}
+		s.ImportData(r.URI().Name(), data)
+	}, s.window())
+	d.SetFilter(storage.NewExtensionFileFilter([]string{".json"}))
+	d.Show()
+}
+
+// ImportData applies a device-management configuration read from a file
+// called name. When any setting is refused nothing is changed, and a dialog
+// lists why.
+func (s *SettingsTab) ImportData(name string, data []byte) {
+	id, dev := s.dev.ID, s.dev.DeviceName
+	s.setBusy(true)
+	s.p.background(func() {
+		res, err := s.p.Source.Import(context.Background(), id, data)
+		s.p.ui(func() {
+			s.setBusy(false)
+			if err != nil {
+				s.notice.set(noticeError, s.t.T("settings.import.failed", "File", name, "Err", err.Error()))
+				return
+			}
+			if len(res.Refused) > 0 {
+				var lines []string
+				for _, n := range slices.Sorted(maps.Keys(res.Refused)) {
+					lines = append(lines, "• "+n+": "+app.RefusalText(s.t, res.Refused[n]))
+				}
+				s.notice.set(noticeError, s.t.T("settings.import.refused", "File", name, "Name", dev))
+				if w := s.window(); w != nil {
+					dialog.ShowInformation(s.t.T("settings.import.refusedTitle"),
+						s.t.T("settings.import.refused", "File", name, "Name", dev)+"\n\n"+strings.Join(lines, "\n"), w)
+				}
+				return
+			}
+			s.applied(id, dev, res.ApplyResult, nil, func(n int) string {
+				return s.t.N("settings.notice.imported", n, "Count", n, "File", name)
+			})
+			if res.FirmwareIgnored {
+				s.notice.set(noticeWarning, s.notice.text+" "+s.t.T("settings.notice.firmwareIgnored"))
+			}
+		})
+	})
+}
+
+// chooseExport asks where to save the configuration and saves it.
+func (s *SettingsTab) chooseExport() {
+	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
+		if err != nil {
+			s.notice.set(noticeError, s.t.T("settings.export.failed", "Err", err.Error()))
+			return
+		}
+		if w == nil {
+			return
+		}
+		err = s.ExportTo(w)
+		if cerr := w.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			s.notice.set(noticeError, s.t.T("settings.export.failed", "Err", err.Error()))
+			return
+		}
+		s.notice.set(noticeDone, s.t.T("settings.notice.exported", "File", w.URI().Name()))
+	}, s.window())
+	d.SetFileName(exportName(s.dev.DeviceName))
+	d.SetFilter(storage.NewExtensionFileFilter([]string{".json"}))
+	d.Show()
+}
+
+// ExportTo writes the device's configuration as the management JSON.
+func (s *SettingsTab) ExportTo(w io.Writer) error {
+	c, err := s.p.Source.Export(s.dev.ID)
+	if err != nil {
+		return err
+	}
+	data, err := c.Marshal()
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(data)
+	return err
+}
+
+// exportName is a file name for a device's configuration:
+// "Jabra-Evolve2-85-settings.json".
+func exportName(device string) string {
+	name := strings.Map(func(r rune) rune {
+		switch {
+		case r == ' ' || r == '/' || r == '\\' || r == ':':
+			return '-'
+		case r < 0x20:
+			return -1
+		}
+		return r
+	}, device)
+	if name == "" {
+		name = "device"
+	}
+	return name + "-settings.json"
+}
+
+func settingsHeading(text string) *widget.Label {
+	return widget.NewLabelWithStyle(text, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+}
+
+// settingRow is one setting: its name, help and default on the left, the
+// editor and a reset button on the right, and under them why it cannot be
+// changed or was refused.
+type settingRow struct {
+	tab    *SettingsTab
+	field  app.SettingField
+	value  string // the raw value in the editor
+	setErr *app.Refusal
+
+	title  *widget.Label
+	pills  *fyne.Container
+	info   *widget.RichText // the help, then the default
+	slot   *fyne.Container  // holds the reset button once there is one
+	status *widget.Label
+	reset  *widget.Button
+	root   fyne.CanvasObject
+
+	// One of these edits the value.
+	sel    *widget.Select
+	raws   []string // the raw value of each option of sel
+	check  *widget.Check
+	slider *widget.Slider
+	number *widget.Label // the slider's value
+	null   *widget.Check // "Not set" beside a slider
+	entry  *widget.Entry
+
+	quiet bool // the editor is being set by the code, not the user
+}
+
+func newSettingRow(tab *SettingsTab, f app.SettingField) *settingRow {
+	// The widgets are made in their final state, before they have
+	// renderers, so building a long form does not render each twice.
+	r := &settingRow{tab: tab, field: f, value: f.Value}
+	r.title = &widget.Label{Text: f.Label, TextStyle: fyne.TextStyle{Bold: true}, Wrapping: fyne.TextWrapWord}
+	r.title.ExtendBaseWidget(r.title)
+	r.pills = container.NewHBox(r.pillObjects()...)
+	caption := widget.RichTextStyle{ColorName: theme.ColorNamePlaceHolder}
+	var segs []widget.RichTextSegment
+	if f.Help != "" {
+		segs = append(segs, &widget.TextSegment{Text: f.Help, Style: caption})
+	}
+	segs = append(segs, &widget.TextSegment{Text: r.metaText(), Style: caption})
+	r.info = widget.NewRichText(segs...)
+	r.info.Wrapping = fyne.TextWrapWord
+	r.status = &widget.Label{Wrapping: fyne.TextWrapWord}
+	r.status.Text, r.status.Importance, r.status.Hidden = r.statusState()
+	r.status.ExtendBaseWidget(r.status)
+	// Most settings sit at their default, so the reset button is made when
+	// first needed; the slot keeps its room.
+	r.slot = container.New(&fixedWidth{width: tab.resetWidth()})
+	r.updateReset()
+
+	editor := r.makeEditor(tab.t)
+	left := container.NewVBox(container.NewBorder(nil, nil, nil, r.pills, r.title), r.info, r.status)
+	right := container.New(&fixedWidth{width: fieldWidth},
+		container.NewBorder(nil, nil, nil, r.slot, editor))
+	r.root = container.NewBorder(nil, nil, nil, container.NewVBox(right), left)
+	return r
+}
+
+// makeEditor builds the widget for the field's kind (SPEC §4), showing the
+// field's value.
+func (r *settingRow) makeEditor(t *translations.Translator) fyne.CanvasObject {
+	f := r.field
+	notSet := t.T("settings.notSet")
+	disabled := f.Disabled != nil
+	switch {
+	case f.Kind == app.KindChoice || (f.Kind == app.KindBool && f.AllowsNull):
+		var labels []string
+		if f.AllowsNull {
+			labels, r.raws = append(labels, notSet), append(r.raws, "")
+		}
+		for _, c := range f.Choices {
+			label := c.Label
+			if f.Kind == app.KindBool && label == c.Value {
+				label = boolLabel(t, c.Value == f.Choices[0].Value)
+			}
+			labels, r.raws = append(labels, label), append(r.raws, c.Value)
+		}
+		r.sel = &widget.Select{Options: labels, PlaceHolder: notSet}
+		if i := slices.Index(r.raws, f.Value); i >= 0 {
+			r.sel.Selected = labels[i]
+		}
+		r.sel.OnChanged = func(string) {
+			if i := r.sel.SelectedIndex(); i >= 0 {
+				r.userSet(r.raws[i])
+			}
+		}
+		if disabled {
+			r.sel.Disable()
+		}
+		r.sel.ExtendBaseWidget(r.sel)
+		return r.sel
+	case f.Kind == app.KindBool:
+		on := f.Choices[0]
+		label := on.Label
+		if label == on.Value {
+			label = t.T("settings.on")
+		}
+		r.check = &widget.Check{Text: label, Checked: f.Value == on.Value}
+		r.check.OnChanged = func(b bool) {
+			if b {
+				r.userSet(f.Choices[0].Value)
+			} else {
+				r.userSet(f.Choices[1].Value)
+			}
+		}
+		if disabled {
+			r.check.Disable()
+		}
+		r.check.ExtendBaseWidget(r.check)
+		return r.check
+	case f.Kind == app.KindRange:
+		step := f.Step
+		if step == 0 {
+			step = (f.Max - f.Min) / 100
+		}
+		r.slider = &widget.Slider{Min: f.Min, Max: f.Max, Step: step, Orientation: widget.Horizontal, Value: f.Min}
+		if v, err := strconv.ParseFloat(f.Value, 64); err == nil {
+			r.slider.Value = v
+		}
+		r.slider.OnChanged = func(v float64) { r.userSet(r.formatNumber(v)) }
+		if disabled {
+			r.slider.Disable()
+		}
+		r.slider.ExtendBaseWidget(r.slider)
+		// The label is as wide as the widest value, so it does not jump.
+		widest := widget.NewLabel(r.formatNumber(f.Max))
+		r.number = &widget.Label{Text: cmpOr(f.Value, "—"), Alignment: fyne.TextAlignTrailing}
+		r.number.ExtendBaseWidget(r.number)
+		numberBox := container.New(&fixedWidth{width: widest.MinSize().Width}, r.number)
+		var extra fyne.CanvasObject = numberBox
+		if f.AllowsNull {
+			r.null = &widget.Check{Text: notSet, Checked: f.Value == ""}
+			r.null.OnChanged = func(b bool) {
+				if b {
+					r.userSet("")
+				} else {
+					r.userSet(r.formatNumber(r.slider.Value))
+				}
+			}
+			if disabled {
+				r.null.Disable()
+			}
+			r.null.ExtendBaseWidget(r.null)
+			extra = container.NewHBox(numberBox, r.null)
+		}
+		return container.NewBorder(nil, nil, nil, extra, r.slider)
+	default:
+		r.entry = &widget.Entry{Text: f.Value, Wrapping: fyne.TextWrap(fyne.TextTruncateClip)}
+		if f.AllowsNull {
+			r.entry.PlaceHolder = notSet
+		}
+		r.entry.OnChanged = func(s string) { r.userSet(s) }
+		r.entry.OnSubmitted = func(string) { r.tab.Apply() }
+		if disabled {
+			r.entry.Disable()
+		}
+		r.entry.ExtendBaseWidget(r.entry)
+		return r.entry
+	}
+}
+
+func cmpOr(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
+}
+
+func boolLabel(t *translations.Translator, on bool) string {
+	if on {
+		return t.T("settings.on")
+	}
+	return t.T("settings.off")
+}
+
+func (r *settingRow) formatNumber(v float64) string {
+	if r.field.Integer {
+		return strconv.FormatInt(int64(math.Round(v)), 10)
+	}
+	return strconv.FormatFloat(v, 'f', -1, 64)
+}
+
+// set shows the raw value v in the editor without counting as an edit.
+func (r *settingRow) set(v string) {
+	r.quiet = true
+	defer func() { r.quiet = false }()
+	r.value = v
+	switch {
+	case r.sel != nil:
+		i := slices.Index(r.raws, v)
+		if i < 0 {
+			r.sel.ClearSelected()
+		} else if r.sel.SelectedIndex() != i {
+			r.sel.SetSelectedIndex(i)
+		}
+	case r.check != nil:
+		r.check.SetChecked(v == r.field.Choices[0].Value)
+	case r.slider != nil:
+		if r.null != nil {
+			r.null.SetChecked(v == "")
+		}
+		if f, err := strconv.ParseFloat(v, 64); err == nil && f != r.slider.Value {
+			r.slider.SetValue(f)
+		}
+		r.number.SetText(cmpOr(v, "—"))
+	case r.entry != nil:
+		if r.entry.Text != v {
+			r.entry.SetText(v)
+		}
+	}
+	r.refreshState()
+}
+
+// userSet records an edit made in the editor.
+func (r *settingRow) userSet(v string) {
+	if r.quiet {
+		return
+	}
+	r.value = v
+	if r.number != nil {
+		r.number.SetText(cmpOr(v, "—"))
+	}
+	r.edited()
+}
+
+// edited checks the new value and tells the tab.
+func (r *settingRow) edited() {
+	r.setErr = nil
+	if r.value != r.field.Value {
+		if _, ref := r.tab.p.Source.CheckValue(r.field.Name, r.value); ref != nil {
+			r.setErr = ref
+		}
+	}
+	r.refreshState()
+	r.tab.changed()
+}
+
+// update takes a new snapshot of the field; an edit in progress stays.
+func (r *settingRow) update(f app.SettingField) {
+	wasDirty := r.dirty()
+	old := r.field
+	r.field = f
+	if !wasDirty && r.value != f.Value {
+		r.set(f.Value)
+		return
+	}
+	if old.Value != f.Value || old.Reported != f.Reported || (old.Disabled == nil) != (f.Disabled == nil) {
+		r.refreshState()
+	}
+}
+
+// setRefusal shows why the last Apply refused the setting (nil: it did not).
+func (r *settingRow) setRefusal(ref *app.Refusal) {
+	if ref == nil && r.setErr == nil {
+		return
+	}
+	r.setErr = ref
+	r.refreshState()
+}
+
+func (r *settingRow) dirty() bool    { return r.enabled() && r.value != r.field.Value }
+func (r *settingRow) enabled() bool  { return r.field.Disabled == nil }
+func (r *settingRow) canReset() bool { return r.enabled() && r.value != r.field.Default }
+
+func (r *settingRow) pillObjects() []fyne.CanvasObject {
+	t := r.tab.t
+	var pills []fyne.CanvasObject
+	if r.dirty() {
+		pills = append(pills, pill(t.T("settings.changed"), theme.ColorNamePrimary, theme.ColorNameForegroundOnPrimary))
+	}
+	if r.field.RequiresReboot {
+		pills = append(pills, pill(t.T("settings.restartRequired"), theme.ColorNameWarning, theme.ColorNameForegroundOnWarning))
+	}
+	return pills
+}
+
+// metaText is the line under the help: the default, and where the value lives.
+func (r *settingRow) metaText() string {
+	t := r.tab.t
+	f := r.field
+	def := f.ValueLabel(f.Default)
+	switch {
+	case f.Default == "":
+		def = t.T("settings.notSet")
+	case f.Kind == app.KindBool && def == f.Default:
+		def = boolLabel(t, f.Default == f.Choices[0].Value)
+	}
+	meta := t.T("settings.default", "Value", def)
+	if f.ClientSide {
+		meta += " · " + t.T("settings.clientSide")
+	}
+	return meta
+}
+
+// statusState is the line under a setting: why it cannot be changed, or why
+// its value was refused.
+func (r *settingRow) statusState() (text string, imp widget.Importance, hidden bool) {
+	switch {
+	case r.field.Disabled != nil:
+		return app.RefusalText(r.tab.t, r.field.Disabled), widget.WarningImportance, false
+	case r.setErr != nil:
+		return app.RefusalText(r.tab.t, r.setErr), widget.DangerImportance, false
+	}
+	return "", widget.MediumImportance, true
+}
+
+// refreshState updates the pills, the status and what can be used after a
+// change.
+func (r *settingRow) refreshState() {
+	r.pills.Objects = r.pillObjects()
+	r.pills.Refresh()
+	text, imp, hidden := r.statusState()
+	if text != r.status.Text || imp != r.status.Importance {
+		r.status.Importance = imp
+		r.status.SetText(text)
+	}
+	if hidden {
+		r.status.Hide()
+	} else {
+		r.status.Show()
+	}
+	on := r.field.Disabled == nil
+	for _, w := range []fyne.Disableable{r.sel, r.check, r.slider, r.null, r.entry} {
+		if !isNil(w) && w.Disabled() == on {
+			if on {
+				w.Enable()
+			} else {
+				w.Disable()
+			}
+		}
+	}
+	r.updateReset()
+}
+
+// updateReset makes the reset button usable when the value is not the
+// default, making the button the first time.
+func (r *settingRow) updateReset() {
+	can := r.canReset()
+	if r.reset == nil {
+		if !can {
+			return
+		}
+		r.reset = widget.NewButtonWithIcon("", theme.ContentUndoIcon(), func() {
+			r.set(r.field.Default)
+			r.edited()
+		})
+		r.reset.Importance = widget.LowImportance
+		r.slot.Objects = []fyne.CanvasObject{r.reset}
+		r.slot.Refresh()
+		return
+	}
+	if can == r.reset.Disabled() {
+		if can {
+			r.reset.Enable()
+		} else {
+			r.reset.Disable()
+		}
+	}
+}
+
+// isNil tells whether a Disableable holds a nil widget pointer.
+func isNil(w fyne.Disableable) bool {
+	switch x := w.(type) {
+	case *widget.Select:
+		return x == nil
+	case *widget.Check:
+		return x == nil
+	case *widget.Slider:
+		return x == nil
+	case *widget.Entry:
+		return x == nil
+	}
+	return w == nil
+}
+
+// matches tells whether the row holds every word.
+func (r *settingRow) matches(words []string) bool {
+	if len(words) == 0 {
+		return true
+	}
+	f := r.field
+	hay := strings.ToLower(strings.Join([]string{f.Label, f.Name, f.Help, f.Category}, " "))
+	for _, c := range f.Choices {
+		hay += " " + strings.ToLower(c.Label)
+	}
+	for _, w := range words {
+		if !strings.Contains(hay, w) {
+			return false
+		}
+	}
+	return true
+}
+
+// newPanel is a card: content on a rounded, outlined background. Unlike
+// widget.Card it does not refresh its content when it is first rendered, which
+// halves the cost of showing a long form.
+func newPanel(content fyne.CanvasObject) fyne.CanvasObject {
+	pad := 2 * theme.Padding()
+	return container.NewStack(newPanelBackground(),
+		container.New(layout.NewCustomPaddedLayout(theme.Padding(), pad, pad, pad), content))
+}
+
+// panelBackground is the background of a panel; it follows the theme.
+type panelBackground struct {
+	widget.BaseWidget
+}
+
+func newPanelBackground() *panelBackground {
+	b := &panelBackground{}
+	b.ExtendBaseWidget(b)
+	return b
+}
+
+func (b *panelBackground) CreateRenderer() fyne.WidgetRenderer {
+	rect := canvas.NewRectangle(nil)
+	r := &panelRenderer{rect: rect, b: b}
+	r.Refresh()
+	return r
+}
+
+type panelRenderer struct {
+	rect *canvas.Rectangle
+	b    *panelBackground
+}
+
+func (r *panelRenderer) Layout(size fyne.Size)        { r.rect.Resize(size) }
+func (r *panelRenderer) MinSize() fyne.Size           { return fyne.NewSize(0, 0) }
+func (r *panelRenderer) Objects() []fyne.CanvasObject { return []fyne.CanvasObject{r.rect} }
+func (r *panelRenderer) Destroy()                     {}
+func (r *panelRenderer) Refresh() {
+	th := r.b.Theme()
+	v := fyne.CurrentApp().Settings().ThemeVariant()
+	r.rect.FillColor = th.Color(theme.ColorNameOverlayBackground, v)
+	r.rect.StrokeColor = th.Color(theme.ColorNameSeparator, v)
+	r.rect.StrokeWidth = 1
+	r.rect.CornerRadius = th.Size(theme.SizeNameInputRadius)
+	r.rect.Refresh()
+}
+
+// fixedWidth lays its objects out at a fixed width and their own height.
+type fixedWidth struct{ width float32 }
+
+func (l *fixedWidth) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	h := float32(0)
+	for _, o := range objs {
+		if o.Visible() {
+			h = max(h, o.MinSize().Height)
+		}
+	}
+	return fyne.NewSize(l.width, h)
+}
+
+func (l *fixedWidth) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	for _, o := range objs {
+		o.Move(fyne.NewPos(0, 0))
+		o.Resize(size)
+	}
+}
+
+// noticeBar is a line above the form that says what happened, with a
+// button that dismisses it.
+type noticeBar struct {
+	root      *fyne.Container
+	icon      *widget.Icon
+	label     *widget.Label
+	text      string
+	onDismiss func()
+}
+
+type noticeKind int
+
+const (
+	noticeDone noticeKind = iota
+	noticeWarning
+	noticeError
+)
+
+func newNoticeBar() *noticeBar {
+	n := &noticeBar{icon: widget.NewIcon(nil), label: widget.NewLabel("")}
+	n.label.Wrapping = fyne.TextWrapWord
+	closeBtn := widget.NewButtonWithIcon("", theme.CancelIcon(), n.dismiss)
+	closeBtn.Importance = widget.LowImportance
+	n.root = container.NewBorder(nil, nil, n.icon, closeBtn, n.label)
+	n.root.Hide()
+	return n
+}
+
+func (n *noticeBar) set(kind noticeKind, text string) {
+	n.text = text
+	switch kind {
+	case noticeDone:
+		n.icon.SetResource(theme.NewSuccessThemedResource(theme.ConfirmIcon()))
+		n.label.Importance = widget.SuccessImportance
+	case noticeWarning:
+		n.icon.SetResource(theme.NewWarningThemedResource(theme.WarningIcon()))
+		n.label.Importance = widget.WarningImportance
+	default:
+		n.icon.SetResource(theme.NewErrorThemedResource(theme.ErrorIcon()))
+		n.label.Importance = widget.DangerImportance
+	}
+	n.label.SetText(text)
+	n.root.Show()
+	n.root.Refresh()
+}
+
+func (n *noticeBar) clear() {
+	n.text = ""
+	n.root.Hide()
+}
+
+func (n *noticeBar) dismiss() {
+	n.clear()
+	if n.onDismiss != nil {
+		n.onDismiss()
+	}
+}
