@@ -3,7 +3,7 @@
 //
 // # Layout
 //
-// Schema version 3. Keys are UTF-8 strings unless noted; every value is JSON
+// Schema version 4. Keys are UTF-8 strings unless noted; every value is JSON
 // unless noted. "<seq>" is an 8-byte big-endian uint64 from the bucket's
 // NextSequence (see sequenceKey), so such keys sort in the order they were
 // written.
@@ -50,15 +50,28 @@
 //	│
 //	clientSettings                            client-side settings of SPEC §5 other than EVENT_*
 //	│  <device key> → {"ALLOW_DOWNGRADE":"1"} absent = the catalog's default
+//	│
+//	appliedConfigs                            device management (SPEC §5; store/management.go)
+//	│  <ESN> → what the endpoint last had applied, so an unchanged answer is not applied twice
+//	│     {"settingsDigest":"9f…","applied":{"WIRELESS_RANGE":"2"},"rejected":{"X":"no setting of that name …"},
+//	│      "appliedAt":"…","firmwareDigest":"3b…","firmwareVersion":"1.27.0",
+//	│      "firmwareUrl":"Firmware/x.zip?Token=xxxxx","firmwareOutcome":"Success","firmwareAt":"…"}
+//	│     firmwareDigest is empty until the firmware's handling ended (an outcome, or "current")
+//	│
+//	firmware                                  the archive staged per device (SPEC §6)
+//	│  <device key> → {"path":"<data>/firmware/<key>/x.zip","version":"1.27.0","sha256":"…","size":262144,
+//	│                  "source":"https://h/ep/Firmware/x.zip?Token=xxxxx","managed":true,"stagedAt":"…",
+//	│                  "state":"staged|updating|failed|installed","failure":"…","language":"de-DE","region":""}
+//	│
+//	firmwareUpdates                           every firmware update, as it ended
+//	│  <device key>                           one bucket per device; the newest MaxFirmwareUpdates are kept
+//	│     <seq> → {"from":"1.25.0","to":"1.27.0","managed":true,"started":"…","ended":"…",
+//	│              "status":"Success|Failure","failure":"Headset needs to be docked","detail":"…"}
 //
 // Planned (later issues add these, each with a migration; nothing below exists yet):
 //
 //	calls                                     call history (SPEC §8)
 //	│  <seq> → call                           device key, ESN, start, end, button counters, telemetry aggregates
-//	appliedConfigs                            device management (SPEC §5)
-//	│  <ESN> → configuration                  the last one applied, so it is not applied twice
-//	firmware                                  staged firmware (SPEC §6)
-//	   <device key> → staged file             path, version, SHA-256, source URL, staged at
 package store
 
 import (
@@ -70,7 +83,7 @@ import (
 )
 
 // schemaVersion is the version this Earshot reads and writes.
-const schemaVersion = 3
+const schemaVersion = 4
 
 // Bucket and key names.
 const (
@@ -91,8 +104,9 @@ const (
 // transaction that opens it. Raise schemaVersion together with adding a step,
 // and make createSchema build the new layout directly.
 var migrations = map[int]func(tx *bolt.Tx) error{
-	1: createOutbox,   // 1 → 2: the analytics outbox and the event toggles
-	2: createSettings, // 2 → 3: the settings history and the client-side settings
+	1: createOutbox,     // 1 → 2: the analytics outbox and the event toggles
+	2: createSettings,   // 2 → 3: the settings history and the client-side settings
+	3: createManagement, // 3 → 4: device management and firmware (appliedConfigs, firmware, firmwareUpdates)
 }
 
 // createSchema lays out an empty file at schemaVersion.
@@ -106,6 +120,9 @@ func createSchema(tx *bolt.Tx) error {
 		return err
 	}
 	if err := createSettings(tx); err != nil {
+		return err
+	}
+	if err := createManagement(tx); err != nil {
 		return err
 	}
 	return putVersion(tx, schemaVersion)

@@ -160,7 +160,10 @@ func (s *Stager) Download(ctx context.Context, key string, src Source, progress 
 			}
 			return st, nil
 		}
-		if !retry || ctx.Err() != nil {
+		if ctx.Err() != nil {
+			return Staged{}, fmt.Errorf("download firmware %s: %w", shown, ctx.Err())
+		}
+		if !retry {
 			return Staged{}, fmt.Errorf("download firmware %s: %w", shown, err)
 		}
 		lastErr = err
