@@ -37,6 +37,16 @@ type Service interface {
 	Stop()
 }
 
+// Recorder is a Service whose writes belong in the transaction that records
+// a device event (the device record), such as the analytics events that
+// report it (DESIGN habit 9). The Core calls Record, in order on its own
+// goroutine, before recording e, and runs the write Record returns (nil:
+// none) inside that transaction. The write may run more than once (see
+// store.Store.Write), so it must only write through tx.
+type Recorder interface {
+	Record(e device.Event) func(tx *store.Tx) error
+}
+
 // Core runs the device manager and the services fed by its event stream.
 type Core struct {
 	p CoreParams
@@ -120,17 +130,43 @@ func (c *Core) CaughtUp() bool { return c.handled.Load() >= c.p.Manager.Publishe
 
 func (c *Core) handle(e device.Event) {
 	log := c.p.Logger.With("device", e.Device.Name, "id", e.Device.ID)
+	var writes []func(*store.Tx) error
+	for _, s := range c.p.Services {
+		if r, ok := s.(Recorder); ok {
+			if w := r.Record(e); w != nil {
+				writes = append(writes, w)
+			}
+		}
+	}
+	// write records e with the services' writes in one transaction.
+	write := func(what string, rec func(tx *store.Tx) error) {
+		err := c.p.Store.Write(context.Background(), func(tx *store.Tx) error {
+			if err := rec(tx); err != nil {
+				return err
+			}
+			for _, w := range writes {
+				if err := w(tx); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			log.Error(what, "err", err)
+		}
+	}
 	switch e.Type {
 	case device.Arrived, device.Changed:
 		c.keys[e.Device.ID] = e.Device.Key()
-		if err := c.p.Store.SaveDevice(record(e.Device, c.keys[e.Device.Parent]), e.At); err != nil {
-			log.Error("record device", "err", err)
-		}
+		rec := record(e.Device, c.keys[e.Device.Parent])
+		write("record device", func(tx *store.Tx) error { return tx.SaveDevice(rec, e.At) })
 	case device.Removed:
-		if err := c.p.Store.MarkDisconnected(e.Device.Key(), e.At); err != nil {
-			log.Error("record device removal", "err", err)
-		}
+		key := e.Device.Key()
+		write("record device removal", func(tx *store.Tx) error { return tx.MarkDisconnected(key, e.At) })
 	default:
+		if len(writes) > 0 {
+			write("record device event", func(*store.Tx) error { return nil })
+		}
 		return // presses and telemetry change nothing the views show
 	}
 	log.Debug("device event", "type", e.Type.String())

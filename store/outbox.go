@@ -585,9 +585,9 @@ func (tx *Tx) DiscardParked(id string) (int, error) {
 	return n, putEndpoint(b, []byte(id), r)
 }
 
-// ParkedEvents returns up to max parked events of endpoint id, oldest
-// first.
-func (s *Store) ParkedEvents(id string, max int) ([]ParkedEvent, error) {
+// ParkedEvents returns up to max parked events of endpoint id with a
+// sequence number after after, oldest first.
+func (s *Store) ParkedEvents(id string, after uint64, max int) ([]ParkedEvent, error) {
 	var out []ParkedEvent
 	err := s.db.View(func(tx *bolt.Tx) error {
 		pb := outboxBucket(tx, bucketOutboxParked).Bucket([]byte(id))
@@ -595,7 +595,7 @@ func (s *Store) ParkedEvents(id string, max int) ([]ParkedEvent, error) {
 			return nil
 		}
 		c := pb.Cursor()
-		for k, v := c.First(); k != nil && len(out) < max; k, v = c.Next() {
+		for k, v := c.Seek(sequenceKey(after + 1)); k != nil && len(out) < max; k, v = c.Next() {
 			out = append(out, decodeParked(k, v))
 		}
 		return nil

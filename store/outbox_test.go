@@ -361,7 +361,7 @@ func TestParkUnparkDiscard(t *testing.T) {
 	if e := st.Endpoints[0]; e.Parked != 1 || e.Delivered != 1 || e.Queued != 0 || st.Last != 0 {
 		t.Fatalf("status %+v", st)
 	}
-	parked, err := s.ParkedEvents("a", 10)
+	parked, err := s.ParkedEvents("a", 0, 10)
 	if err != nil || len(parked) != 1 {
 		t.Fatalf("ParkedEvents = %+v, %v", parked, err)
 	}
@@ -384,7 +384,7 @@ func TestParkUnparkDiscard(t *testing.T) {
 	if e := status(t, s).Endpoints[0]; e.Parked != 3 || e.Dropped != 2 {
 		t.Errorf("parked past the bound: %+v", e)
 	}
-	if parked, _ := s.ParkedEvents("a", 10); len(parked) != 3 || parked[0].Seq != 12 {
+	if parked, _ := s.ParkedEvents("a", 0, 10); len(parked) != 3 || parked[0].Seq != 12 {
 		t.Errorf("oldest parked not dropped: %+v", parked)
 	}
 	// An undecodable event can be parked and shows why.
@@ -400,7 +400,7 @@ func TestParkUnparkDiscard(t *testing.T) {
 	if e := status(t, s).Endpoints[0]; n != 3 || e.Parked != 0 {
 		t.Errorf("discarded %d, parked now %d", n, e.Parked)
 	}
-	if parked, _ := s.ParkedEvents("a", 10); len(parked) != 0 {
+	if parked, _ := s.ParkedEvents("a", 0, 10); len(parked) != 0 {
 		t.Errorf("parked after discard: %+v", parked)
 	}
 }
@@ -428,7 +428,7 @@ func TestSetOutboxEndpoints(t *testing.T) {
 	if len(st.Endpoints) != 2 || st.Endpoints[0].ID != "c" || st.Endpoints[1].ID != "a" || st.Endpoints[0].Queued != 2 {
 		t.Fatalf("status %+v", st)
 	}
-	if parked, _ := s.ParkedEvents("b", 10); len(parked) != 0 {
+	if parked, _ := s.ParkedEvents("b", 0, 10); len(parked) != 0 {
 		t.Error("a removed endpoint kept its parked events")
 	}
 	write(t, s, func(tx *Tx) error { return tx.AdvanceOutbox("c", 2, 2) })
