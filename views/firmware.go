@@ -108,7 +108,7 @@ func NewFirmwareTab(p FirmwareTabParams) *FirmwareTab {
 	f.staged = container.New(layout.NewFormLayout())
 	f.notes = widget.NewLabel("")
 	f.notes.Wrapping = fyne.TextWrapWord
-	f.notesFor = newSubtle()
+	f.notesFor = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Italic: true})
 	f.history = container.NewVBox()
 
 	card := func(title string, body fyne.CanvasObject) fyne.CanvasObject {

@@ -31,7 +31,7 @@ type Devices interface {
 // (analytics builds and filters it).
 type Events interface {
 	// failure is "" for Success, else one of device.FirmwareFailures.
-	FirmwareUpdateCompleted(tx *store.Tx, d device.Device, at time.Time, failure string) error
+	FirmwareUpdateCompleted(tx *store.Tx, d device.Device, at time.Time, failure device.FirmwareFailure) error
 }
 
 // NoticeKind says what a Notice announces.
@@ -477,7 +477,7 @@ func (u *Updater) update(ctx context.Context, d device.Device, staged store.Stag
 			return err
 		}
 		if u.p.Events != nil {
-			if err := u.p.Events.FirmwareUpdateCompleted(tx, snap, rec.Ended, string(out.Failure)); err != nil {
+			if err := u.p.Events.FirmwareUpdateCompleted(tx, snap, rec.Ended, out.Failure); err != nil {
 				return err
 			}
 		}
@@ -607,7 +607,7 @@ func (u *Updater) refuse(ctx context.Context, d device.Device, job ManagedJob, f
 			return err
 		}
 		if u.p.Events != nil {
-			if err := u.p.Events.FirmwareUpdateCompleted(tx, d, now, string(f)); err != nil {
+			if err := u.p.Events.FirmwareUpdateCompleted(tx, d, now, f); err != nil {
 				return err
 			}
 		}
@@ -651,7 +651,7 @@ func (u *Updater) Recover(ctx context.Context) error {
 				return err
 			}
 			if u.p.Events != nil {
-				return u.p.Events.FirmwareUpdateCompleted(tx, d, now, string(device.FailureUnexpected))
+				return u.p.Events.FirmwareUpdateCompleted(tx, d, now, device.FailureUnexpected)
 			}
 			return nil
 		})

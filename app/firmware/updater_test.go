@@ -77,12 +77,12 @@ type fakeEvents struct {
 	events []string // "ESN version Success" or "ESN version Failure: description"
 }
 
-func (f *fakeEvents) FirmwareUpdateCompleted(_ *store.Tx, d device.Device, _ time.Time, failure string) error {
+func (f *fakeEvents) FirmwareUpdateCompleted(_ *store.Tx, d device.Device, _ time.Time, failure device.FirmwareFailure) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	s := d.ESN + " " + d.Firmware + " Success"
 	if failure != "" {
-		s = d.ESN + " " + d.Firmware + " Failure: " + failure
+		s = d.ESN + " " + d.Firmware + " Failure: " + string(failure)
 	}
 	f.events = append(f.events, s)
 	return nil

@@ -151,8 +151,12 @@ func (a *Applier) Apply(ctx context.Context, d device.Device, ans Answer) error 
 		for _, name := range slices.Sorted(maps.Keys(rejected)) {
 			log.Warn("device-management setting rejected", "setting", name, "value", ans.Settings[name], "reason", rejected[name])
 		}
-		log.Info("device-management configuration applied", "applied", len(applied), "rejected", len(rejected),
-			"settings", keyList(applied), "restartNeeded", res.RestartNeeded)
+		if len(applied)+len(rejected) == 0 {
+			log.Debug("device-management configuration has no settings")
+		} else {
+			log.Info("device-management configuration applied", "applied", len(applied), "rejected", len(rejected),
+				"settings", keyList(applied), "restartNeeded", res.RestartNeeded)
+		}
 	} else {
 		log.Debug("device-management settings unchanged since they were applied")
 	}

@@ -45,13 +45,13 @@ func (r *recordedEvents) DeviceConfigurationApplied(_ *store.Tx, _ device.Device
 	return nil
 }
 
-func (r *recordedEvents) FirmwareUpdateCompleted(_ *store.Tx, _ device.Device, _ time.Time, f string) error {
+func (r *recordedEvents) FirmwareUpdateCompleted(_ *store.Tx, _ device.Device, _ time.Time, f device.FirmwareFailure) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if f == "" {
 		r.fw = append(r.fw, "Success")
 	} else {
-		r.fw = append(r.fw, f)
+		r.fw = append(r.fw, string(f))
 	}
 	return nil
 }
