@@ -42,6 +42,7 @@ type Owner interface {
 type Server struct {
 	ln     net.Listener
 	srv    *http.Server
+	mux    *http.ServeMux // features add their routes (ServeOutbox, …)
 	path   string
 	logger *slog.Logger
 }
@@ -64,7 +65,7 @@ func Listen(path string, owner Owner, status Status, logger *slog.Logger) (*Serv
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /v1/status", func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, status) })
 	mux.HandleFunc("GET /v1/devices", func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, owner.Devices()) })
-	s := &Server{ln: ln, path: path, logger: logger,
+	s := &Server{ln: ln, path: path, logger: logger, mux: mux,
 		srv: &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}}
 	return s, nil
 }

@@ -117,6 +117,8 @@ type owner struct {
 	api    *localapi.Server
 	clock  clock.Clock
 	status localapi.Status
+	// analytics: the events of SPEC §7 and the outbox uploader (outbox.go).
+	analytics *analyticsOwner
 }
 
 // becomeOwner opens the database (failing when another owner holds it), builds
@@ -135,30 +137,39 @@ func (e *env) becomeOwner() (*owner, error) {
 		drivers = append(drivers, ow.sim)
 	}
 	ow.clock = clk
+	if ow.analytics, err = e.buildAnalytics(st, clk); err != nil {
+		st.Close()
+		return nil, err
+	}
 	mgr := device.NewManager(device.ManagerParams{Drivers: drivers, Logger: e.log})
-	ow.core = app.NewCore(app.CoreParams{Manager: mgr, Store: st, Clock: clk, Logger: e.log})
+	ow.core = app.NewCore(app.CoreParams{Manager: mgr, Store: st, Clock: clk, Logger: e.log,
+		Services: []app.Service{ow.analytics.service}})
 	ow.status = localapi.Status{Version: version, PID: os.Getpid(), Source: e.source}
 	ow.api, err = localapi.Listen(localapi.SocketPath(e.o.data), ow.core, ow.status, e.log)
 	if err != nil {
 		st.Close()
 		return nil, err
 	}
+	ow.api.ServeOutbox(ow.analytics.uploader)
 	e.log.Info("started", "version", version, "source", e.source, "data", e.o.data)
 	return ow, nil
 }
 
-// start runs the core and the local API until ctx is done; the returned
-// channel closes when both have stopped and the store is closed.
+// start runs the core, the local API and the analytics uploader until ctx is
+// done; the returned channel closes when all have stopped and the store is
+// closed.
 func (ow *owner) start(ctx context.Context, log *slog.Logger) <-chan struct{} {
 	done := make(chan struct{})
 	apiDone := make(chan struct{})
 	go func() { ow.api.Serve(ctx); close(apiDone) }()
+	uploaderDone := ow.analytics.start(ctx)
 	go func() {
 		defer close(done)
 		if err := ow.core.Run(ctx); err != nil {
 			log.Error("core stopped", "err", err)
 		}
 		<-apiDone
+		<-uploaderDone
 		if err := ow.store.Close(); err != nil {
 			log.Error("close store", "err", err)
 		}

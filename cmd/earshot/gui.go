@@ -109,7 +109,11 @@ type namedTab struct {
 
 // guiPages are the pages after "Devices" in the navigation bar, in order.
 // Each feature adds its page here.
-func guiPages(e *env, ow *owner) []namedPage { return nil }
+func guiPages(e *env, ow *owner) []namedPage {
+	return []namedPage{
+		{name: "outbox", page: outboxPage(e, ow)},
+	}
+}
 
 // guiDeviceTabs are the device-page tabs after "Overview", in order. Each
 // feature adds its tab here.

@@ -48,6 +48,7 @@ type command struct {
 var commands = []command{
 	{name: "service", usage: "cli.usage.service", flags: serviceFlags, run: runService},
 	{name: "devices", usage: "cli.usage.devices", flags: jsonFlag, run: runDevices},
+	{name: "outbox", usage: "cli.outbox.usage", flags: jsonFlag, run: runOutbox},
 	{name: "version", usage: "cli.usage.version", flags: jsonFlag, run: runVersion},
 }
 
@@ -139,7 +140,7 @@ func synopsis(name string) string {
 	switch name {
 	case "service":
 		return " [--demo | --sim FILE] [--exit-when-done]"
-	case "devices", "version":
+	case "devices", "version", "outbox":
 		return " [--json]"
 	}
 	return ""

@@ -1,0 +1,291 @@
+//go:build ci
+
+package views
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/earshot-app/earshot/app/analytics"
+	"github.com/earshot-app/earshot/translations"
+)
+
+var oNow = time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)
+
+// fakeOutbox is an OutboxSource in memory.
+type fakeOutbox struct {
+	mu        sync.Mutex
+	endpoints []analytics.EndpointStatus
+	parked    map[string][]analytics.ParkedEvent
+	err       error
+	retried   []string
+	discarded []string
+}
+
+func (f *fakeOutbox) Status() ([]analytics.EndpointStatus, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]analytics.EndpointStatus(nil), f.endpoints...), f.err
+}
+
+func (f *fakeOutbox) Parked(id string, max int) ([]analytics.ParkedEvent, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	ps := f.parked[id]
+	return ps[:min(max, len(ps))], nil
+}
+
+func (f *fakeOutbox) RetryNow(id string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.retried = append(f.retried, id)
+}
+
+func (f *fakeOutbox) DiscardParked(_ context.Context, id string) (int, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.discarded = append(f.discarded, id)
+	n := len(f.parked[id])
+	delete(f.parked, id)
+	for i := range f.endpoints {
+		if f.endpoints[i].ID == id {
+			f.endpoints[i].Parked = 0
+		}
+	}
+	return n, nil
+}
+
+func sampleOutbox() *fakeOutbox {
+	msg := "503 Service Unavailable: down for maintenance"
+	errAt, retry := oNow.Add(-3*time.Second), oNow.Add(12*time.Second)
+	return &fakeOutbox{
+		endpoints: []analytics.EndpointStatus{
+			{ID: "sha256:a", Endpoint: "https://a.example/ev?Token=xxxxx", Queued: 42, Delivered: 1200, Dropped: 3,
+				LastError: &msg, LastErrorAt: &errAt, NextRetry: &retry},
+			{ID: "sha256:b", Endpoint: "https://b.example/in", Queued: 0, Delivered: 1240, Parked: 2},
+		},
+		parked: map[string][]analytics.ParkedEvent{"sha256:b": {
+			{EventID: "3f2a7c1e-8d4b-4e6f-9a1b-2c3d4e5f6a7b", EventType: "PeopleCount", Reason: "400 Bad Request: unknown event type", At: oNow},
+			{EventID: "8e1b0c2d-1111-4e6f-9a1b-2c3d4e5f6a7c", EventType: "PeopleCount", Reason: "400 Bad Request: unknown event type", At: oNow},
+		}},
+	}
+}
+
+type outboxHarness struct {
+	t     *testing.T
+	page  *OutboxPage
+	win   fyne.Window
+	queue chan func()
+	loads int
+}
+
+func newOutboxHarness(t *testing.T, src *fakeOutbox) *outboxHarness {
+	t.Helper()
+	a := test.NewTempApp(t)
+	h := &outboxHarness{t: t, queue: make(chan func(), 64)}
+	h.win = a.NewWindow("outbox")
+	h.page = NewOutboxPage(OutboxPageParams{Source: src, T: translations.New("en"), Window: func() fyne.Window { return h.win },
+		Interval: -1, Now: func() time.Time { return oNow }, ui: func(f func()) { h.queue <- f }, onLoaded: func() { h.loads++ }})
+	h.win.SetContent(h.page.Content())
+	h.win.Resize(fyne.NewSize(900, 700))
+	h.page.Shown()
+	h.wait()
+	return h
+}
+
+// wait runs queued UI work until the next load has reached the page.
+func (h *outboxHarness) wait() {
+	h.t.Helper()
+	n := h.loads
+	timeout := time.After(5 * time.Second)
+	for h.loads <= n {
+		select {
+		case f := <-h.queue:
+			f()
+		case <-timeout:
+			h.t.Fatal("the page did not load within 5 s")
+		}
+	}
+}
+
+// text is every visible text of the page, one per line.
+func (h *outboxHarness) text() string {
+	var b strings.Builder
+	var walk func(fyne.CanvasObject)
+	walk = func(o fyne.CanvasObject) {
+		if !o.Visible() {
+			return
+		}
+		switch x := o.(type) {
+		case *widget.Label:
+			b.WriteString(x.Text + "\n")
+		case *widget.Button:
+			b.WriteString("[" + x.Text + "]\n")
+		case *widget.Card:
+			b.WriteString("# " + x.Title + "\n")
+			walk(x.Content)
+		case *widget.Accordion:
+			for _, it := range x.Items {
+				b.WriteString("> " + it.Title + "\n")
+				walk(it.Detail)
+			}
+		case *fyne.Container:
+			for _, c := range x.Objects {
+				walk(c)
+			}
+		case fyne.Widget:
+			for _, c := range test.WidgetRenderer(x).Objects() {
+				walk(c)
+			}
+		}
+	}
+	walk(h.page.Content())
+	return b.String()
+}
+
+func (h *outboxHarness) shows(want ...string) {
+	h.t.Helper()
+	got := h.text()
+	for _, s := range want {
+		if !strings.Contains(got, s) {
+			h.t.Errorf("the page does not show %q; it shows:\n%s", s, got)
+		}
+	}
+}
+
+func TestOutboxPageShowsEveryEndpoint(t *testing.T) {
+	h := newOutboxHarness(t, sampleOutbox())
+	if h.page.Title() != "Outbox" || h.page.Icon() == nil {
+		t.Errorf("title %q", h.page.Title())
+	}
+	h.shows(
+		"Events go to 2 analytics endpoints",
+		"# https://a.example/ev?Token=xxxxx", "Queued", "42", "Delivered", "1200", "Dropped", "3",
+		"503 Service Unavailable: down for maintenance (at ", "Next retry", "in 12s (",
+		"# https://b.example/in", "1240", "2 parked events", "None", "Not waiting",
+	)
+	// The parked list opens to show each event and why it was refused.
+	h.page.cards[1].parked.Open(0)
+	h.shows("PeopleCount · 3f2a7c1e-8d4b-4e6f-9a1b-2c3d4e5f6a7b\n400 Bad Request: unknown event type")
+	a, b := h.page.cards[0], h.page.cards[1]
+	if a.retry.Disabled() || !a.discard.Disabled() {
+		t.Error("A: Retry now should be on (42 queued), Discard parked off (none parked)")
+	}
+	if b.retry.Disabled() || b.discard.Disabled() {
+		t.Error("B: both buttons should be on (2 parked)")
+	}
+	if a.parked.Visible() {
+		t.Error("A lists parked events it has none of")
+	}
+}
+
+func TestOutboxPageRetryAndDiscard(t *testing.T) {
+	src := sampleOutbox()
+	h := newOutboxHarness(t, src)
+	test.Tap(h.page.cards[0].retry)
+	h.wait() // the reload after the retry
+	src.mu.Lock()
+	retried := append([]string(nil), src.retried...)
+	src.mu.Unlock()
+	if len(retried) != 1 || retried[0] != "sha256:a" {
+		t.Errorf("retried %v", retried)
+	}
+
+	test.Tap(h.page.cards[1].discard)
+	// The confirmation dialog names the count and the endpoint.
+	overlay := h.win.Canvas().Overlays().Top()
+	if overlay == nil {
+		t.Fatal("no confirmation dialog")
+	}
+	var confirm *widget.Button
+	var texts []string
+	var walk func(fyne.CanvasObject)
+	walk = func(o fyne.CanvasObject) {
+		switch x := o.(type) {
+		case *widget.Button:
+			if x.Text == "Yes" {
+				confirm = x
+			}
+		case *widget.Label:
+			texts = append(texts, x.Text)
+		case *fyne.Container:
+			for _, c := range x.Objects {
+				walk(c)
+			}
+		case fyne.Widget:
+			for _, c := range test.WidgetRenderer(x).Objects() {
+				walk(c)
+			}
+		}
+	}
+	walk(overlay)
+	if !strings.Contains(strings.Join(texts, "\n"), "2 events refused by https://b.example/in will be deleted and never sent.") || confirm == nil {
+		t.Fatalf("dialog texts %q, confirm button %v", texts, confirm)
+	}
+	test.Tap(confirm)
+	h.wait()
+	src.mu.Lock()
+	discarded := append([]string(nil), src.discarded...)
+	src.mu.Unlock()
+	if len(discarded) != 1 || discarded[0] != "sha256:b" {
+		t.Fatalf("discarded %v", discarded)
+	}
+	if b := h.page.cards[1]; !b.discard.Disabled() || b.parked.Visible() {
+		t.Error("after discarding, B still offers parked events")
+	}
+}
+
+func TestOutboxPageOffAndErrors(t *testing.T) {
+	src := &fakeOutbox{}
+	h := newOutboxHarness(t, src)
+	h.shows("Analytics is off: no analytics endpoint is configured (ANALYTICSENDPOINT).")
+	if len(h.page.cards) != 0 {
+		t.Errorf("%d cards", len(h.page.cards))
+	}
+	src.mu.Lock()
+	src.err = errors.New("database locked")
+	src.mu.Unlock()
+	h.page.Refresh()
+	h.wait()
+	h.shows("Cannot read the outbox: database locked")
+}
+
+// TestOutboxPageFollowsChanges: figures update in place; a changed set of
+// endpoints rebuilds the cards.
+func TestOutboxPageFollowsChanges(t *testing.T) {
+	src := sampleOutbox()
+	h := newOutboxHarness(t, src)
+	first := h.page.cards[0]
+	src.mu.Lock()
+	src.endpoints[0].Queued, src.endpoints[0].Delivered = 0, 1242
+	src.endpoints[0].LastError, src.endpoints[0].NextRetry = nil, nil
+	src.mu.Unlock()
+	h.page.Refresh()
+	h.wait()
+	if h.page.cards[0] != first {
+		t.Error("the card was rebuilt for a change of figures")
+	}
+	h.shows("1242")
+	if !first.retry.Disabled() {
+		t.Error("Retry now is on with nothing queued or parked")
+	}
+	src.mu.Lock()
+	src.endpoints = src.endpoints[1:]
+	src.mu.Unlock()
+	h.page.Refresh()
+	h.wait()
+	if len(h.page.cards) != 1 || h.page.cards[0].id != "sha256:b" {
+		t.Errorf("cards after an endpoint left: %d", len(h.page.cards))
+	}
+	if strings.Contains(h.text(), "a.example") {
+		t.Error("the removed endpoint is still shown")
+	}
+}
