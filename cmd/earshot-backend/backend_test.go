@@ -180,7 +180,7 @@ func TestBasicAuth(t *testing.T) {
 
 func TestRunListensOnLoopback(t *testing.T) {
 	var out, errOut bytes.Buffer
-	code := run([]string{"--listen", "127.0.0.1:bad"}, &out, &errOut, func(string) string { return "" })
+	code := run([]string{"--listen", "127.0.0.1:bad", "--dir", t.TempDir()}, &out, &errOut, func(string) string { return "" })
 	if code != 1 {
 		t.Errorf("bad address: exit %d", code)
 	}
