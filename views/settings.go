@@ -247,7 +247,11 @@ func (s *SettingsTab) build(form app.SettingsForm, keep map[string]string) {
 	// A new body makes the scroller lay the form out afresh; refreshing the
 	// old one would refresh every new widget once more than needed.
 	s.scroll.Content = s.newBody()
-	s.scroll.Refresh()
+	if !s.scroll.Size().IsZero() {
+		// Not laid out yet (a tab never shown): the first layout does it, at
+		// the real width; wrapping the text at width 0 first is expensive.
+		s.scroll.Refresh()
+	}
 }
 
 // newBody is the scrolled part of the tab: the form, the no-match line and
@@ -261,6 +265,9 @@ func (s *SettingsTab) newBody() fyne.CanvasObject {
 // relayout lays out the containers of the body again after rows were shown
 // or hidden, without refreshing every widget in them.
 func (s *SettingsTab) relayout() {
+	if s.scroll.Size().IsZero() {
+		return
+	}
 	s.scroll.Refresh()
 	var walk func(o fyne.CanvasObject)
 	walk = func(o fyne.CanvasObject) {
@@ -612,8 +619,7 @@ type settingRow struct {
 	value  string // the raw value in the editor
 	setErr *app.Refusal
 
-	title  *widget.Label
-	pills  *fyne.Container
+	pills  *fyne.Container  // "Changed", "Restart required", under the editor
 	info   *widget.RichText // the help, then the default
 	slot   *fyne.Container  // holds the reset button once there is one
 	status *widget.Label
@@ -636,15 +642,14 @@ func newSettingRow(tab *SettingsTab, f app.SettingField) *settingRow {
 	// The widgets are made in their final state, before they have
 	// renderers, so building a long form does not render each twice.
 	r := &settingRow{tab: tab, field: f, value: f.Value}
-	r.title = &widget.Label{Text: f.Label, TextStyle: fyne.TextStyle{Bold: true}, Wrapping: fyne.TextWrapWord}
-	r.title.ExtendBaseWidget(r.title)
 	r.pills = container.NewHBox(r.pillObjects()...)
-	caption := widget.RichTextStyle{ColorName: theme.ColorNamePlaceHolder}
-	var segs []widget.RichTextSegment
+	// One text for the name, the help and the default keeps them together.
+	segs := []widget.RichTextSegment{&widget.TextSegment{Text: f.Label, Style: widget.RichTextStyle{TextStyle: fyne.TextStyle{Bold: true}}}}
 	if f.Help != "" {
-		segs = append(segs, &widget.TextSegment{Text: f.Help, Style: caption})
+		segs = append(segs, &widget.TextSegment{Text: f.Help, Style: widget.RichTextStyle{ColorName: theme.ColorNamePlaceHolder}})
 	}
-	segs = append(segs, &widget.TextSegment{Text: r.metaText(), Style: caption})
+	segs = append(segs, &widget.TextSegment{Text: r.metaText(),
+		Style: widget.RichTextStyle{ColorName: theme.ColorNamePlaceHolder, SizeName: theme.SizeNameCaptionText}})
 	r.info = widget.NewRichText(segs...)
 	r.info.Wrapping = fyne.TextWrapWord
 	r.status = &widget.Label{Wrapping: fyne.TextWrapWord}
@@ -656,10 +661,11 @@ func newSettingRow(tab *SettingsTab, f app.SettingField) *settingRow {
 	r.updateReset()
 
 	editor := r.makeEditor(tab.t)
-	left := container.NewVBox(container.NewBorder(nil, nil, nil, r.pills, r.title), r.info, r.status)
-	right := container.New(&fixedWidth{width: fieldWidth},
-		container.NewBorder(nil, nil, nil, r.slot, editor))
-	r.root = container.NewBorder(nil, nil, nil, container.NewVBox(right), left)
+	left := container.NewVBox(r.info, r.status)
+	right := container.New(&fixedWidth{width: fieldWidth}, container.NewVBox(
+		container.NewBorder(nil, nil, nil, r.slot, editor),
+		container.NewHBox(layout.NewSpacer(), r.pills)))
+	r.root = container.NewBorder(nil, nil, nil, right, left)
 	return r
 }
 

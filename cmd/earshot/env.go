@@ -18,6 +18,7 @@ import (
 	"github.com/earshot-app/earshot/app/logfile"
 	"github.com/earshot-app/earshot/assets"
 	"github.com/earshot-app/earshot/device"
+	"github.com/earshot-app/earshot/device/catalog"
 	"github.com/earshot-app/earshot/device/clock"
 	"github.com/earshot-app/earshot/device/sim"
 	"github.com/earshot-app/earshot/store"
@@ -34,8 +35,9 @@ type env struct {
 	logFile        io.Closer
 	stdout, stderr io.Writer
 	fs             afero.Fs
-	scenario       *sim.Scenario // nil: real hardware
-	source         string        // "demo", "sim:<path>" or "hardware"
+	scenario       *sim.Scenario    // nil: real hardware
+	source         string           // "demo", "sim:<path>" or "hardware"
+	cat            *catalog.Catalog // loaded on first use (loadCatalog)
 }
 
 func newEnv(o options, stdout, stderr io.Writer, environ []string, t *translations.Translator) (*env, error) {
@@ -111,12 +113,13 @@ func (e *env) openStore(timeout time.Duration) (*store.Store, error) {
 
 // owner is the process that owns the devices and the database (SPEC §2).
 type owner struct {
-	core   *app.Core
-	store  *store.Store
-	sim    *sim.Driver // nil: real hardware
-	api    *localapi.Server
-	clock  clock.Clock
-	status localapi.Status
+	settings *app.Settings
+	core     *app.Core
+	store    *store.Store
+	sim      *sim.Driver // nil: real hardware
+	api      *localapi.Server
+	clock    clock.Clock
+	status   localapi.Status
 	// analytics: the events of SPEC §7 and the outbox uploader (outbox.go).
 	analytics *analyticsOwner
 }
@@ -142,6 +145,7 @@ func (e *env) becomeOwner() (*owner, error) {
 		return nil, err
 	}
 	mgr := device.NewManager(device.ManagerParams{Drivers: drivers, Logger: e.log})
+	ow.settings = app.NewSettings(app.SettingsParams{Catalog: e.loadCatalog(), Devices: mgr, Store: st, Clock: clk, Logger: e.log})
 	ow.core = app.NewCore(app.CoreParams{Manager: mgr, Store: st, Clock: clk, Logger: e.log,
 		Services: []app.Service{ow.analytics.service}})
 	ow.status = localapi.Status{Version: version, PID: os.Getpid(), Source: e.source}
@@ -150,6 +154,7 @@ func (e *env) becomeOwner() (*owner, error) {
 		st.Close()
 		return nil, err
 	}
+	ow.api.ServeSettings(ow.settings, ow.core)
 	ow.api.ServeOutbox(ow.analytics.uploader)
 	e.log.Info("started", "version", version, "source", e.source, "data", e.o.data)
 	return ow, nil

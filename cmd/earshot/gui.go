@@ -117,7 +117,11 @@ func guiPages(e *env, ow *owner) []namedPage {
 
 // guiDeviceTabs are the device-page tabs after "Overview", in order. Each
 // feature adds its tab here.
-func guiDeviceTabs(e *env, ow *owner) []namedTab { return nil }
+func guiDeviceTabs(e *env, ow *owner) []namedTab {
+	return []namedTab{
+		{name: "settings", tab: views.NewSettingsTab(views.SettingsTabParams{Source: ow.settings, T: e.t})},
+	}
+}
 
 // findNamed finds the entry called name, or says which names there are.
 func findNamed[T any](items []T, name string, nameOf func(T) string) (T, error) {

@@ -49,6 +49,8 @@ var commands = []command{
 	{name: "service", usage: "cli.usage.service", flags: serviceFlags, run: runService},
 	{name: "devices", usage: "cli.usage.devices", flags: jsonFlag, run: runDevices},
 	{name: "outbox", usage: "cli.outbox.usage", flags: jsonFlag, run: runOutbox},
+	{name: "settings", usage: "cli.usage.settings", flags: jsonFlag, run: runSettings},
+	{name: "catalog", usage: "cli.usage.catalog", flags: jsonFlag, run: runCatalog},
 	{name: "version", usage: "cli.usage.version", flags: jsonFlag, run: runVersion},
 }
 
@@ -142,6 +144,10 @@ func synopsis(name string) string {
 		return " [--demo | --sim FILE] [--exit-when-done]"
 	case "devices", "version", "outbox":
 		return " [--json]"
+	case "settings":
+		return " show|set|export|import …"
+	case "catalog":
+		return " check FILE|DIR… [--json]"
 	}
 	return ""
 }

@@ -84,7 +84,7 @@ func (b *Builder) Add(name string, data []byte) bool {
 	f, probs := Parse(name, data)
 	b.problems = append(b.problems, probs...)
 	if HasErrors(probs) {
-		b.problems = append(b.problems, Problem{Pos: Position{File: name}, Severity: Error,
+		b.problems = append(b.problems, Problem{Pos: Position{File: name}, Severity: Warning,
 			Msg: "file skipped because of the errors above; the rest of the catalog loads"})
 		return false
 	}

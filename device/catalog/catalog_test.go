@@ -398,7 +398,7 @@ func TestBuildMergesAndLooksUp(t *testing.T) {
 	for _, want := range []string{
 		"/cat/b-map.xml:5: device \"Camera\" names setting NOWHERE, which no SettingsDefinition defines; it is left out",
 		"/cat/c-broken.xml:3: malformed XML",
-		"/cat/c-broken.xml: file skipped because of the errors above",
+		"/cat/c-broken.xml: warning: file skipped because of the errors above",
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("problems lack %q:\n%s", want, got)
