@@ -16,7 +16,8 @@ start_xvfb
 trap 'kill "${app:-}" 2>/dev/null || true; stop_xvfb; rm -rf "$work"' EXIT
 
 # shot NAME ARGS...: run earshot with ARGS, wait for its window, let the
-# scenario settle, and capture the window.
+# scenario settle, and capture the window. With act=FUNCTION, FUNCTION is
+# called with the window's id before the capture, to type or click in it.
 shot() {
 	local name=$1
 	shift
@@ -26,6 +27,7 @@ shot() {
 	local win
 	win=$(wait_window Earshot 30) || { echo "no window for $name" >&2; cat "$work/stderr" >&2; exit 1; }
 	sleep "${SETTLE_SECONDS:-3}"
+	if [ -n "${act:-}" ]; then "$act" "$win"; fi
 	import -window "$win" "$out/$name.png"
 	kill -TERM "$app"
 	wait "$app" || true
@@ -37,6 +39,30 @@ shot devices-dark --demo --theme dark
 shot device-page --demo --theme light --show "Jabra Evolve2"
 shot device-page-dark --demo --theme dark --show "Jabra Engage 75"
 shot empty --sim "$work/empty.json" --theme light
+
+# The Settings tab. The light shot clicks into the search field, Tabs to the
+# first setting and changes it with the arrow keys, so an edit waits for
+# Apply; the dark one searches "wireless": a setting that needs a restart and
+# one the driver cannot write.
+click_search() {
+	xdotool mousemove --window "$1" 370 118 click 1
+	sleep 0.3
+}
+edit_sidetone() {
+	click_search "$1"
+	for key in Tab Tab Tab Tab Right Right; do
+		xdotool key --window "$1" "$key"
+		sleep 0.15
+	done
+	sleep 0.8
+}
+search_wireless() {
+	click_search "$1"
+	xdotool type --window "$1" --delay 40 wireless
+	sleep 0.8
+}
+act=edit_sidetone shot settings --demo --theme light --show "Jabra Evolve2" --tab settings
+act=search_wireless shot settings-dark --demo --theme dark --show "Jabra Evolve2" --tab settings
 if grep -q "Error in Fyne call thread" "$work/stderr"; then
 	echo "Fyne threading error while taking screenshots:" >&2
 	grep -A3 "Error in Fyne call thread" "$work/stderr" >&2
