@@ -3,7 +3,7 @@
 //
 // # Layout
 //
-// Schema version 4. Keys are UTF-8 strings unless noted; every value is JSON
+// Schema version 5. Keys are UTF-8 strings unless noted; every value is JSON
 // unless noted. "<seq>" is an 8-byte big-endian uint64 from the bucket's
 // NextSequence (see sequenceKey), so such keys sort in the order they were
 // written.
@@ -51,6 +51,24 @@
 //	clientSettings                            client-side settings of SPEC §5 other than EVENT_*
 //	│  <device key> → {"ALLOW_DOWNGRADE":"1"} absent = the catalog's default
 //	│
+//	calls                                     call history (SPEC §8; store/calls.go, store/history.go)
+//	│  records                                ended calls
+//	│  │  <seq> → CallRecord (binary)         01 | callId | device (key, name, kind, vendorId, productId, variant,
+//	│  │                                      esn, firmware, parentKey…) | start | end | endReason | mute, volume
+//	│  │                                      up/down presses | audio exposure and background noise avg/max |
+//	│  │                                      boom arm | microphone | link quality {level: %} | DECT handovers
+//	│  │                                      (store/history_codec.go: varints, nullable fields flagged)
+//	│  byStart                                index: every ended call by start time
+//	│  │  <start><seq> → summary              <start>: 8 bytes, Unix ns with the sign bit flipped (sorts by time);
+//	│  │                                      summary: duration in ms (8 bytes), mute presses (4 bytes), big-endian
+//	│  byDevice                               index: one device's ended calls by start time
+//	│  │  <device key> 0x00 <start><seq> → summary
+//	│  open                                   calls in progress, checkpointed every minute; closed (Interrupted)
+//	│     <CallId> → CallRecord (binary)      at the next start when a crash left them here
+//	│
+//	cameraSessions                            camera streaming sessions, laid out as calls
+//	│  records, byStart, byDevice, open       SessionRecord: people count at start/end, min, max, average
+//	│
 //	appliedConfigs                            device management (SPEC §5; store/management.go)
 //	│  <ESN> → what the endpoint last had applied, so an unchanged answer is not applied twice
 //	│     {"settingsDigest":"9f…","applied":{"WIRELESS_RANGE":"2"},"rejected":{"X":"no setting of that name …"},
@@ -67,11 +85,6 @@
 //	│  <device key>                           one bucket per device; the newest MaxFirmwareUpdates are kept
 //	│     <seq> → {"from":"1.25.0","to":"1.27.0","managed":true,"started":"…","ended":"…",
 //	│              "status":"Success|Failure","failure":"Headset needs to be docked","detail":"…"}
-//
-// Planned (later issues add these, each with a migration; nothing below exists yet):
-//
-//	calls                                     call history (SPEC §8)
-//	│  <seq> → call                           device key, ESN, start, end, button counters, telemetry aggregates
 package store
 
 import (
@@ -83,7 +96,7 @@ import (
 )
 
 // schemaVersion is the version this Earshot reads and writes.
-const schemaVersion = 4
+const schemaVersion = 5
 
 // Bucket and key names.
 const (
@@ -104,9 +117,10 @@ const (
 // transaction that opens it. Raise schemaVersion together with adding a step,
 // and make createSchema build the new layout directly.
 var migrations = map[int]func(tx *bolt.Tx) error{
-	1: createOutbox,     // 1 → 2: the analytics outbox and the event toggles
-	2: createSettings,   // 2 → 3: the settings history and the client-side settings
-	3: createManagement, // 3 → 4: device management and firmware (appliedConfigs, firmware, firmwareUpdates)
+	1: createOutbox,      // 1 → 2: the analytics outbox and the event toggles
+	2: createSettings,    // 2 → 3: the settings history and the client-side settings
+	3: createManagement,  // 3 → 4: device management and firmware (appliedConfigs, firmware, firmwareUpdates)
+	4: createCallHistory, // 4 → 5: call history and camera sessions
 }
 
 // createSchema lays out an empty file at schemaVersion.
@@ -123,6 +137,9 @@ func createSchema(tx *bolt.Tx) error {
 		return err
 	}
 	if err := createManagement(tx); err != nil {
+		return err
+	}
+	if err := createCallHistory(tx); err != nil {
 		return err
 	}
 	return putVersion(tx, schemaVersion)
