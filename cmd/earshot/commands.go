@@ -39,6 +39,7 @@ func runService(e *env, args []string) error {
 			go func() {
 				select {
 				case <-ow.sim.Done():
+					ow.waitSettled(ctx)
 					ow.analytics.waitDrained(ctx, ow.core)
 					e.log.Info("scenario played; exiting as asked")
 					cancel()

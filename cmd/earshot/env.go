@@ -16,6 +16,7 @@ import (
 	"github.com/earshot-app/earshot/app/config"
 	"github.com/earshot-app/earshot/app/localapi"
 	"github.com/earshot-app/earshot/app/logfile"
+	"github.com/earshot-app/earshot/app/management"
 	"github.com/earshot-app/earshot/assets"
 	"github.com/earshot-app/earshot/device"
 	"github.com/earshot-app/earshot/device/catalog"
@@ -38,6 +39,9 @@ type env struct {
 	scenario       *sim.Scenario    // nil: real hardware
 	source         string           // "demo", "sim:<path>" or "hardware"
 	cat            *catalog.Catalog // loaded on first use (loadCatalog)
+	// oneShot: a subcommand owns the devices only for its job, so device
+	// management does not poll (firmware stage|apply without an owner).
+	oneShot bool
 }
 
 func newEnv(o options, stdout, stderr io.Writer, environ []string, t *translations.Translator) (*env, error) {
@@ -66,6 +70,9 @@ func newEnv(o options, stdout, stderr io.Writer, environ []string, t *translatio
 		e.log.Warn("configuration", "problem", p.String())
 		fmt.Fprintln(stderr, "earshot: "+t.T("cli.warning")+": "+p.String())
 	}
+	// BACKENDTYPE=Ovoc: OVOC needs only the management endpoint, so device
+	// events are posted to it too (management.AnalyticsEndpoints).
+	cfg.AnalyticsEndpoints = management.AnalyticsEndpoints(cfg)
 	e.cfg = cfg
 	if cfg.Language != "" && cfg.Language != t.Language() {
 		e.t = translations.New(cfg.Language)
@@ -120,6 +127,7 @@ type owner struct {
 	api      *localapi.Server
 	clock    clock.Clock
 	status   localapi.Status
+	dm       *deviceManagement // firmware updates and the device-management poller
 	// analytics: the events of SPEC §7 and the outbox uploader (outbox.go).
 	analytics *analyticsOwner
 }
@@ -146,8 +154,14 @@ func (e *env) becomeOwner() (*owner, error) {
 	}
 	mgr := device.NewManager(device.ManagerParams{Drivers: drivers, Logger: e.log})
 	ow.settings = app.NewSettings(app.SettingsParams{Catalog: e.loadCatalog(), Devices: mgr, Store: st, Clock: clk, Logger: e.log})
+	ow.dm, err = e.buildDeviceManagement(deviceManagementParams{Manager: mgr, Store: st, Clock: clk,
+		Settings: ow.settings, Catalog: ow.settings.Catalog(), OneShot: e.oneShot, Events: ow.analytics.reporter})
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
 	ow.core = app.NewCore(app.CoreParams{Manager: mgr, Store: st, Clock: clk, Logger: e.log,
-		Services: []app.Service{ow.analytics.service}})
+		Services: append([]app.Service{ow.analytics.service}, ow.dm.services()...)})
 	ow.status = localapi.Status{Version: version, PID: os.Getpid(), Source: e.source}
 	ow.api, err = localapi.Listen(localapi.SocketPath(e.o.data), ow.core, ow.status, e.log)
 	if err != nil {
@@ -155,6 +169,7 @@ func (e *env) becomeOwner() (*owner, error) {
 		return nil, err
 	}
 	ow.api.ServeSettings(ow.settings, ow.core)
+	ow.api.ServeFirmware(ow.dm.updater)
 	ow.api.ServeOutbox(ow.analytics.uploader)
 	e.log.Info("started", "version", version, "source", e.source, "data", e.o.data)
 	return ow, nil

@@ -49,6 +49,7 @@ func runGUI(e *env, args []string) (err error) {
 
 	a := fyneapp.NewWithID(appID)
 	a.SetIcon(fyne.NewStaticResource("earshot.png", assets.AppIconPNG()))
+	notifyFirmware(e, ow, a)
 	tray := e.cfg.TrayIcon && trayAvailable()
 	if e.cfg.TrayIcon && !tray {
 		e.log.Warn("no session D-Bus: running without a tray icon, so closing the window quits")
@@ -78,7 +79,12 @@ func runGUI(e *env, args []string) (err error) {
 			}
 			tab = nt.tab
 		}
-		showWhenAttached(ow.core, w, e.o.show, tab)
+		if e.o.applyFirmware {
+			nt, _ := findNamed(tabs, "firmware", func(n namedTab) string { return n.name })
+			confirmFirmwareWhenAttached(ow.core, w, e.o.show, nt.tab.(*views.FirmwareTab))
+		} else {
+			showWhenAttached(ow.core, w, e.o.show, tab)
+		}
 	}
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
@@ -120,6 +126,7 @@ func guiPages(e *env, ow *owner) []namedPage {
 func guiDeviceTabs(e *env, ow *owner) []namedTab {
 	return []namedTab{
 		{name: "settings", tab: views.NewSettingsTab(views.SettingsTabParams{Source: ow.settings, T: e.t})},
+		{name: "firmware", tab: firmwareTab(e, ow)},
 	}
 }
 

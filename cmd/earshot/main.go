@@ -51,6 +51,7 @@ var commands = []command{
 	{name: "outbox", usage: "cli.outbox.usage", flags: jsonFlag, run: runOutbox},
 	{name: "settings", usage: "cli.usage.settings", flags: jsonFlag, run: runSettings},
 	{name: "catalog", usage: "cli.usage.catalog", flags: jsonFlag, run: runCatalog},
+	{name: "firmware", usage: "cli.usage.firmware", flags: jsonFlag, run: runFirmware},
 	{name: "version", usage: "cli.usage.version", flags: jsonFlag, run: runVersion},
 }
 
@@ -144,6 +145,8 @@ func synopsis(name string) string {
 		return " [--demo | --sim FILE] [--exit-when-done]"
 	case "devices", "version", "outbox":
 		return " [--json]"
+	case "firmware":
+		return " stage|apply DEVICE …"
 	case "settings":
 		return " show|set|export|import …"
 	case "catalog":

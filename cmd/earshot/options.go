@@ -23,6 +23,9 @@ type options struct {
 	tab          string // GUI: with show, open this tab of the device page
 	page         string // GUI: open this page of the navigation bar at start
 	theme        string // GUI: "", "light" or "dark"
+	// applyFirmware (GUI, with show): ask to confirm the update with the
+	// firmware staged for that device, as its Firmware tab's button does.
+	applyFirmware bool
 }
 
 func defaultOptions() options { return options{data: defaultDataDir()} }
@@ -61,6 +64,7 @@ func guiFlags(fs *flag.FlagSet, o *options) {
 	fs.StringVar(&o.tab, "tab", o.tab, "")
 	fs.StringVar(&o.page, "page", o.page, "")
 	fs.StringVar(&o.theme, "theme", o.theme, "")
+	fs.BoolVar(&o.applyFirmware, "apply-firmware", o.applyFirmware, "")
 }
 
 func (o *options) check(t *translations.Translator) error {
@@ -72,6 +76,9 @@ func (o *options) check(t *translations.Translator) error {
 	}
 	if o.tab != "" && o.show == "" {
 		return misuse{t.T("cli.tabWithoutShow")}
+	}
+	if o.applyFirmware && o.show == "" {
+		return misuse{t.T("cli.firmware.needsShow")}
 	}
 	switch o.theme {
 	case "", "light", "dark":
