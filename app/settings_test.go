@@ -503,3 +503,57 @@ func FuzzParseManagementConfig(f *testing.F) {
 		}
 	})
 }
+
+// TestThirdPartyCatalogReachesTheForm loads catalog files someone else wrote
+// in the seed's format (extra attributes and elements, a namespace,
+// non-ASCII text) from a CATALOGDIR, and finds their settings in the form of
+// a simulated headset whose vid, pid and variant the mapping names.
+func TestThirdPartyCatalogReachesTheForm(t *testing.T) {
+	fs := afero.NewMemMapFs()
+	files := map[string]string{
+		"/cat/SettingsDefinition-Partner.xml": `<?xml version="1.0" encoding="utf-8"?>
+<SettingsDefinitions xmlns="urn:partner" Release="7"><Meta Author="Søren Ærø"/>
+  <SettingDefinition Target="Jabra" Name="ECHO_CANCELLATION" UserFriendlyName="Ekkodæmpning" ValueType="String" ValueConstraintType="Enumeration" DefaultValue="1" RequiresReboot="false" AllowsNull="false" Owner="audio">
+    <Description>Echo cancellation.</Description>
+    <UserFriendlyDescription>Dæmper ekko — «Stærk» i rum med glasvægge.</UserFriendlyDescription>
+    <SupportedValues><SupportedValue Value="0" UserFriendlyValue="Fra" Order="1"/><SupportedValue Value="2" UserFriendlyValue="Stærk" Order="2"/><SupportedValue Value="1" UserFriendlyValue="Normal"/></SupportedValues>
+  </SettingDefinition>
+</SettingsDefinitions>`,
+		"/cat/Mapping-Partner.xml": `<devices generated="2026-11-01"><device name="Jabra Evolve 75" family="Evolve">
+  <variants><variant vid="2830" pid="9317" variantType="01-3D" channel="stable"/></variants>
+  <settings><setting name="ECHO_CANCELLATION" since="1.2"/><setting name="WIRELESS_RANGE"/></settings>
+  <accessories><accessory name="Stand"/></accessories></device></devices>`,
+	}
+	for name, content := range files {
+		if err := afero.WriteFile(fs, name, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cat, probs := catalog.Load(assets.Catalog(), fs, "/cat")
+	if len(probs) > 0 {
+		t.Fatalf("problems: %v", probs)
+	}
+	e75 := device.Device{Info: device.Info{ID: "e75", Kind: device.KindHeadset, Name: "Jabra Evolve 75",
+		VendorID: 0x0B0E, ProductID: 0x2465, Variant: "01-3D", ESN: "E75"}, Settings: map[string]string{"ECHO_CANCELLATION": "2"}}
+	st, err := store.Open(filepath.Join(t.TempDir(), "earshot.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	s := NewSettings(SettingsParams{Catalog: cat, Devices: newFakeDevices(e75), Store: st})
+	form, err := s.Form("e75")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if form.Model != "Jabra Evolve 75" || len(form.Fields) != 2 {
+		t.Fatalf("form = %+v", form)
+	}
+	f := form.Fields[0]
+	if f.Label != "Ekkodæmpning" || f.Help != "Dæmper ekko — «Stærk» i rum med glasvægge." || f.Value != "2" ||
+		f.ValueLabel("2") != "Stærk" || len(f.Choices) != 3 || f.Kind != KindChoice {
+		t.Errorf("partner field = %+v", f)
+	}
+	if f := form.Fields[1]; f.Name != "WIRELESS_RANGE" || f.Label != "Wireless signal range" {
+		t.Errorf("the embedded definition the partner mapping names: %+v", f)
+	}
+}
