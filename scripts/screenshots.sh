@@ -10,18 +10,21 @@ export LANG=en_US.UTF-8
 out=${SCREENSHOTS_DIR:-docs/screenshots}
 mkdir -p "$out"
 go build -o bin/earshot ./cmd/earshot
+go build -o bin/earshot-backend ./cmd/earshot-backend
 work=$(mktemp -d)
 echo '{"devices": [], "timeline": []}' >"$work/empty.json"
 start_xvfb
-trap 'kill "${app:-}" 2>/dev/null || true; stop_xvfb; rm -rf "$work"' EXIT
+trap 'kill "${app:-}" "${backend:-}" 2>/dev/null || true; stop_xvfb; rm -rf "$work"' EXIT
 
 # shot NAME ARGS...: run earshot with ARGS, wait for its window, let the
-# scenario settle, and capture the window. With act=FUNCTION, FUNCTION is
-# called with the window's id before the capture, to type or click in it.
+# scenario settle, and capture the window. With prep=FUNCTION, FUNCTION
+# prepares the fresh data folder first; with act=FUNCTION, FUNCTION is called
+# with the window's id before the capture, to type or click in it.
 shot() {
 	local name=$1
 	shift
 	rm -rf "$work/data"
+	if [ -n "${prep:-}" ]; then "$prep"; fi
 	./bin/earshot --data "$work/data" "$@" 2>>"$work/stderr" &
 	app=$!
 	local win
@@ -63,6 +66,25 @@ search_wireless() {
 }
 act=edit_sidetone shot settings --demo --theme light --show "Jabra Evolve2" --tab settings
 act=search_wireless shot settings-dark --demo --theme dark --show "Jabra Evolve2" --tab settings
+
+# The Firmware tab and the confirmation of an update staged by hand: the
+# reference backend serves its example firmware, `earshot firmware stage`
+# downloads it into the shot's data folder, and --apply-firmware opens the
+# same dialog as the tab's "Update now…" button.
+./bin/earshot-backend --dir "$work/backend" --init --listen 127.0.0.1:0 >"$work/backend.out" 2>>"$work/stderr" &
+backend=$!
+for _ in $(seq 1 100); do
+	grep -q 'DEVICEMANAGEMENTENDPOINT' "$work/backend.out" 2>/dev/null && break
+	sleep 0.05
+done
+endpoint=$(sed -n 's/.*DEVICEMANAGEMENTENDPOINT = "\(.*\)"/\1/p' "$work/backend.out")
+stage_firmware() {
+	./bin/earshot --data "$work/data" --demo firmware stage "Jabra Evolve2" \
+		"$endpoint/Firmware/Jabra-Evolve2-85-1.27.0.zip" >/dev/null 2>>"$work/stderr"
+}
+prep=stage_firmware shot firmware --demo --theme light --show "Jabra Evolve2" --tab firmware
+prep=stage_firmware shot firmware-confirm --demo --theme light --show "Jabra Evolve2" --apply-firmware
+kill "$backend"
 if grep -q "Error in Fyne call thread" "$work/stderr"; then
 	echo "Fyne threading error while taking screenshots:" >&2
 	grep -A3 "Error in Fyne call thread" "$work/stderr" >&2
