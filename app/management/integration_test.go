@@ -416,3 +416,66 @@ func containsString(list []string, s string) bool {
 	}
 	return false
 }
+
+// TestIntegrationDeviceLostMidUpdate: a headset detached during its managed
+// update gives one Failure, keeps the staged file, and arriving again with
+// the same answer does not start the update again.
+func TestIntegrationDeviceLostMidUpdate(t *testing.T) {
+	be := &loopbackBackend{t: t,
+		firmware: map[string][]byte{"Firmware/fw.zip": firmwaretest.Archive("1.27.0", []uint16{0x30A4}, 20_000)},
+		answers: map[string]string{"501AA5D6337F": `{"firmware": {"version": "1.27.0", "downloadUrl": "Firmware/fw.zip"},
+			"settings": {}}`}}
+	srv := httptest.NewServer(be)
+	defer srv.Close()
+	s := startStack(t, `{"speed": 50, "devices": [
+		{"id": "hs1", "kind": "headset", "name": "Jabra Evolve2 85", "vendorId": "0B0E", "productId": "30A4",
+		 "variant": "01-96", "esn": "501AA5D6337F", "firmware": "1.25.0", "battery": {"level": 90},
+		 "firmwareUpdate": {"result": "Success", "seconds": 60}}],
+		"timeline": [
+		 {"at": "0s", "do": "attach", "device": "hs1"},
+		 {"at": "20s", "do": "detach", "device": "hs1"},
+		 {"at": "30s", "do": "attach", "device": "hs1"}]}`, srv.URL+"/api/dm?Token=T0K")
+	s.settle(t, "the second arrival's poll", func() bool {
+		reqs, _, _ := be.seen()
+		n := 0
+		for _, r := range reqs {
+			if strings.HasPrefix(r, "GET /api/dm?") {
+				n++
+			}
+		}
+		_, attached := s.mgr.Device("hs1")
+		return n >= 2 && attached
+	})
+	time.Sleep(100 * time.Millisecond) // room for a wrong second update to begin
+	s.settle(t, "quiet", func() bool { return true })
+	fw := s.events(t, analytics.TypeFirmwareUpdateCompleted)
+	if len(fw) != 1 || fw[0]["FirmwareUpdateCompletedStatus"] != "Failure" ||
+		fw[0]["FirmwareUpdateFailureDescription"] != "Unexpected failure" {
+		t.Fatalf("FirmwareUpdateCompleted events = %v, want one Unexpected failure", fw)
+	}
+	d, _ := s.mgr.Device("hs1")
+	if d.Firmware != "1.25.0" {
+		t.Errorf("firmware %s after a lost update", d.Firmware)
+	}
+	st, found, _ := s.st.StagedFirmware("501AA5D6337F")
+	if !found || st.State != store.FirmwareFailed || st.Path == "" {
+		t.Fatalf("staged record = %+v", st)
+	}
+	status, _ := s.updater.Status("hs1")
+	if status.Staged == nil || status.Staged.State != store.FirmwareFailed || len(status.History) != 1 {
+		t.Errorf("status = %+v", status)
+	}
+	if !strings.Contains(status.History[0].Detail, "lost") {
+		t.Errorf("history detail %q does not say the device was lost", status.History[0].Detail)
+	}
+	reqs, _, _ := be.seen()
+	downloads := 0
+	for _, r := range reqs {
+		if strings.Contains(r, "/Firmware/") {
+			downloads++
+		}
+	}
+	if downloads != 1 {
+		t.Errorf("%d downloads, want 1: %v", downloads, reqs)
+	}
+}
