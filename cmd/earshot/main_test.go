@@ -184,13 +184,21 @@ func TestOneOwner(t *testing.T) {
 	t.Cleanup(func() { _ = owner.Process.Kill(); _ = owner.Wait() })
 	waitForSocket(t, data)
 
-	// A subcommand asks the owner.
+	// A subcommand asks the owner. The socket opens before the simulator's
+	// first devices have arrived, so ask until they are there.
 	var stdout, stderr bytes.Buffer
-	if code := run([]string{"devices", "--json", "--data", data}, &stdout, &stderr, nil); code != 0 {
-		t.Fatalf("devices: exit %d: %s", code, stderr.String())
-	}
 	var devs devicesJSON
-	mustDecode(t, stdout.String(), &devs)
+	for deadline := time.Now().Add(20 * time.Second); len(devs) < 3 && time.Now().Before(deadline); {
+		stdout.Reset()
+		stderr.Reset()
+		if code := run([]string{"devices", "--json", "--data", data}, &stdout, &stderr, nil); code != 0 {
+			t.Fatalf("devices: exit %d: %s", code, stderr.String())
+		}
+		mustDecode(t, stdout.String(), &devs)
+		if len(devs) < 3 {
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
 	if len(devs) < 3 {
 		t.Fatalf("owner reports %d devices, want ≥3", len(devs))
 	}
