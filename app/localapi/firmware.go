@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 
+	"github.com/earshot-app/earshot/app"
 	"github.com/earshot-app/earshot/app/firmware"
 	"github.com/earshot-app/earshot/device"
 )
@@ -34,6 +35,8 @@ type firmwareError struct {
 }
 
 // ServeFirmware answers the firmware routes from fo. Call it before Serve.
+// {id} is a device ID, or a DEVICE reference (an ESN or a unique name
+// prefix) that devices resolves: IDs stay in the owner.
 //
 //	GET  /v1/devices/{id}/firmware         firmware.Status
 //	POST /v1/devices/{id}/firmware/stage   StageRequest → firmware.Status once staged
@@ -41,7 +44,21 @@ type firmwareError struct {
 //
 // A device that is not attached is 404; a refused request is 409 with the
 // reason.
-func (s *Server) ServeFirmware(fo FirmwareOwner) {
+func (s *Server) ServeFirmware(fo FirmwareOwner, devices Owner) {
+	resolve := func(r *http.Request) (string, error) {
+		ref := r.PathValue("id")
+		devs := devices.Devices()
+		for _, d := range devs {
+			if d.ID == ref {
+				return ref, nil
+			}
+		}
+		d, err := app.FindDevice(devs, ref)
+		if err != nil {
+			return "", fmt.Errorf("%v: %w", err, device.ErrDeviceLost)
+		}
+		return d.ID, nil
+	}
 	fail := func(w http.ResponseWriter, code int, err error) {
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(code)
@@ -62,7 +79,12 @@ func (s *Server) ServeFirmware(fo FirmwareOwner) {
 		return http.StatusConflict
 	}
 	s.mux.HandleFunc("GET /v1/devices/{id}/firmware", func(w http.ResponseWriter, r *http.Request) {
-		status(w, r.PathValue("id"))
+		id, err := resolve(r)
+		if err != nil {
+			fail(w, http.StatusNotFound, err)
+			return
+		}
+		status(w, id)
 	})
 	s.mux.HandleFunc("POST /v1/devices/{id}/firmware/stage", func(w http.ResponseWriter, r *http.Request) {
 		var req StageRequest
@@ -70,14 +92,22 @@ func (s *Server) ServeFirmware(fo FirmwareOwner) {
 			fail(w, http.StatusBadRequest, errors.New("want {\"Source\": URL or file path}"))
 			return
 		}
-		if err := fo.Stage(r.Context(), r.PathValue("id"), req.Source); err != nil {
+		id, err := resolve(r)
+		if err == nil {
+			err = fo.Stage(r.Context(), id, req.Source)
+		}
+		if err != nil {
 			fail(w, code(err), err)
 			return
 		}
-		status(w, r.PathValue("id"))
+		status(w, id)
 	})
 	s.mux.HandleFunc("POST /v1/devices/{id}/firmware/apply", func(w http.ResponseWriter, r *http.Request) {
-		out, err := fo.Apply(r.Context(), r.PathValue("id"))
+		id, err := resolve(r)
+		var out firmware.Outcome
+		if err == nil {
+			out, err = fo.Apply(r.Context(), id)
+		}
 		if err != nil {
 			fail(w, code(err), err)
 			return

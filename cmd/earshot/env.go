@@ -169,7 +169,7 @@ func (e *env) becomeOwner() (*owner, error) {
 		return nil, err
 	}
 	ow.api.ServeSettings(ow.settings, ow.core)
-	ow.api.ServeFirmware(ow.dm.updater)
+	ow.api.ServeFirmware(ow.dm.updater, ow.core)
 	ow.api.ServeOutbox(ow.analytics.uploader)
 	e.log.Info("started", "version", version, "source", e.source, "data", e.o.data)
 	return ow, nil

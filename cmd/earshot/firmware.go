@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -196,18 +197,27 @@ func runFirmware(e *env, args []string) error {
 		stage  func(id string) error
 		apply  func(id string) (firmware.Outcome, error)
 		devs   []app.DeviceSummary
+		// ownerRef names the device to the owner: its ESN, else its name.
+		ownerRef string
 	)
 	c, err := e.dialOwner(ctx)
 	if err != nil {
 		return err
 	}
 	if c != nil {
-		if devs, err = c.Devices(ctx); err != nil {
-			return err
+		// An owner that has just started may not have its devices yet.
+		for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+			if devs, err = c.Devices(ctx); err != nil {
+				return err
+			}
+			if _, err := app.FindDevice(devs, rest[0]); err == nil || time.Now().After(deadline) {
+				break
+			}
 		}
-		status = func(id string) (firmware.Status, error) { return c.FirmwareStatus(ctx, id) }
-		stage = func(id string) error { _, err := c.StageFirmware(ctx, id, source); return err }
-		apply = func(id string) (firmware.Outcome, error) { return c.ApplyFirmware(ctx, id) }
+		// The owner resolves the device again: IDs stay in the owner.
+		status = func(string) (firmware.Status, error) { return c.FirmwareStatus(ctx, ownerRef) }
+		stage = func(string) error { _, err := c.StageFirmware(ctx, ownerRef, source); return err }
+		apply = func(string) (firmware.Outcome, error) { return c.ApplyFirmware(ctx, ownerRef) }
 	} else {
 		e.oneShot = true
 		ow, err := e.becomeOwner()
@@ -233,6 +243,7 @@ func runFirmware(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	ownerRef = cmp.Or(d.ESN, d.DeviceName)
 	switch sub {
 	case "stage":
 		if err := stage(d.ID); err != nil {
