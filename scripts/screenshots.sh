@@ -14,7 +14,7 @@ go build -o bin/earshot-backend ./cmd/earshot-backend
 work=$(mktemp -d)
 echo '{"devices": [], "timeline": []}' >"$work/empty.json"
 start_xvfb
-trap 'kill "${app:-}" "${backend:-}" 2>/dev/null || true; stop_xvfb; rm -rf "$work"' EXIT
+trap 'kill "${app:-}" "${backend:-}" "${sink:-}" 2>/dev/null || true; stop_xvfb; rm -rf "$work"' EXIT
 
 # shot NAME ARGS...: run earshot with ARGS, wait for its window, let the
 # scenario settle, and capture the window. With prep=FUNCTION, FUNCTION
@@ -85,6 +85,22 @@ stage_firmware() {
 prep=stage_firmware shot firmware --demo --theme light --show "Jabra Evolve2" --tab firmware
 prep=stage_firmware shot firmware-confirm --demo --theme light --show "Jabra Evolve2" --apply-firmware
 kill "$backend"
+
+# The Outbox page: the demo posts to three analytics endpoints — one is down
+# (its last error and next retry show), one refuses PeopleCount (those events
+# are parked, with the reason), and one takes everything.
+go build -o bin/analyticssink ./scripts/analyticssink
+./bin/analyticssink --refuse PeopleCount >"$work/sink.out" 2>>"$work/stderr" &
+sink=$!
+for _ in $(seq 1 100); do
+	[ -s "$work/sink.out" ] && break
+	sleep 0.05
+done
+sinkurl=$(head -n1 "$work/sink.out")
+EARSHOT_ANALYTICSENDPOINT="http://127.0.0.1:9/analytics|$sinkurl/strict/events?Token=abc123|$sinkurl/events" \
+	SETTLE_SECONDS=12 shot outbox --demo --theme light --page outbox
+kill "$sink"
+
 if grep -q "Error in Fyne call thread" "$work/stderr"; then
 	echo "Fyne threading error while taking screenshots:" >&2
 	grep -A3 "Error in Fyne call thread" "$work/stderr" >&2

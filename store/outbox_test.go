@@ -599,3 +599,27 @@ func BenchmarkOneTxPerEvent(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "events/s")
 }
+
+// BenchmarkPackEvent packs and unpacks a typical event and reports its
+// stored size.
+func BenchmarkPackEvent(b *testing.B) {
+	e := event(7)
+	var v []byte
+	b.Run("pack", func(b *testing.B) {
+		for b.Loop() {
+			var err error
+			if v, err = packEvent(e); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(float64(len(v)), "bytes")
+		b.ReportMetric(float64(len(e.Body)), "json-bytes")
+	})
+	b.Run("unpack", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := unpackEvent(v); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

@@ -91,6 +91,7 @@ type outboxCard struct {
 	id       string
 	endpoint string
 	card     *widget.Card
+	title    *widget.Label    // the masked URL
 	figures  [4]*widget.Label // queued, delivered, parked, dropped
 	lastErr  *widget.Label
 	retryAt  *widget.Label
@@ -232,8 +233,7 @@ func (pg *OutboxPage) newCard(e analytics.EndpointStatus) *outboxCard {
 	c := &outboxCard{id: e.ID, endpoint: e.Endpoint}
 	figure := func(i int, caption string) fyne.CanvasObject {
 		c.figures[i] = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-		c.figures[i].SizeName = theme.SizeNameSubHeadingText
-		return container.NewVBox(widget.NewLabel(caption), c.figures[i])
+		return container.NewHBox(widget.NewLabel(caption), c.figures[i])
 	}
 	figures := container.NewGridWithColumns(4,
 		figure(0, pg.t.T("outbox.queued")), figure(1, pg.t.T("outbox.delivered")),
@@ -256,9 +256,11 @@ func (pg *OutboxPage) newCard(e analytics.EndpointStatus) *outboxCard {
 	c.list = container.NewVBox()
 	c.parked = widget.NewAccordion(widget.NewAccordionItem("", c.list))
 	c.parked.Hide()
-	c.card = widget.NewCard("", "", container.NewVBox(figures, details,
+	c.title = widget.NewLabelWithStyle(e.Endpoint, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	c.title.SizeName = theme.SizeNameSubHeadingText
+	c.title.Truncation = fyne.TextTruncateEllipsis
+	c.card = widget.NewCard("", "", container.NewVBox(c.title, figures, details,
 		container.NewHBox(c.retry, c.discard, layout.NewSpacer()), c.parked))
-	c.card.SetTitle(e.Endpoint)
 	return c
 }
 

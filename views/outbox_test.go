@@ -168,9 +168,9 @@ func TestOutboxPageShowsEveryEndpoint(t *testing.T) {
 	}
 	h.shows(
 		"Events go to 2 analytics endpoints",
-		"# https://a.example/ev?Token=xxxxx", "Queued", "42", "Delivered", "1200", "Dropped", "3",
+		"https://a.example/ev?Token=xxxxx", "Queued", "42", "Delivered", "1200", "Dropped", "3",
 		"503 Service Unavailable: down for maintenance (at ", "Next retry", "in 12s (",
-		"# https://b.example/in", "1240", "2 parked events", "None", "Not waiting",
+		"https://b.example/in", "1240", "2 parked events", "None", "Not waiting",
 	)
 	// The parked list opens to show each event and why it was refused.
 	h.page.cards[1].parked.Open(0)
