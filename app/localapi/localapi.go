@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/earshot-app/earshot/app"
+	"github.com/earshot-app/earshot/app/calls"
 )
 
 // SocketName is the socket's file name inside the data folder.
@@ -68,6 +69,28 @@ func Listen(path string, owner Owner, status Status, logger *slog.Logger) (*Serv
 	s := &Server{ln: ln, path: path, logger: logger, mux: mux,
 		srv: &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}}
 	return s, nil
+}
+
+// CallHistory is what GET /v1/calls serves.
+type CallHistory interface {
+	Calls(f calls.Filter) ([]calls.Record, error)
+}
+
+// ServeCalls answers GET /v1/calls with every call of h, newest first.
+// Call it before Serve.
+func (s *Server) ServeCalls(h CallHistory) {
+	s.mux.HandleFunc("GET /v1/calls", func(w http.ResponseWriter, _ *http.Request) {
+		recs, err := h.Calls(calls.Filter{})
+		if err != nil {
+			s.logger.Error("local API: call history", "err", err)
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		if recs == nil {
+			recs = []calls.Record{}
+		}
+		writeJSON(w, recs)
+	})
 }
 
 // Serve answers requests until ctx is done, then removes the socket.
@@ -122,6 +145,12 @@ func (c *Client) Status(ctx context.Context) (Status, error) {
 func (c *Client) Devices(ctx context.Context) ([]app.DeviceSummary, error) {
 	var d []app.DeviceSummary
 	return d, c.get(ctx, "/v1/devices", &d)
+}
+
+// Calls asks the owner for its call history, newest first.
+func (c *Client) Calls(ctx context.Context) ([]calls.Record, error) {
+	var r []calls.Record
+	return r, c.get(ctx, "/v1/calls", &r)
 }
 
 func (c *Client) get(ctx context.Context, path string, into any) error {

@@ -6,9 +6,12 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/earshot-app/earshot/app"
+	"github.com/earshot-app/earshot/app/calls"
 )
 
 type fakeOwner []app.DeviceSummary
@@ -59,5 +62,60 @@ func TestServeAndDial(t *testing.T) {
 	<-served
 	if _, err := os.Stat(filepath.Join(dir, SocketName)); !os.IsNotExist(err) {
 		t.Errorf("socket not removed after Serve: %v", err)
+	}
+}
+
+type fakeHistory struct {
+	recs []calls.Record
+	err  error
+}
+
+func (f fakeHistory) Calls(calls.Filter) ([]calls.Record, error) { return f.recs, f.err }
+
+func TestServeCalls(t *testing.T) {
+	mutes := 2
+	tests := []struct {
+		name    string
+		history fakeHistory
+		want    []calls.Record
+		wantErr string
+	}{
+		{name: "no calls is an empty array", want: []calls.Record{}},
+		{
+			name: "calls come back in the JSON shape",
+			history: fakeHistory{recs: []calls.Record{{CallID: "c1", ESN: "501AA5D6337F", DeviceName: "Jabra Evolve2 85",
+				CallDurationMinutes: 2, TimesMuteButtonPressedDuringCall: &mutes, CallEndReason: "Ended"}}},
+			want: []calls.Record{{CallID: "c1", ESN: "501AA5D6337F", DeviceName: "Jabra Evolve2 85",
+				CallDurationMinutes: 2, TimesMuteButtonPressedDuringCall: &mutes, CallEndReason: "Ended"}},
+		},
+		{name: "a failing history is an error", history: fakeHistory{err: errors.New("disk on fire")}, wantErr: "disk on fire"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := SocketPath(t.TempDir())
+			srv, err := Listen(path, fakeOwner{}, Status{}, slog.New(slog.DiscardHandler))
+			if err != nil {
+				t.Fatal(err)
+			}
+			srv.ServeCalls(tt.history)
+			ctx, stop := context.WithCancel(context.Background())
+			served := make(chan struct{})
+			go func() { srv.Serve(ctx); close(served) }()
+			defer func() { stop(); <-served }()
+			c, err := Dial(ctx, path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := c.Calls(ctx)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("err = %v, want %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil || !reflect.DeepEqual(got, tt.want) {
+				t.Fatalf("Calls = %+v, %v; want %+v", got, err, tt.want)
+			}
+		})
 	}
 }

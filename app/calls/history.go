@@ -1,0 +1,301 @@
+package calls
+
+import (
+	"encoding/csv"
+	"fmt"
+	"io"
+	"strconv"
+	"time"
+
+	"github.com/earshot-app/earshot/store"
+)
+
+// Record is one ended call of the history, in the shape of `earshot calls
+// --json` (SPEC §10): CallId, ESN, DeviceName, Start, End and the call fields
+// of SPEC §7 (null when not observed), plus Earshot's CallEndReason. The
+// views, the local API, the CLI and the CSV export all use it.
+type Record struct {
+	CallID                                 string                 `json:"CallId"`
+	ESN                                    string                 `json:"ESN"`
+	DeviceName                             string                 `json:"DeviceName"`
+	Start                                  time.Time              `json:"Start"` // UTC
+	End                                    time.Time              `json:"End"`   // UTC
+	CallDurationMinutes                    float64                `json:"CallDurationMinutes"`
+	TimesMuteButtonPressedDuringCall       *int                   `json:"TimesMuteButtonPressedDuringCall"`
+	TimesVolumeUpButtonPressedDuringCall   *int                   `json:"TimesVolumeUpButtonPressedDuringCall"`
+	TimesVolumeDownButtonPressedDuringCall *int                   `json:"TimesVolumeDownButtonPressedDuringCall"`
+	AverageAudioExposureDb                 *float64               `json:"AverageAudioExposureDb"`
+	MaximumAudioExposureDb                 *float64               `json:"MaximumAudioExposureDb"`
+	AverageBackgroundNoiseDb               *float64               `json:"AverageBackgroundNoiseDb"`
+	MaximumBackgroundNoiseDb               *float64               `json:"MaximumBackgroundNoiseDb"`
+	TimesBoomArmBadlyPositioned            *int                   `json:"TimesBoomArmBadlyPositioned"`
+	MicrophoneMalfunctionDetected          *bool                  `json:"MicrophoneMalfunctionDetected"`
+	LinkQualityDistribution                map[string]float64     `json:"LinkQualityDistribution"`
+	LinkQualityIndicators                  *LinkQualityIndicators `json:"LinkQualityIndicators"`
+	// CallEndReason is why the call ended: Ended, DeviceRemoved,
+	// EarshotStopped or Interrupted (Earshot stopped without closing it; the
+	// end is its last checkpoint).
+	CallEndReason string `json:"CallEndReason"`
+
+	DeviceKey string `json:"-"` // the device's Key, for filtering
+	Kind      string `json:"-"` // the device's kind
+}
+
+// LinkQualityIndicators are the call-quality indicators of SPEC §7
+// ({"Dect": {"Handovers": 3}}).
+type LinkQualityIndicators struct {
+	Dect *DectIndicators `json:"Dect"`
+}
+
+// DectIndicators are the DECT indicators.
+type DectIndicators struct {
+	Handovers int `json:"Handovers"`
+}
+
+// Duration is how long the call lasted.
+func (r Record) Duration() time.Duration { return r.End.Sub(r.Start) }
+
+// Mutes is the number of mute presses (0 when none).
+func (r Record) Mutes() int {
+	if r.TimesMuteButtonPressedDuringCall == nil {
+		return 0
+	}
+	return *r.TimesMuteButtonPressedDuringCall
+}
+
+// RecordOf turns a stored call into a Record.
+func RecordOf(c store.CallRecord) Record {
+	r := Record{
+		CallID: c.CallID, ESN: c.Device.ESN, DeviceName: c.Device.Name,
+		Start: c.Start.UTC(), End: c.End.UTC(), CallDurationMinutes: Minutes(c.End.Sub(c.Start)),
+		TimesMuteButtonPressedDuringCall:       c.MutePresses,
+		TimesVolumeUpButtonPressedDuringCall:   c.VolumeUpPresses,
+		TimesVolumeDownButtonPressedDuringCall: c.VolumeDownPresses,
+		AverageAudioExposureDb:                 c.AudioExposureAvgDb,
+		MaximumAudioExposureDb:                 c.AudioExposureMaxDb,
+		AverageBackgroundNoiseDb:               c.BackgroundNoiseAvgDb,
+		MaximumBackgroundNoiseDb:               c.BackgroundNoiseMaxDb,
+		TimesBoomArmBadlyPositioned:            c.BoomArmBadlyPositioned,
+		MicrophoneMalfunctionDetected:          c.MicrophoneMalfunction,
+		LinkQualityDistribution:                c.LinkQuality,
+		CallEndReason:                          c.EndReason,
+		DeviceKey:                              c.Device.Key,
+		Kind:                                   c.Device.Kind,
+	}
+	if c.DectHandovers != nil {
+		r.LinkQualityIndicators = &LinkQualityIndicators{Dect: &DectIndicators{Handovers: *c.DectHandovers}}
+	}
+	return r
+}
+
+// Session is one ended camera streaming session of the history.
+type Session struct {
+	SessionID                string
+	DeviceKey                string
+	DeviceName               string
+	ESN                      string
+	Start, End               time.Time // UTC
+	EndReason                string
+	StreamingDurationMinutes float64
+	PeopleCountAtStart       *int
+	PeopleCountAtEnd         *int
+	PeopleCountMin           *int
+	PeopleCountMax           *int
+	PeopleCountAverage       *float64
+}
+
+// SessionOf turns a stored session into a Session.
+func SessionOf(s store.SessionRecord) Session {
+	return Session{
+		SessionID: s.SessionID, DeviceKey: s.Device.Key, DeviceName: s.Device.Name, ESN: s.Device.ESN,
+		Start: s.Start.UTC(), End: s.End.UTC(), EndReason: s.EndReason,
+		StreamingDurationMinutes: Minutes(s.End.Sub(s.Start)),
+		PeopleCountAtStart:       s.PeopleCountAtStart, PeopleCountAtEnd: s.PeopleCountAtEnd,
+		PeopleCountMin: s.PeopleCountMin, PeopleCountMax: s.PeopleCountMax, PeopleCountAverage: s.PeopleCountAverage,
+	}
+}
+
+// Device is a device that has history.
+type Device struct {
+	Key  string
+	Name string
+	Kind string
+	ESN  string
+}
+
+// Filter selects history: one device or all, one day or all.
+type Filter struct {
+	DeviceKey string    // "" = every device
+	Day       time.Time // any time on the day wanted, in the location days are counted in; zero = every day
+	Limit     int       // at most this many, newest first; ≤ 0 = all
+}
+
+// DayTotal sums the calls of one day.
+type DayTotal struct {
+	Day      time.Time // midnight starting the day
+	Calls    int
+	TalkTime time.Duration
+	Mutes    int
+}
+
+// History reads the call history of a store. It works on the owner's store
+// and on one a command opened itself.
+type History struct {
+	st  *store.Store
+	loc func() *time.Location // where days begin
+}
+
+// NewHistory returns the history of st, counting days in the location loc
+// returns (nil: time.Local).
+func NewHistory(st *store.Store, loc func() *time.Location) *History {
+	if loc == nil {
+		loc = func() *time.Location { return time.Local }
+	}
+	return &History{st: st, loc: loc}
+}
+
+func (h *History) query(f Filter) store.Query {
+	q := store.Query{DeviceKey: f.DeviceKey, Limit: f.Limit}
+	if !f.Day.IsZero() {
+		t := f.Day.In(h.loc())
+		q.From = time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, t.Location())
+		q.To = q.From.AddDate(0, 0, 1)
+	}
+	return q
+}
+
+// Calls returns the ended calls f selects, newest first.
+func (h *History) Calls(f Filter) ([]Record, error) {
+	recs, err := h.st.Calls(h.query(f))
+	out := make([]Record, len(recs))
+	for i, c := range recs {
+		out[i] = RecordOf(c)
+	}
+	if err != nil {
+		return out, fmt.Errorf("call history: %w", err)
+	}
+	return out, nil
+}
+
+// Sessions returns the ended camera sessions f selects, newest first.
+func (h *History) Sessions(f Filter) ([]Session, error) {
+	recs, err := h.st.CameraSessions(h.query(f))
+	out := make([]Session, len(recs))
+	for i, s := range recs {
+		out[i] = SessionOf(s)
+	}
+	if err != nil {
+		return out, fmt.Errorf("camera session history: %w", err)
+	}
+	return out, nil
+}
+
+// Days returns the call totals per day of the calls f selects (f.Limit is
+// ignored), newest day first.
+func (h *History) Days(f Filter) ([]DayTotal, error) {
+	totals, err := h.st.CallTotals(h.query(f), h.loc())
+	if err != nil {
+		return nil, fmt.Errorf("call totals: %w", err)
+	}
+	out := make([]DayTotal, len(totals))
+	for i, t := range totals {
+		out[i] = DayTotal{Day: t.Day, Calls: t.Count, TalkTime: t.Time, Mutes: t.Mutes}
+	}
+	return out, nil
+}
+
+// Devices returns the devices with calls or camera sessions, by name.
+func (h *History) Devices() ([]Device, error) {
+	seen := map[string]bool{}
+	var out []Device
+	for _, list := range []func() ([]store.HistoryDevice, error){h.st.CallDevices, h.st.CameraSessionDevices} {
+		devs, err := list()
+		if err != nil {
+			return out, fmt.Errorf("devices with history: %w", err)
+		}
+		for _, d := range devs {
+			if !seen[d.Key] {
+				seen[d.Key] = true
+				out = append(out, Device{Key: d.Key, Name: d.Name, Kind: d.Kind, ESN: d.ESN})
+			}
+		}
+	}
+	sortDevices(out)
+	return out, nil
+}
+
+// CSVHeader is the first row of a CSV export: the keys of Record.
+var CSVHeader = []string{
+	"CallId", "ESN", "DeviceName", "Start", "End", "CallDurationMinutes",
+	"TimesMuteButtonPressedDuringCall", "TimesVolumeUpButtonPressedDuringCall", "TimesVolumeDownButtonPressedDuringCall",
+	"AverageAudioExposureDb", "MaximumAudioExposureDb", "AverageBackgroundNoiseDb", "MaximumBackgroundNoiseDb",
+	"TimesBoomArmBadlyPositioned", "MicrophoneMalfunctionDetected",
+	"LinkQualityHighPercent", "LinkQualityLowPercent", "DectHandovers", "CallEndReason",
+}
+
+// WriteCSV writes recs as CSV with CSVHeader: times in RFC 3339 UTC, an
+// empty cell where the JSON has null.
+func WriteCSV(w io.Writer, recs []Record) error {
+	cw := csv.NewWriter(w)
+	if err := cw.Write(CSVHeader); err != nil {
+		return fmt.Errorf("write CSV: %w", err)
+	}
+	for _, r := range recs {
+		row := []string{
+			r.CallID, r.ESN, r.DeviceName, r.Start.UTC().Format(time.RFC3339), r.End.UTC().Format(time.RFC3339),
+			num(r.CallDurationMinutes),
+			intCell(r.TimesMuteButtonPressedDuringCall), intCell(r.TimesVolumeUpButtonPressedDuringCall),
+			intCell(r.TimesVolumeDownButtonPressedDuringCall),
+			floatCell(r.AverageAudioExposureDb), floatCell(r.MaximumAudioExposureDb),
+			floatCell(r.AverageBackgroundNoiseDb), floatCell(r.MaximumBackgroundNoiseDb),
+			intCell(r.TimesBoomArmBadlyPositioned), boolCell(r.MicrophoneMalfunctionDetected),
+			levelCell(r.LinkQualityDistribution, "High"), levelCell(r.LinkQualityDistribution, "Low"),
+			dectCell(r.LinkQualityIndicators), r.CallEndReason,
+		}
+		if err := cw.Write(row); err != nil {
+			return fmt.Errorf("write CSV: %w", err)
+		}
+	}
+	cw.Flush()
+	if err := cw.Error(); err != nil {
+		return fmt.Errorf("write CSV: %w", err)
+	}
+	return nil
+}
+
+func num(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
+
+func intCell(p *int) string {
+	if p == nil {
+		return ""
+	}
+	return strconv.Itoa(*p)
+}
+
+func floatCell(p *float64) string {
+	if p == nil {
+		return ""
+	}
+	return num(*p)
+}
+
+func boolCell(p *bool) string {
+	if p == nil {
+		return ""
+	}
+	return strconv.FormatBool(*p)
+}
+
+func levelCell(m map[string]float64, level string) string {
+	if m == nil {
+		return ""
+	}
+	return num(m[level])
+}
+
+func dectCell(l *LinkQualityIndicators) string {
+	if l == nil || l.Dect == nil {
+		return ""
+	}
+	return strconv.Itoa(l.Dect.Handovers)
+}
