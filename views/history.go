@@ -1,0 +1,810 @@
+package views
+
+import (
+	"errors"
+	"fmt"
+	"image/color"
+	"strconv"
+	"sync"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/earshot-app/earshot/app/calls"
+	"github.com/earshot-app/earshot/translations"
+)
+
+// HistorySource is what the Call history page reads (calls.Service in the
+// app). Its methods are called from background goroutines.
+type HistorySource interface {
+	// Devices returns the devices that have history.
+	Devices() ([]calls.Device, error)
+	// Calls and Sessions return what f selects, newest first.
+	Calls(f calls.Filter) ([]calls.Record, error)
+	Sessions(f calls.Filter) ([]calls.Session, error)
+	// Days returns call totals per day, newest first.
+	Days(f calls.Filter) ([]calls.DayTotal, error)
+	// Now is the app's clock (the scenario's in simulation); its location is
+	// where days begin.
+	Now() time.Time
+	// Subscribe calls onChange, from any goroutine, when history changed.
+	Subscribe(onChange func()) (cancel func())
+}
+
+// HistoryPageParams are the dependencies of the Call history page.
+type HistoryPageParams struct {
+	Source HistorySource
+	T      *translations.Translator
+	// Window returns the window for the page's dialogs; nil means the
+	// window that shows the page.
+	Window func() fyne.Window
+
+	// ui runs UI work handed over from background goroutines; nil means
+	// fyne.Do. Tests run it on the test goroutine.
+	ui func(func())
+	// onLoaded is called on the UI side after each load that reached the
+	// page (tests wait on it).
+	onLoaded func()
+}
+
+// detailsWidth is the width of the details column.
+const detailsWidth = 340
+
+// historyListLimit is how many calls and sessions the list shows when no day
+// is picked; a day shows all of its own. Totals, the chart and the export
+// always cover everything the filter selects.
+const historyListLimit = 500
+
+// HistoryPage is the Call history page: calls and camera sessions newest
+// first, filtered by device and day, with totals per day, a bar chart of
+// talk time over the last two weeks, the details of the selected entry, and
+// a CSV export.
+//
+// Everything it reads is loaded in the background; results enter the UI
+// through one boundary, ui (fyne.Do).
+type HistoryPage struct {
+	p  HistoryPageParams
+	t  *translations.Translator
+	ui func(func()) // the one boundary where background results enter the UI
+
+	mu     sync.Mutex // guards filter and gen, which loads read in the background
+	filter calls.Filter
+	gen    int
+
+	// The Fyne goroutine's state.
+	data     historyData
+	rows     []historyRow
+	selected string // CallId or SessionId shown in the details
+	devKeys  []string
+	days     []time.Time // the day filter's choices after "All days"
+
+	head      *widget.RichText
+	deviceSel *widget.Select
+	daySel    *widget.Select
+	exportBtn *widget.Button
+	chart     *talkChart
+	list      *widget.List
+	empty     *widget.RichText
+	details   *fyne.Container
+	root      fyne.CanvasObject
+
+	// saveFile asks where to save a file; tests replace the dialog.
+	saveFile func(name string, done func(fyne.URIWriteCloser, error))
+	// updating is set while the page itself sets the selects.
+	updating bool
+	// entryHeight and headingHeight are the list's row heights.
+	entryHeight, headingHeight float32
+}
+
+// historyData is one load's result.
+type historyData struct {
+	now      time.Time
+	devices  []calls.Device
+	days     []calls.DayTotal
+	calls    []calls.Record
+	sessions []calls.Session
+	err      error
+}
+
+// historyRow is a line of the list: a day heading, a call or a session.
+type historyRow struct {
+	day     *calls.DayTotal
+	call    *calls.Record
+	session *calls.Session
+}
+
+func (r historyRow) id() string {
+	switch {
+	case r.call != nil:
+		return r.call.CallID
+	case r.session != nil:
+		return r.session.SessionID
+	}
+	return ""
+}
+
+// NewHistoryPage builds the page and starts following p.Source.
+func NewHistoryPage(p HistoryPageParams) *HistoryPage {
+	h := &HistoryPage{p: p, t: p.T, ui: p.ui}
+	if h.ui == nil {
+		h.ui = fyne.Do
+	}
+	h.saveFile = h.saveDialog
+	t := p.T
+	h.head = widget.NewRichText()
+	h.deviceSel = widget.NewSelect(nil, func(string) { h.filterChanged() })
+	h.daySel = widget.NewSelect(nil, func(string) { h.filterChanged() })
+	h.exportBtn = widget.NewButtonWithIcon(t.T("history.export"), theme.DocumentSaveIcon(), h.export)
+	h.chart = newTalkChart(t, h.pickDay)
+	h.list = widget.NewList(func() int { return len(h.rows) }, h.newRow, h.updateRow)
+	h.list.OnSelected = h.rowSelected
+	h.details = container.NewVBox()
+	centered := widget.RichTextStyle{Alignment: fyne.TextAlignCenter, ColorName: theme.ColorNamePlaceHolder}
+	h.empty = widget.NewRichText(&widget.TextSegment{Style: centered})
+	h.empty.Wrapping = fyne.TextWrapWord
+
+	pad := 2 * theme.Padding()
+	tools := container.NewCenter(container.NewHBox(h.deviceSel, h.daySel, h.exportBtn))
+	top := container.New(layout.NewCustomPaddedLayout(pad, 0, pad, pad), container.NewVBox(
+		container.NewBorder(nil, nil, nil, tools, h.head),
+		widget.NewCard("", "", container.NewVBox(
+			widget.NewLabelWithStyle(t.T("history.chart.title"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+			h.chart)),
+	))
+	listArea := container.NewStack(h.list, container.NewCenter(container.NewGridWrap(fyne.NewSize(360, 80), h.empty)))
+	// The details keep a fixed width on the right; the list takes the rest.
+	width := canvas.NewRectangle(color.Transparent)
+	width.SetMinSize(fyne.NewSize(detailsWidth, 0))
+	details := container.NewStack(width, container.NewVScroll(
+		container.New(layout.NewCustomPaddedLayout(0, pad, pad, pad), h.details)))
+	body := container.NewBorder(nil, nil, nil, container.NewHBox(widget.NewSeparator(), details), listArea)
+	h.root = container.NewBorder(top, nil, nil, nil, container.New(layout.NewCustomPaddedLayout(pad, 0, pad, 0), body))
+	h.showDetails(historyRow{})
+	p.Source.Subscribe(h.load)
+	h.load()
+	return h
+}
+
+// Title is "Call history".
+func (h *HistoryPage) Title() string { return h.t.T("history.title") }
+
+// Icon is the history icon.
+func (h *HistoryPage) Icon() fyne.Resource { return theme.HistoryIcon() }
+
+// Content is the page.
+func (h *HistoryPage) Content() fyne.CanvasObject { return h.root }
+
+// Shown reloads what changed while the page was hidden.
+func (h *HistoryPage) Shown() { h.load() }
+
+// load reads the history for the current filter in the background and hands
+// the result to the UI. It may be called from any goroutine; a load that a
+// newer one overtook is dropped.
+func (h *HistoryPage) load() {
+	h.mu.Lock()
+	h.gen++
+	gen, f := h.gen, h.filter
+	h.mu.Unlock()
+	go func() {
+		d := fetchHistory(h.p.Source, f)
+		h.ui(func() {
+			h.mu.Lock()
+			current := gen == h.gen
+			h.mu.Unlock()
+			if current {
+				h.apply(d)
+				if h.p.onLoaded != nil {
+					h.p.onLoaded()
+				}
+			}
+		})
+	}()
+}
+
+// fetchHistory runs the queries of one load.
+func fetchHistory(src HistorySource, f calls.Filter) historyData {
+	d := historyData{now: src.Now()}
+	var errs []error
+	var err error
+	d.devices, err = src.Devices()
+	errs = append(errs, err)
+	all := f
+	all.Day, all.Limit = time.Time{}, 0
+	d.days, err = src.Days(all) // every day, for the day filter, the chart and the headings
+	errs = append(errs, err)
+	if f.Day.IsZero() {
+		f.Limit = historyListLimit
+	}
+	d.calls, err = src.Calls(f)
+	errs = append(errs, err)
+	d.sessions, err = src.Sessions(f)
+	errs = append(errs, err)
+	d.err = errors.Join(errs...)
+	return d
+}
+
+// apply shows a load's result.
+func (h *HistoryPage) apply(d historyData) {
+	h.data = d
+	h.updateFilters()
+	h.rows = historyRows(d, h.filterNow().Day.IsZero(), d.now.Location())
+	h.list.UnselectAll()
+	h.setRowHeights()
+	h.list.Refresh()
+	for i, r := range h.rows {
+		if r.id() != "" && r.id() == h.selected {
+			h.list.Select(i)
+		}
+	}
+	if h.selected != "" && h.selectedRow().id() == "" {
+		h.showDetails(historyRow{})
+	}
+	h.updateHead()
+	h.updateChart()
+	switch {
+	case d.err != nil:
+		h.setEmpty(h.t.T("history.loadFailed", "Err", d.err.Error()))
+	case len(h.rows) > 0:
+		h.empty.Hide()
+	case len(d.devices) == 0:
+		h.setEmpty(h.t.T("history.empty"))
+	default:
+		h.setEmpty(h.t.T("history.emptyFiltered"))
+	}
+	h.exportBtn.Enable()
+	if len(d.calls) == 0 {
+		h.exportBtn.Disable()
+	}
+}
+
+func (h *HistoryPage) setEmpty(text string) {
+	h.empty.Segments[0].(*widget.TextSegment).Text = text
+	h.empty.Refresh()
+	h.empty.Show()
+}
+
+func (h *HistoryPage) filterNow() calls.Filter {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.filter
+}
+
+// updateFilters fills the device and day choices, keeping the current ones.
+func (h *HistoryPage) updateFilters() {
+	f := h.filterNow()
+	h.updating = true
+	defer func() { h.updating = false }()
+
+	names := map[string]int{}
+	for _, d := range h.data.devices {
+		names[d.Name]++
+	}
+	opts := []string{h.t.T("history.filter.allDevices")}
+	h.devKeys = []string{""}
+	sel := opts[0]
+	for _, d := range h.data.devices {
+		label := d.Name
+		if names[d.Name] > 1 && d.ESN != "" {
+			label += " (" + d.ESN + ")"
+		}
+		opts = append(opts, label)
+		h.devKeys = append(h.devKeys, d.Key)
+		if d.Key == f.DeviceKey {
+			sel = label
+		}
+	}
+	h.deviceSel.SetOptions(opts)
+	h.deviceSel.SetSelected(sel)
+
+	dayOpts := []string{h.t.T("history.filter.allDays")}
+	h.days = nil
+	daySel := dayOpts[0]
+	for _, d := range h.data.days {
+		label := dateText(h.t, d.Day)
+		dayOpts = append(dayOpts, label)
+		h.days = append(h.days, d.Day)
+		if !f.Day.IsZero() && sameDay(d.Day, f.Day) {
+			daySel = label
+		}
+	}
+	if !f.Day.IsZero() && daySel == dayOpts[0] {
+		// A picked day without calls (a bar of 0) still shows as picked.
+		label := dateText(h.t, f.Day)
+		dayOpts = append(dayOpts, label)
+		h.days = append(h.days, f.Day)
+		daySel = label
+	}
+	h.daySel.SetOptions(dayOpts)
+	h.daySel.SetSelected(daySel)
+}
+
+// filterChanged reads the selects into the filter and reloads.
+func (h *HistoryPage) filterChanged() {
+	if h.updating {
+		return
+	}
+	var f calls.Filter
+	if i := h.deviceSel.SelectedIndex(); i > 0 && i < len(h.devKeys) {
+		f.DeviceKey = h.devKeys[i]
+	}
+	if i := h.daySel.SelectedIndex(); i > 0 && i-1 < len(h.days) {
+		f.Day = h.days[i-1]
+	}
+	h.setFilter(f)
+}
+
+func (h *HistoryPage) setFilter(f calls.Filter) {
+	h.mu.Lock()
+	same := h.filter == f
+	h.filter = f
+	h.mu.Unlock()
+	if !same {
+		h.load()
+	}
+}
+
+// pickDay filters by the day of a tapped bar, or drops the day filter when
+// that day is already picked.
+func (h *HistoryPage) pickDay(day time.Time) {
+	f := h.filterNow()
+	if !f.Day.IsZero() && sameDay(f.Day, day) {
+		f.Day = time.Time{}
+	} else {
+		f.Day = day
+	}
+	h.setFilter(f)
+}
+
+func (h *HistoryPage) updateHead() {
+	var talk time.Duration
+	n := 0
+	for _, d := range h.data.days {
+		talk += d.TalkTime
+		n += d.Calls
+	}
+	h.head.Segments = []widget.RichTextSegment{
+		&widget.TextSegment{Text: h.t.T("history.title"), Style: widget.RichTextStyleHeading},
+		&widget.TextSegment{Text: h.t.N("history.summary", n, "Talk", longDuration(h.t, talk)),
+			Style: widget.RichTextStyle{ColorName: theme.ColorNamePlaceHolder}},
+	}
+	h.head.Refresh()
+}
+
+func (h *HistoryPage) updateChart() {
+	now := h.data.now
+	if now.IsZero() {
+		return
+	}
+	today := midnight(now)
+	talk := map[time.Time]time.Duration{}
+	for _, d := range h.data.days {
+		talk[midnight(d.Day.In(now.Location()))] += d.TalkTime
+	}
+	bars := make([]chartBar, chartDays)
+	for i := range bars {
+		day := today.AddDate(0, 0, i-chartDays+1)
+		bars[i] = chartBar{day: day, talk: talk[day]}
+	}
+	var sel time.Time
+	if f := h.filterNow(); !f.Day.IsZero() {
+		sel = midnight(f.Day.In(now.Location()))
+	}
+	h.chart.set(bars, sel)
+}
+
+// historyRows interleaves calls and sessions newest first under a heading
+// per day; at most historyListLimit entries when capped.
+func historyRows(d historyData, capped bool, loc *time.Location) []historyRow {
+	totals := map[time.Time]calls.DayTotal{}
+	for _, t := range d.days {
+		totals[midnight(t.Day.In(loc))] = t
+	}
+	var rows []historyRow
+	var lastDay time.Time
+	ci, si, n := 0, 0, 0
+	for ci < len(d.calls) || si < len(d.sessions) {
+		if capped && n >= historyListLimit {
+			break
+		}
+		var r historyRow
+		var start time.Time
+		if si >= len(d.sessions) || (ci < len(d.calls) && !d.calls[ci].Start.Before(d.sessions[si].Start)) {
+			r.call = &d.calls[ci]
+			start = r.call.Start
+			ci++
+		} else {
+			r.session = &d.sessions[si]
+			start = r.session.Start
+			si++
+		}
+		day := midnight(start.In(loc))
+		if !day.Equal(lastDay) {
+			t, ok := totals[day]
+			if !ok {
+				t = calls.DayTotal{Day: day}
+			}
+			rows = append(rows, historyRow{day: &t})
+			lastDay = day
+		}
+		rows = append(rows, r)
+		n++
+	}
+	return rows
+}
+
+// setRowHeights makes day headings one line high and entries two (the list
+// keeps a height per row index, so every index is set again).
+func (h *HistoryPage) setRowHeights() {
+	if h.entryHeight == 0 {
+		h.entryHeight = h.newRow().MinSize().Height
+		h.headingHeight = widget.NewRichTextWithText("Mon 1 Jan").MinSize().Height
+	}
+	for i, r := range h.rows {
+		if r.day != nil {
+			h.list.SetItemHeight(i, h.headingHeight)
+		} else {
+			h.list.SetItemHeight(i, h.entryHeight)
+		}
+	}
+}
+
+// A list row is a stack of a day heading and an entry; each update shows one.
+func (h *HistoryPage) newRow() fyne.CanvasObject {
+	bg := canvas.NewRectangle(theme.Color(theme.ColorNameHeaderBackground))
+	bg.CornerRadius = theme.InputRadiusSize()
+	// Placeholder text, so the template measures as tall as a real row.
+	dayText := widget.NewRichText(&widget.TextSegment{Text: "Mon 1 Jan", Style: widget.RichTextStyle{Inline: true}})
+	heading := container.NewStack(bg, dayText)
+	icon := widget.NewIcon(nil)
+	text := widget.NewRichText(
+		&widget.TextSegment{Text: "00:00 Device", Style: widget.RichTextStyle{TextStyle: fyne.TextStyle{Bold: true}}},
+		&widget.TextSegment{Text: "0 mutes", Style: widget.RichTextStyle{SizeName: theme.SizeNameCaptionText}})
+	text.Truncation = fyne.TextTruncateEllipsis
+	right := widget.NewRichText(&widget.TextSegment{Text: "0 min", Style: widget.RichTextStyle{Inline: true}})
+	entry := container.NewBorder(nil, nil, container.NewCenter(container.NewGridWrap(fyne.NewSquareSize(24), icon)),
+		container.NewCenter(right), text)
+	return container.NewStack(heading, entry)
+}
+
+func (h *HistoryPage) updateRow(id widget.ListItemID, o fyne.CanvasObject) {
+	if id >= len(h.rows) {
+		return
+	}
+	r := h.rows[id]
+	stack := o.(*fyne.Container)
+	heading, entry := stack.Objects[0].(*fyne.Container), stack.Objects[1].(*fyne.Container)
+	t := h.t
+	if r.day != nil {
+		entry.Hide()
+		heading.Show()
+		heading.Objects[0].(*canvas.Rectangle).FillColor = theme.Color(theme.ColorNameHeaderBackground)
+		rt := heading.Objects[1].(*widget.RichText)
+		rt.Segments = []widget.RichTextSegment{
+			&widget.TextSegment{Text: dateText(t, r.day.Day), Style: widget.RichTextStyle{Inline: true, TextStyle: fyne.TextStyle{Bold: true}}},
+			&widget.TextSegment{Text: "   " + dayTotalsText(t, *r.day), Style: widget.RichTextStyle{Inline: true, ColorName: theme.ColorNamePlaceHolder}},
+		}
+		rt.Refresh()
+		heading.Refresh()
+		return
+	}
+	heading.Hide()
+	entry.Show()
+	// Border puts the centre object first, then left and right.
+	text := entry.Objects[0].(*widget.RichText)
+	icon := entry.Objects[1].(*fyne.Container).Objects[0].(*fyne.Container).Objects[0].(*widget.Icon)
+	right := entry.Objects[2].(*fyne.Container).Objects[0].(*widget.RichText)
+	loc := h.data.now.Location()
+	var title, sub, value string
+	var kind string
+	switch {
+	case r.call != nil:
+		c := r.call
+		kind = c.Kind
+		title = clockText(c.Start.In(loc)) + "  " + c.DeviceName
+		sub = callSubtitle(t, *c)
+		value = longDuration(t, c.Duration())
+	case r.session != nil:
+		s := r.session
+		kind = "camera"
+		title = clockText(s.Start.In(loc)) + "  " + s.DeviceName
+		sub = t.T("history.session")
+		if s.PeopleCountMax != nil {
+			sub += " · " + t.N("history.people", *s.PeopleCountMax)
+		}
+		value = longDuration(t, s.End.Sub(s.Start))
+	}
+	icon.SetResource(theme.NewPrimaryThemedResource(kindIcon(kind)))
+	text.Segments = []widget.RichTextSegment{
+		&widget.TextSegment{Text: title, Style: widget.RichTextStyle{TextStyle: fyne.TextStyle{Bold: true}}},
+		&widget.TextSegment{Text: sub, Style: widget.RichTextStyle{ColorName: theme.ColorNamePlaceHolder, SizeName: theme.SizeNameCaptionText}},
+	}
+	text.Refresh()
+	right.Segments = []widget.RichTextSegment{&widget.TextSegment{Text: value, Style: widget.RichTextStyle{Inline: true}}}
+	right.Refresh()
+}
+
+// callSubtitle is a call's second line: its presses and how it ended when
+// that was not the usual way.
+func callSubtitle(t *translations.Translator, c calls.Record) string {
+	s := t.N("history.mutes", c.Mutes())
+	if c.CallEndReason != "" && c.CallEndReason != "Ended" {
+		s += " · " + t.T("history.reason."+c.CallEndReason)
+	}
+	return s
+}
+
+func (h *HistoryPage) rowSelected(id widget.ListItemID) {
+	if id >= len(h.rows) {
+		return
+	}
+	r := h.rows[id]
+	if r.day != nil {
+		h.list.Unselect(id)
+		return
+	}
+	h.selected = r.id()
+	h.showDetails(r)
+}
+
+func (h *HistoryPage) selectedRow() historyRow {
+	for _, r := range h.rows {
+		if r.id() == h.selected && h.selected != "" {
+			return r
+		}
+	}
+	return historyRow{}
+}
+
+// showDetails shows the entry r, or a hint when r is empty.
+func (h *HistoryPage) showDetails(r historyRow) {
+	t := h.t
+	loc := time.Local
+	if !h.data.now.IsZero() {
+		loc = h.data.now.Location()
+	}
+	switch {
+	case r.call != nil:
+		h.details.Objects = callDetails(t, *r.call, loc)
+	case r.session != nil:
+		h.details.Objects = sessionDetails(t, *r.session, loc)
+	default:
+		h.selected = ""
+		h.details.Objects = []fyne.CanvasObject{container.NewPadded(newCaption(t.T("history.details.none")))}
+	}
+	h.details.Refresh()
+}
+
+func detailsHead(name, when string) fyne.CanvasObject {
+	head := widget.NewRichText(
+		&widget.TextSegment{Text: name, Style: widget.RichTextStyleSubHeading},
+		&widget.TextSegment{Text: when, Style: widget.RichTextStyle{ColorName: theme.ColorNamePlaceHolder}},
+	)
+	head.Wrapping = fyne.TextWrapWord
+	return head
+}
+
+func callDetails(t *translations.Translator, c calls.Record, loc *time.Location) []fyne.CanvasObject {
+	start, end := c.Start.In(loc), c.End.In(loc)
+	objs := []fyne.CanvasObject{
+		detailsHead(c.DeviceName, dateText(t, start)+", "+clockText(start)+"–"+clockText(end)),
+		section(t.T("history.section.call"), []row{
+			{t.T("history.field.duration"), longDuration(t, c.Duration())},
+			{t.T("history.field.endReason"), t.T("history.reason." + c.CallEndReason)},
+			{t.T("history.field.mutes"), countText(t, c.TimesMuteButtonPressedDuringCall)},
+			{t.T("history.field.volumeUp"), countText(t, c.TimesVolumeUpButtonPressedDuringCall)},
+			{t.T("history.field.volumeDown"), countText(t, c.TimesVolumeDownButtonPressedDuringCall)},
+		}),
+	}
+	quality := []row{
+		{t.T("history.field.audioAvg"), dbText(t, c.AverageAudioExposureDb)},
+		{t.T("history.field.audioMax"), dbText(t, c.MaximumAudioExposureDb)},
+		{t.T("history.field.noiseAvg"), dbText(t, c.AverageBackgroundNoiseDb)},
+		{t.T("history.field.noiseMax"), dbText(t, c.MaximumBackgroundNoiseDb)},
+	}
+	if c.TimesBoomArmBadlyPositioned != nil {
+		quality = append(quality, row{t.T("history.field.boomArm"), strconv.Itoa(*c.TimesBoomArmBadlyPositioned)})
+	}
+	if c.MicrophoneMalfunctionDetected != nil {
+		quality = append(quality, row{t.T("history.field.micMalfunction"), yesNo(t, *c.MicrophoneMalfunctionDetected)})
+	}
+	if c.LinkQualityDistribution != nil {
+		quality = append(quality, row{t.T("history.field.linkQuality"), t.T("history.value.link",
+			"High", num(c.LinkQualityDistribution["High"]), "Low", num(c.LinkQualityDistribution["Low"]))})
+	}
+	if c.LinkQualityIndicators != nil && c.LinkQualityIndicators.Dect != nil {
+		quality = append(quality, row{t.T("history.field.dectHandovers"), strconv.Itoa(c.LinkQualityIndicators.Dect.Handovers)})
+	}
+	if !hasValue(quality) {
+		quality = []row{{t.T("history.field.telemetry"), t.T("history.value.notReported")}}
+	}
+	objs = append(objs,
+		section(t.T("history.section.quality"), quality),
+		section(t.T("history.section.identity"), []row{
+			{t.T("views.field.esn"), c.ESN},
+			{t.T("history.field.callId"), c.CallID},
+		}))
+	return objs
+}
+
+func sessionDetails(t *translations.Translator, s calls.Session, loc *time.Location) []fyne.CanvasObject {
+	start, end := s.Start.In(loc), s.End.In(loc)
+	people := func(p *int) string {
+		if p == nil {
+			return t.T("history.value.unknown")
+		}
+		return strconv.Itoa(*p)
+	}
+	avg := t.T("history.value.unknown")
+	if s.PeopleCountAverage != nil {
+		avg = num(*s.PeopleCountAverage)
+	}
+	return []fyne.CanvasObject{
+		detailsHead(s.DeviceName, dateText(t, start)+", "+clockText(start)+"–"+clockText(end)),
+		section(t.T("history.section.session"), []row{
+			{t.T("history.field.duration"), longDuration(t, s.End.Sub(s.Start))},
+			{t.T("history.field.endReason"), t.T("history.reason." + s.EndReason)},
+			{t.T("history.field.peopleStart"), people(s.PeopleCountAtStart)},
+			{t.T("history.field.peopleEnd"), people(s.PeopleCountAtEnd)},
+			{t.T("history.field.peopleMin"), people(s.PeopleCountMin)},
+			{t.T("history.field.peopleMax"), people(s.PeopleCountMax)},
+			{t.T("history.field.peopleAvg"), avg},
+		}),
+		section(t.T("history.section.identity"), []row{{t.T("views.field.esn"), s.ESN}}),
+	}
+}
+
+func hasValue(rows []row) bool {
+	for _, r := range rows {
+		if r.value != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// export asks where to save, then writes every call the filter selects (not
+// only those listed) as CSV in the background.
+func (h *HistoryPage) export() {
+	f := h.filterNow()
+	f.Limit = 0
+	name := "earshot-calls-" + h.data.now.Format("2006-01-02") + ".csv"
+	h.saveFile(name, func(w fyne.URIWriteCloser, err error) {
+		if err != nil {
+			h.showError(err)
+			return
+		}
+		if w == nil {
+			return // cancelled
+		}
+		go func() {
+			recs, err := h.p.Source.Calls(f)
+			if err == nil {
+				err = calls.WriteCSV(w, recs)
+			}
+			if cerr := w.Close(); err == nil && cerr != nil {
+				err = fmt.Errorf("close %s: %w", w.URI().Name(), cerr)
+			}
+			h.ui(func() {
+				if err != nil {
+					h.showError(err)
+					return
+				}
+				if win := h.window(); win != nil {
+					dialog.ShowInformation(h.t.T("history.exportDone"),
+						h.t.N("history.exported", len(recs), "File", w.URI().Name()), win)
+				}
+			})
+		}()
+	})
+}
+
+// window is the window for the page's dialogs: p.Window's, else the one
+// showing the page.
+func (h *HistoryPage) window() fyne.Window {
+	if h.p.Window != nil {
+		return h.p.Window()
+	}
+	a := fyne.CurrentApp()
+	if a == nil {
+		return nil
+	}
+	c := a.Driver().CanvasForObject(h.root)
+	for _, w := range a.Driver().AllWindows() {
+		if w.Canvas() == c {
+			return w
+		}
+	}
+	return nil
+}
+
+func (h *HistoryPage) saveDialog(name string, done func(fyne.URIWriteCloser, error)) {
+	win := h.window()
+	if win == nil {
+		return
+	}
+	d := dialog.NewFileSave(done, win)
+	d.SetFileName(name)
+	d.SetFilter(storage.NewExtensionFileFilter([]string{".csv"}))
+	d.Show()
+}
+
+func (h *HistoryPage) showError(err error) {
+	if win := h.window(); win != nil {
+		dialog.ShowError(errors.New(h.t.T("history.exportFailed", "Err", err.Error())), win)
+	}
+}
+
+// Formatting.
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+func num(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
+
+func midnight(t time.Time) time.Time {
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, t.Location())
+}
+
+func sameDay(a, b time.Time) bool {
+	b = b.In(a.Location())
+	return a.Year() == b.Year() && a.YearDay() == b.YearDay()
+}
+
+// dateText is "Tue 24 Nov 2026" (the order is the translation's).
+func dateText(t *translations.Translator, d time.Time) string {
+	return t.T("history.date", "Weekday", t.T("history.weekday.short."+itoa(int(d.Weekday()))),
+		"Day", d.Day(), "Month", t.T("history.month.short."+itoa(int(d.Month()))), "Year", d.Year())
+}
+
+func clockText(t time.Time) string { return t.Format("15:04") }
+
+// longDuration is "1 h 05 min", "12 min" or "45 s".
+func longDuration(t *translations.Translator, d time.Duration) string {
+	d = d.Round(time.Second)
+	switch {
+	case d >= time.Hour:
+		return t.T("history.duration.hm", "Hours", int(d.Hours()), "Minutes", fmt.Sprintf("%02d", int(d.Minutes())%60))
+	case d >= time.Minute:
+		return t.T("history.duration.m", "Minutes", int(d.Round(time.Minute).Minutes()))
+	}
+	return t.T("history.duration.s", "Seconds", int(d.Seconds()))
+}
+
+// shortDuration is the chart's label: "1h05", "12m", "<1m".
+func shortDuration(t *translations.Translator, d time.Duration) string {
+	m := int(d.Round(time.Minute).Minutes())
+	switch {
+	case m >= 60:
+		return t.T("history.chart.hm", "Hours", m/60, "Minutes", fmt.Sprintf("%02d", m%60))
+	case m == 0:
+		return t.T("history.chart.underMinute")
+	}
+	return t.T("history.chart.m", "Minutes", m)
+}
+
+func dayTotalsText(t *translations.Translator, d calls.DayTotal) string {
+	return t.N("history.day.calls", d.Calls) + " · " + t.T("history.day.talk", "Talk", longDuration(t, d.TalkTime)) +
+		" · " + t.N("history.mutes", d.Mutes)
+}
+
+func countText(t *translations.Translator, n *int) string {
+	if n == nil {
+		return t.T("history.value.none")
+	}
+	return strconv.Itoa(*n)
+}
+
+func dbText(t *translations.Translator, v *float64) string {
+	if v == nil {
+		return ""
+	}
+	return t.T("history.value.db", "Value", num(*v))
+}
+
+var _ Page = (*HistoryPage)(nil)
