@@ -86,6 +86,18 @@ prep=stage_firmware shot firmware --demo --theme light --show "Jabra Evolve2" --
 prep=stage_firmware shot firmware-confirm --demo --theme light --show "Jabra Evolve2" --apply-firmware
 kill "$backend"
 
+# The Call history page: two weeks of calls are seeded before the start, and
+# the demo plays for 45 s, so today has calls and a camera session of its own.
+# The dark shot selects the newest call to show its details.
+go build -o bin/seedhistory ./scripts/seedhistory
+seed_history() { ./bin/seedhistory --data "$work/data"; }
+select_first_call() {
+	xdotool mousemove --window "$1" 400 330 click 1
+	sleep 0.8
+}
+prep=seed_history SETTLE_SECONDS=45 shot history --demo --theme light --page history
+prep=seed_history SETTLE_SECONDS=45 act=select_first_call shot history-dark --demo --theme dark --page history
+
 # The Outbox page: the demo posts to three analytics endpoints — one is down
 # (its last error and next retry show), one refuses PeopleCount (those events
 # are parked, with the reason), and one takes everything.

@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/afero"
 
 	"github.com/earshot-app/earshot/app"
+	"github.com/earshot-app/earshot/app/calls"
 	"github.com/earshot-app/earshot/app/config"
 	"github.com/earshot-app/earshot/app/localapi"
 	"github.com/earshot-app/earshot/app/logfile"
@@ -120,8 +121,9 @@ func (e *env) openStore(timeout time.Duration) (*store.Store, error) {
 
 // owner is the process that owns the devices and the database (SPEC §2).
 type owner struct {
-	settings *app.Settings
 	core     *app.Core
+	calls    *calls.Service
+	settings *app.Settings
 	store    *store.Store
 	sim      *sim.Driver // nil: real hardware
 	api      *localapi.Server
@@ -153,6 +155,9 @@ func (e *env) becomeOwner() (*owner, error) {
 		return nil, err
 	}
 	mgr := device.NewManager(device.ManagerParams{Drivers: drivers, Logger: e.log})
+	ow.calls = calls.NewService(calls.ServiceParams{Store: st, Clock: clk, Logger: e.log,
+		Retention: time.Duration(e.cfg.CallHistoryRetentionDays) * 24 * time.Hour,
+		Report:    calls.AnalyticsReport(ow.analytics.reporter)})
 	ow.settings = app.NewSettings(app.SettingsParams{Catalog: e.loadCatalog(), Devices: mgr, Store: st, Clock: clk, Logger: e.log})
 	ow.dm, err = e.buildDeviceManagement(deviceManagementParams{Manager: mgr, Store: st, Clock: clk,
 		Settings: ow.settings, Catalog: ow.settings.Catalog(), OneShot: e.oneShot, Events: ow.analytics.reporter})
@@ -161,13 +166,14 @@ func (e *env) becomeOwner() (*owner, error) {
 		return nil, err
 	}
 	ow.core = app.NewCore(app.CoreParams{Manager: mgr, Store: st, Clock: clk, Logger: e.log,
-		Services: append([]app.Service{ow.analytics.service}, ow.dm.services()...)})
+		Services: append([]app.Service{ow.analytics.service, ow.calls}, ow.dm.services()...)})
 	ow.status = localapi.Status{Version: version, PID: os.Getpid(), Source: e.source}
 	ow.api, err = localapi.Listen(localapi.SocketPath(e.o.data), ow.core, ow.status, e.log)
 	if err != nil {
 		st.Close()
 		return nil, err
 	}
+	ow.api.ServeCalls(ow.calls)
 	ow.api.ServeSettings(ow.settings, ow.core)
 	ow.api.ServeFirmware(ow.dm.updater, ow.core)
 	ow.api.ServeOutbox(ow.analytics.uploader)

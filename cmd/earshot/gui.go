@@ -117,6 +117,7 @@ type namedTab struct {
 // Each feature adds its page here.
 func guiPages(e *env, ow *owner) []namedPage {
 	return []namedPage{
+		{name: "history", page: views.NewHistoryPage(views.HistoryPageParams{Source: ow.calls, T: e.t})},
 		{name: "outbox", page: outboxPage(e, ow)},
 	}
 }

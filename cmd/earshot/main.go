@@ -48,10 +48,11 @@ type command struct {
 var commands = []command{
 	{name: "service", usage: "cli.usage.service", flags: serviceFlags, run: runService},
 	{name: "devices", usage: "cli.usage.devices", flags: jsonFlag, run: runDevices},
-	{name: "outbox", usage: "cli.outbox.usage", flags: jsonFlag, run: runOutbox},
+	{name: "calls", usage: "cli.usage.calls", flags: callsFlags, run: runCalls},
 	{name: "settings", usage: "cli.usage.settings", flags: jsonFlag, run: runSettings},
 	{name: "catalog", usage: "cli.usage.catalog", flags: jsonFlag, run: runCatalog},
 	{name: "firmware", usage: "cli.usage.firmware", flags: jsonFlag, run: runFirmware},
+	{name: "outbox", usage: "cli.outbox.usage", flags: jsonFlag, run: runOutbox},
 	{name: "version", usage: "cli.usage.version", flags: jsonFlag, run: runVersion},
 }
 
@@ -151,6 +152,8 @@ func synopsis(name string) string {
 		return " show|set|export|import …"
 	case "catalog":
 		return " check FILE|DIR… [--json]"
+	case "calls":
+		return " [--csv | --json]"
 	}
 	return ""
 }

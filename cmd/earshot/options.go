@@ -17,6 +17,7 @@ type options struct {
 	demo         bool
 	simFile      string
 	json         bool
+	csv          bool // calls: print CSV
 	verbose      bool
 	exitWhenDone bool
 	show         string // GUI: open this device's page at start
@@ -49,6 +50,7 @@ func newFlagSet(name string, o *options, extra func(*flag.FlagSet, *options)) *f
 // the command.
 func allFlags(fs *flag.FlagSet, o *options) {
 	jsonFlag(fs, o)
+	csvFlag(fs, o)
 	serviceFlags(fs, o)
 	guiFlags(fs, o)
 }
