@@ -44,7 +44,6 @@ type catalogProblem struct {
 // mapping may name Earshot's own settings). It prints every problem and the
 // counts of what the files hold; errors exit 1, warnings do not.
 func runCatalog(e *env, args []string) error {
-	args = takeJSON(e, args)
 	if len(args) < 2 || args[0] != "check" {
 		return misuse{e.t.T("cli.catalog.usage")}
 	}

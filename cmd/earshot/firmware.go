@@ -156,17 +156,6 @@ const firmwareTimeout = 30 * time.Minute
 // firmware apply DEVICE` (SPEC §10): through the running owner, or, when
 // none runs, owning the devices for as long as the job takes.
 func runFirmware(e *env, args []string) error {
-	// --json may follow DEVICE and the source, as people type it.
-	var positional []string
-	for _, a := range args {
-		switch a {
-		case "--json", "-json":
-			e.o.json = true
-		default:
-			positional = append(positional, a)
-		}
-	}
-	args = positional
 	if len(args) == 0 {
 		return misuse{e.t.T("cli.firmware.usage")}
 	}

@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/earshot-app/earshot/translations"
 )
@@ -95,10 +96,10 @@ func run(args []string, stdout, stderr io.Writer, environ []string) int {
 		return fail(exitMisuse, foreign)
 	}
 	if len(rest) > 0 {
-		if err := own.Parse(rest[1:]); err != nil {
+		var err error
+		if rest, err = parseInterspersed(own, rest[1:]); err != nil {
 			return usageError(err, stdout, stderr, t)
 		}
-		rest = own.Args()
 	}
 	if err := o.check(t); err != nil {
 		return fail(exitMisuse, err)
@@ -119,6 +120,29 @@ func run(args []string, stdout, stderr io.Writer, environ []string) int {
 	return exitOK
 }
 
+// parseInterspersed parses flags wherever they stand among the arguments
+// (`earshot settings show DEVICE --json`), returning the arguments in order.
+// "--" ends the flags: what follows is taken as it is.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return positional, nil
+		}
+		// flag.Parse stops at "--" after consuming it, and at the first
+		// argument that is not a flag.
+		if len(args) > len(rest) && args[len(args)-len(rest)-1] == "--" {
+			return append(positional, rest...), nil
+		}
+		positional = append(positional, rest[0])
+		args = rest[1:]
+	}
+}
+
 func usageError(err error, stdout, stderr io.Writer, t *translations.Translator) int {
 	if errors.Is(err, flag.ErrHelp) {
 		printUsage(stdout, t)
@@ -129,10 +153,17 @@ func usageError(err error, stdout, stderr io.Writer, t *translations.Translator)
 }
 
 func printUsage(w io.Writer, t *translations.Translator) {
-	fmt.Fprintln(w, t.T("cli.usage.title"))
-	fmt.Fprintln(w, "  earshot [--demo | --sim FILE]             "+t.T("cli.usage.gui"))
+	lines := [][2]string{{"[--demo | --sim FILE]", t.T("cli.usage.gui")}}
 	for _, c := range commands {
-		fmt.Fprintf(w, "  earshot %-34s%s\n", c.name+synopsis(c.name), t.T(c.usage))
+		lines = append(lines, [2]string{c.name + synopsis(c.name), t.T(c.usage)})
+	}
+	width := 0
+	for _, l := range lines {
+		width = max(width, utf8.RuneCountInString(l[0]))
+	}
+	fmt.Fprintln(w, t.T("cli.usage.title"))
+	for _, l := range lines {
+		fmt.Fprintf(w, "  earshot %-*s  %s\n", width, l[0], l[1])
 	}
 	fmt.Fprintln(w, t.T("cli.usage.common"))
 	for _, f := range []string{"--data DIR", "--config FILE", "--demo", "--sim FILE", "--json", "--verbose"} {

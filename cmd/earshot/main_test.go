@@ -316,3 +316,28 @@ func mustDecode(t *testing.T, s string, v any) {
 func TestEveryKeyUsedExists(t *testing.T) {
 	translationstest.UsedKeysExist(t, ".", 20)
 }
+
+func TestParseInterspersed(t *testing.T) {
+	tests := []struct {
+		name, args, positional string
+		json, demo             bool
+	}{
+		{"flags after the arguments", "show Evolve --json", "show Evolve", true, false},
+		{"flags between the arguments", "set --demo Evolve SIDETONE=1 --json", "set Evolve SIDETONE=1", true, true},
+		{"double dash ends the flags", "set Evolve -- --json", "set Evolve --json", false, false},
+		{"no arguments", "--json", "", true, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var o options
+			fs := newFlagSet("x", &o, jsonFlag)
+			got, err := parseInterspersed(fs, strings.Fields(tt.args))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if strings.Join(got, " ") != tt.positional || o.json != tt.json || o.demo != tt.demo {
+				t.Errorf("positional %q json %v demo %v", got, o.json, o.demo)
+			}
+		})
+	}
+}

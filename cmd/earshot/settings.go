@@ -142,7 +142,6 @@ func (e *env) settings(ctx context.Context) (api settingsAPI, devs []app.DeviceS
 // runSettings is `earshot settings show|set|export|import|history DEVICE …`
 // (SPEC §10).
 func runSettings(e *env, args []string) error {
-	args = takeJSON(e, args)
 	if len(args) < 2 {
 		return misuse{e.t.T("cli.settings.usage")}
 	}
@@ -216,24 +215,6 @@ func runSettings(e *env, args []string) error {
 		return nil
 	}
 	return showHistory(ctx, e, api, id)
-}
-
-// takeJSON lets --json stand after the arguments too (`earshot settings
-// show DEVICE --json`), where the flag parser, which stops at the first
-// argument, leaves it. "--" ends the flags.
-func takeJSON(e *env, args []string) []string {
-	out := make([]string, 0, len(args))
-	for i, a := range args {
-		switch a {
-		case "--json", "-json":
-			e.o.json = true
-			continue
-		case "--":
-			return append(out, args[i+1:]...)
-		}
-		out = append(out, a)
-	}
-	return out
 }
 
 // parsePairs reads NAME=VALUE arguments; a name twice or a pair without =
