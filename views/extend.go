@@ -41,3 +41,28 @@ type DeviceTab interface {
 	// has no firmware page); tabs that do not apply are hidden.
 	Applies(d app.DeviceSummary) bool
 }
+
+// windowFor is the window for a page's or tab's dialogs: the one explicit
+// returns when it is set, else the window showing root, else the app's first
+// window (a tab asked before it is shown), else nil.
+func windowFor(explicit func() fyne.Window, root fyne.CanvasObject) fyne.Window {
+	if explicit != nil {
+		return explicit()
+	}
+	a := fyne.CurrentApp()
+	if a == nil {
+		return nil
+	}
+	ws := a.Driver().AllWindows()
+	if c := a.Driver().CanvasForObject(root); c != nil {
+		for _, w := range ws {
+			if w.Canvas() == c {
+				return w
+			}
+		}
+	}
+	if len(ws) > 0 {
+		return ws[0]
+	}
+	return nil
+}

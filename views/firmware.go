@@ -427,22 +427,7 @@ func (f *FirmwareTab) StageFile(path string) {
 }
 
 // window is the window the tab is shown in.
-func (f *FirmwareTab) window() fyne.Window {
-	if f.p.Window != nil {
-		return f.p.Window()
-	}
-	a := fyne.CurrentApp()
-	c := a.Driver().CanvasForObject(f.root)
-	for _, w := range a.Driver().AllWindows() {
-		if w.Canvas() == c {
-			return w
-		}
-	}
-	if ws := a.Driver().AllWindows(); len(ws) > 0 {
-		return ws[0]
-	}
-	return nil
-}
+func (f *FirmwareTab) window() fyne.Window { return windowFor(f.p.Window, f.root) }
 
 // FirmwareNotification is the desktop notification of a firmware notice:
 // a managed update that starts by itself (the device must stay connected),

@@ -707,22 +707,7 @@ func (h *HistoryPage) export() {
 
 // window is the window for the page's dialogs: p.Window's, else the one
 // showing the page.
-func (h *HistoryPage) window() fyne.Window {
-	if h.p.Window != nil {
-		return h.p.Window()
-	}
-	a := fyne.CurrentApp()
-	if a == nil {
-		return nil
-	}
-	c := a.Driver().CanvasForObject(h.root)
-	for _, w := range a.Driver().AllWindows() {
-		if w.Canvas() == c {
-			return w
-		}
-	}
-	return nil
-}
+func (h *HistoryPage) window() fyne.Window { return windowFor(h.p.Window, h.root) }
 
 func (h *HistoryPage) saveDialog(name string, done func(fyne.URIWriteCloser, error)) {
 	win := h.window()

@@ -350,18 +350,4 @@ func (pg *OutboxPage) confirmDiscard(c *outboxCard) {
 		}, win)
 }
 
-func (pg *OutboxPage) window() fyne.Window {
-	if pg.p.Window != nil {
-		return pg.p.Window()
-	}
-	if d := fyne.CurrentApp(); d != nil {
-		if c := d.Driver().CanvasForObject(pg.root); c != nil {
-			for _, w := range d.Driver().AllWindows() {
-				if w.Canvas() == c {
-					return w
-				}
-			}
-		}
-	}
-	return nil
-}
+func (pg *OutboxPage) window() fyne.Window { return windowFor(pg.p.Window, pg.root) }

@@ -474,22 +474,7 @@ func (s *SettingsTab) sourceLabel(src string) string {
 }
 
 // window is the window the tab is shown in.
-func (s *SettingsTab) window() fyne.Window {
-	if s.p.Window != nil {
-		return s.p.Window()
-	}
-	a := fyne.CurrentApp()
-	c := a.Driver().CanvasForObject(s.root)
-	for _, w := range a.Driver().AllWindows() {
-		if w.Canvas() == c {
-			return w
-		}
-	}
-	if ws := a.Driver().AllWindows(); len(ws) > 0 {
-		return ws[0]
-	}
-	return nil
-}
+func (s *SettingsTab) window() fyne.Window { return windowFor(s.p.Window, s.root) }
 
 // chooseImport asks for a configuration file and imports it.
 func (s *SettingsTab) chooseImport() {

@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"net/url"
 
-	"github.com/earshot-app/earshot/app"
 	"github.com/earshot-app/earshot/app/firmware"
 	"github.com/earshot-app/earshot/device"
 )
@@ -45,20 +44,7 @@ type firmwareError struct {
 // A device that is not attached is 404; a refused request is 409 with the
 // reason.
 func (s *Server) ServeFirmware(fo FirmwareOwner, devices Owner) {
-	resolve := func(r *http.Request) (string, error) {
-		ref := r.PathValue("id")
-		devs := devices.Devices()
-		for _, d := range devs {
-			if d.ID == ref {
-				return ref, nil
-			}
-		}
-		d, err := app.FindDevice(devs, ref)
-		if err != nil {
-			return "", fmt.Errorf("%v: %w", err, device.ErrDeviceLost)
-		}
-		return d.ID, nil
-	}
+	resolve := func(r *http.Request) (string, error) { return resolveDevice(devices, r, device.ErrDeviceLost) }
 	fail := func(w http.ResponseWriter, code int, err error) {
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(code)

@@ -112,6 +112,24 @@ func writeJSON(w http.ResponseWriter, v any) {
 	_ = json.NewEncoder(w).Encode(v)
 }
 
+// resolveDevice turns the {id} of a device route into the ID of an attached
+// device: an ID as it is, or a DEVICE reference (an ESN or a unique name
+// prefix, SPEC §10). A reference that matches nothing wraps notFound.
+func resolveDevice(devices Owner, r *http.Request, notFound error) (string, error) {
+	ref := r.PathValue("id")
+	devs := devices.Devices()
+	for _, d := range devs {
+		if d.ID == ref {
+			return ref, nil
+		}
+	}
+	d, err := app.FindDevice(devs, ref)
+	if err != nil {
+		return "", fmt.Errorf("%v: %w", err, notFound)
+	}
+	return d.ID, nil
+}
+
 // ErrNoOwner means no owner answers on the socket.
 var ErrNoOwner = errors.New("no Earshot owner is running")
 

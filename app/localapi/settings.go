@@ -47,20 +47,7 @@ type errorBody struct {
 //
 // A device that is not attached is 404; a body that cannot be read is 400.
 func (s *Server) ServeSettings(so SettingsOwner, devices Owner) {
-	resolve := func(r *http.Request) (string, error) {
-		ref := r.PathValue("id")
-		devs := devices.Devices()
-		for _, d := range devs {
-			if d.ID == ref {
-				return ref, nil
-			}
-		}
-		d, err := app.FindDevice(devs, ref)
-		if err != nil {
-			return "", fmt.Errorf("%v: %w", err, app.ErrNoDevice)
-		}
-		return d.ID, nil
-	}
+	resolve := func(r *http.Request) (string, error) { return resolveDevice(devices, r, app.ErrNoDevice) }
 	fail := func(w http.ResponseWriter, err error) {
 		code := http.StatusInternalServerError
 		switch {
