@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
@@ -107,34 +106,9 @@ func newFirmwareHarness(t *testing.T, s firmware.Status) *firmwareHarness {
 	return &firmwareHarness{t: t, src: src, tab: tab, win: win}
 }
 
-// textsUnder is every visible text under o.
-func textsUnder(o fyne.CanvasObject) string {
-	var b strings.Builder
-	var walk func(fyne.CanvasObject)
-	walk = func(o fyne.CanvasObject) {
-		if o == nil || !o.Visible() {
-			return
-		}
-		switch x := o.(type) {
-		case *canvas.Text:
-			b.WriteString(x.Text + "\n")
-		case *fyne.Container:
-			for _, c := range x.Objects {
-				walk(c)
-			}
-		case fyne.Widget:
-			for _, c := range test.WidgetRenderer(x).Objects() {
-				walk(c)
-			}
-		}
-	}
-	walk(o)
-	return b.String()
-}
-
 func (h *firmwareHarness) shows(want ...string) {
 	h.t.Helper()
-	got := textsUnder(h.tab.Content())
+	got := visibleText(h.tab.Content())
 	for _, s := range want {
 		if !strings.Contains(got, s) {
 			h.t.Errorf("the tab does not show %q; it shows:\n%s", s, got)
@@ -148,7 +122,7 @@ func (h *firmwareHarness) dialogText() string {
 	if top == nil {
 		return ""
 	}
-	return textsUnder(top)
+	return visibleText(top)
 }
 
 // tapDialogButton taps the button labelled text of the pop-up on top.

@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/test"
 
 	"github.com/earshot-app/earshot/app"
@@ -84,29 +83,7 @@ func newTestWindow(t *testing.T, devs ...app.DeviceSummary) (*MainWindow, *fakeS
 }
 
 // shownText is every visible text of the window, one per line.
-func shownText(w *MainWindow) string {
-	var b strings.Builder
-	var walk func(fyne.CanvasObject)
-	walk = func(o fyne.CanvasObject) {
-		if !o.Visible() {
-			return
-		}
-		switch x := o.(type) {
-		case *canvas.Text:
-			b.WriteString(x.Text + "\n")
-		case *fyne.Container:
-			for _, c := range x.Objects {
-				walk(c)
-			}
-		case fyne.Widget:
-			for _, c := range test.WidgetRenderer(x).Objects() {
-				walk(c)
-			}
-		}
-	}
-	walk(w.Window().Content())
-	return b.String()
-}
+func shownText(w *MainWindow) string { return visibleText(w.Window().Content()) }
 
 func cards(w *MainWindow) []*deviceCard {
 	var out []*deviceCard

@@ -188,31 +188,6 @@ func (h *settingsHarness) row(name string) *settingRow {
 	return nil
 }
 
-// visibleText is every visible text under o, one per line.
-func visibleText(o fyne.CanvasObject) string {
-	var b strings.Builder
-	var walk func(fyne.CanvasObject)
-	walk = func(o fyne.CanvasObject) {
-		if !o.Visible() {
-			return
-		}
-		switch x := o.(type) {
-		case *canvas.Text:
-			b.WriteString(x.Text + "\n")
-		case *fyne.Container:
-			for _, c := range x.Objects {
-				walk(c)
-			}
-		case fyne.Widget:
-			for _, c := range test.WidgetRenderer(x).Objects() {
-				walk(c)
-			}
-		}
-	}
-	walk(o)
-	return b.String()
-}
-
 func (h *settingsHarness) shows(want ...string) {
 	h.t.Helper()
 	got := visibleText(h.tab.Content())
