@@ -84,12 +84,7 @@ type FirmwareTab struct {
 
 // NewFirmwareTab builds the Firmware tab.
 func NewFirmwareTab(p FirmwareTabParams) *FirmwareTab {
-	if p.ui == nil {
-		p.ui = fyne.Do
-	}
-	if p.background == nil {
-		p.background = func(f func()) { go f() }
-	}
+	p.ui, p.background = asyncDefaults(p.ui, p.background)
 	t := p.T
 	f := &FirmwareTab{p: p, t: t}
 	f.stage = widget.NewButtonWithIcon(t.T("firmware.stage"), theme.FolderOpenIcon(), f.chooseFile)

@@ -104,12 +104,7 @@ type settingsCard struct {
 
 // NewSettingsTab builds the Settings tab.
 func NewSettingsTab(p SettingsTabParams) *SettingsTab {
-	if p.ui == nil {
-		p.ui = fyne.Do
-	}
-	if p.background == nil {
-		p.background = func(f func()) { go f() }
-	}
+	p.ui, p.background = asyncDefaults(p.ui, p.background)
 	t := p.T
 	s := &SettingsTab{p: p, t: t, restartIDs: map[string]bool{}}
 	s.search = widget.NewEntry()

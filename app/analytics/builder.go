@@ -3,6 +3,7 @@ package analytics
 import (
 	"crypto/rand"
 	"fmt"
+	"maps"
 	"math"
 	"time"
 
@@ -114,7 +115,7 @@ func (b *Builder) DeviceRemoved(d device.Device, at time.Time) Event {
 // camera has none).
 func (b *Builder) PeopleCount(d device.Device, at time.Time) Event {
 	e := b.forDevice(TypePeopleCount, d, at)
-	e.PeopleCount = copyInt(d.PeopleCount)
+	e.PeopleCount = clone(d.PeopleCount)
 	return e
 }
 
@@ -152,24 +153,16 @@ func (b *Builder) CallEnded(d device.Device, at time.Time, s CallSummary) Event 
 	e.CallStatus = str(CallEnded)
 	e.CallID = str(s.CallID)
 	e.CallDurationMinutes = minutes(s.Duration)
-	e.TimesMuteButtonPressedDuringCall = copyInt(s.MutePresses)
-	e.TimesVolumeUpButtonPressedDuringCall = copyInt(s.VolumeUpPresses)
-	e.TimesVolumeDownButtonPressedDuringCall = copyInt(s.VolumeDownPresses)
-	e.AverageAudioExposureDb = copyFloat(s.AverageAudioExposureDb)
-	e.MaximumAudioExposureDb = copyFloat(s.MaximumAudioExposureDb)
-	e.AverageBackgroundNoiseDb = copyFloat(s.AverageBackgroundNoiseDb)
-	e.MaximumBackgroundNoiseDb = copyFloat(s.MaximumBackgroundNoiseDb)
-	e.TimesBoomArmBadlyPositioned = copyInt(s.TimesBoomArmBadlyPositioned)
-	if s.MicrophoneMalfunctionDetected != nil {
-		v := *s.MicrophoneMalfunctionDetected
-		e.MicrophoneMalfunctionDetected = &v
-	}
-	if s.LinkQualityDistribution != nil {
-		e.LinkQualityDistribution = make(map[string]float64, len(s.LinkQualityDistribution))
-		for k, v := range s.LinkQualityDistribution {
-			e.LinkQualityDistribution[k] = v
-		}
-	}
+	e.TimesMuteButtonPressedDuringCall = clone(s.MutePresses)
+	e.TimesVolumeUpButtonPressedDuringCall = clone(s.VolumeUpPresses)
+	e.TimesVolumeDownButtonPressedDuringCall = clone(s.VolumeDownPresses)
+	e.AverageAudioExposureDb = clone(s.AverageAudioExposureDb)
+	e.MaximumAudioExposureDb = clone(s.MaximumAudioExposureDb)
+	e.AverageBackgroundNoiseDb = clone(s.AverageBackgroundNoiseDb)
+	e.MaximumBackgroundNoiseDb = clone(s.MaximumBackgroundNoiseDb)
+	e.TimesBoomArmBadlyPositioned = clone(s.TimesBoomArmBadlyPositioned)
+	e.MicrophoneMalfunctionDetected = clone(s.MicrophoneMalfunctionDetected)
+	e.LinkQualityDistribution = maps.Clone(s.LinkQualityDistribution)
 	if s.DectHandovers != nil {
 		e.LinkQualityIndicators = &LinkQualityIndicators{Dect: &DectIndicators{Handovers: *s.DectHandovers}}
 	}
@@ -196,11 +189,11 @@ type StreamingSummary struct {
 func (b *Builder) CameraStreamingEnded(d device.Device, at time.Time, s StreamingSummary) Event {
 	e := b.forDevice(TypeCameraStreamingEnded, d, at)
 	e.StreamingDurationMinutes = minutes(s.Duration)
-	e.PeopleCountAtStart = copyInt(s.AtStart)
-	e.PeopleCountAtEnd = copyInt(s.AtEnd)
-	e.PeopleCountMin = copyInt(s.Min)
-	e.PeopleCountMax = copyInt(s.Max)
-	e.PeopleCountAverage = copyFloat(s.Average)
+	e.PeopleCountAtStart = clone(s.AtStart)
+	e.PeopleCountAtEnd = clone(s.AtEnd)
+	e.PeopleCountMin = clone(s.Min)
+	e.PeopleCountMax = clone(s.Max)
+	e.PeopleCountAverage = clone(s.Average)
 	return e
 }
 
@@ -243,15 +236,9 @@ func str(s string) *string {
 	return &s
 }
 
-func copyInt(p *int) *int {
-	if p == nil {
-		return nil
-	}
-	v := *p
-	return &v
-}
-
-func copyFloat(p *float64) *float64 {
+// clone copies the value p points to, so an event shares nothing with the
+// summary it was built from; nil stays nil.
+func clone[T any](p *T) *T {
 	if p == nil {
 		return nil
 	}
