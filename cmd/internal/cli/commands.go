@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -163,10 +163,10 @@ func runVersion(e *env, args []string) error {
 	}
 	if e.o.json {
 		return writeJSON(e, map[string]string{
-			"Version": version, "GoVersion": runtime.Version(), "OS": runtime.GOOS, "Arch": runtime.GOARCH,
+			"Version": Version, "GoVersion": runtime.Version(), "OS": runtime.GOOS, "Arch": runtime.GOARCH,
 		})
 	}
-	fmt.Fprintf(e.stdout, "earshot %s (%s, %s/%s)\n", version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+	fmt.Fprintf(e.stdout, "earshot %s (%s, %s/%s)\n", Version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
 	return nil
 }
 

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -13,7 +13,6 @@ import (
 	"github.com/earshot-app/earshot/app/config"
 	"github.com/earshot-app/earshot/device/clock"
 	"github.com/earshot-app/earshot/store"
-	"github.com/earshot-app/earshot/views"
 )
 
 // analyticsOwner is the owner's analytics (SPEC §7): the service that
@@ -30,7 +29,7 @@ type analyticsOwner struct {
 // in simulation); the uploader's backoff runs on real time.
 func (e *env) buildAnalytics(st *store.Store, clk clock.Clock) (*analyticsOwner, error) {
 	b := analytics.NewBuilder(analytics.BuilderParams{
-		ClientVersion: version,
+		ClientVersion: Version,
 		System:        analytics.CachedSystem(clock.Real{}, time.Minute, analytics.DetectSystem),
 	})
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -89,11 +88,6 @@ func (a *analyticsOwner) waitDrained(ctx context.Context, core *app.Core) {
 		case <-time.After(20 * time.Millisecond):
 		}
 	}
-}
-
-// outboxPage is the Outbox page of the main window.
-func outboxPage(e *env, ow *owner) views.Page {
-	return views.NewOutboxPage(views.OutboxPageParams{Source: ow.analytics.uploader, T: e.t})
 }
 
 // runOutbox is `earshot outbox`: per endpoint, the events queued,
