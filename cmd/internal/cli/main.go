@@ -180,7 +180,7 @@ func printUsage(w io.Writer, t *translations.Translator) {
 func synopsis(name string) string {
 	switch name {
 	case "service":
-		return " [--demo | --sim FILE] [--exit-when-done]"
+		return " [--demo | --sim FILE] [--exit-when-done [--wait DURATION]]"
 	case "devices", "version", "outbox":
 		return " [--json]"
 	case "firmware":

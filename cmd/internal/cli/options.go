@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"time"
 
 	"github.com/earshot-app/earshot/translations"
 )
@@ -20,6 +21,9 @@ type options struct {
 	csv          bool // calls: print CSV
 	verbose      bool
 	exitWhenDone bool
+	// drainWait (service --exit-when-done): how long to wait for the
+	// endpoints to take the queued events before giving up with exit 1.
+	drainWait time.Duration
 	show         string // GUI: open this device's page at start
 	tab          string // GUI: with show, open this tab of the device page
 	page         string // GUI: open this page of the navigation bar at start
@@ -29,7 +33,7 @@ type options struct {
 	applyFirmware bool
 }
 
-func defaultOptions() options { return options{data: defaultDataDir()} }
+func defaultOptions() options { return options{data: defaultDataDir(), drainWait: 2 * time.Minute} }
 
 // newFlagSet registers the common flags and those of one command.
 func newFlagSet(name string, o *options, extra func(*flag.FlagSet, *options)) *flag.FlagSet {
@@ -59,6 +63,7 @@ func jsonFlag(fs *flag.FlagSet, o *options) { fs.BoolVar(&o.json, "json", o.json
 
 func serviceFlags(fs *flag.FlagSet, o *options) {
 	fs.BoolVar(&o.exitWhenDone, "exit-when-done", o.exitWhenDone, "")
+	fs.DurationVar(&o.drainWait, "wait", o.drainWait, "")
 }
 
 func guiFlags(fs *flag.FlagSet, o *options) {
@@ -72,6 +77,9 @@ func guiFlags(fs *flag.FlagSet, o *options) {
 func (o *options) check(t *translations.Translator) error {
 	if o.demo && o.simFile != "" {
 		return misuse{t.T("cli.demoAndSim")}
+	}
+	if o.drainWait <= 0 {
+		return misuse{t.T("cli.service.badWait", "Value", o.drainWait.String())}
 	}
 	if o.data == "" {
 		return misuse{t.T("cli.noDataDir")}

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -88,6 +89,23 @@ func (a *analyticsOwner) waitDrained(ctx context.Context, core *app.Core) {
 		case <-time.After(20 * time.Millisecond):
 		}
 	}
+}
+
+// undrained is the error of a one-shot pass whose endpoints did not take
+// the queued events within wait: one sentence naming each endpoint and how
+// many events stay queued (kept for the next start).
+func (a *analyticsOwner) undrained(e *env, wait time.Duration) error {
+	st, err := a.uploader.Status()
+	if err != nil {
+		return err
+	}
+	var parts []string
+	for _, s := range st {
+		if s.Queued > 0 {
+			parts = append(parts, e.t.N("cli.service.undrainedEndpoint", int(s.Queued), "Endpoint", s.Endpoint))
+		}
+	}
+	return errors.New(e.t.T("cli.service.undrained", "Wait", wait.String(), "Endpoints", strings.Join(parts, "; ")))
 }
 
 // runOutbox is `earshot outbox`: per endpoint, the events queued,
