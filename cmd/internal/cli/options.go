@@ -24,10 +24,10 @@ type options struct {
 	// drainWait (service --exit-when-done): how long to wait for the
 	// endpoints to take the queued events before giving up with exit 1.
 	drainWait time.Duration
-	show         string // GUI: open this device's page at start
-	tab          string // GUI: with show, open this tab of the device page
-	page         string // GUI: open this page of the navigation bar at start
-	theme        string // GUI: "", "light" or "dark"
+	show      string // GUI: open this device's page at start
+	tab       string // GUI: with show, open this tab of the device page
+	page      string // GUI: open this page of the navigation bar at start
+	theme     string // GUI: "", "light" or "dark"
 	// applyFirmware (GUI, with show): ask to confirm the update with the
 	// firmware staged for that device, as its Firmware tab's button does.
 	applyFirmware bool
