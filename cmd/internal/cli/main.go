@@ -190,7 +190,7 @@ func synopsis(name string) string {
 	case "catalog":
 		return " check FILE|DIR… [--json]"
 	case "calls":
-		return " [--csv | --json]"
+		return " [--csv | --json] [--since WHEN] [--until WHEN] [--limit N]"
 	}
 	return ""
 }

@@ -18,7 +18,9 @@ type options struct {
 	demo         bool
 	simFile      string
 	json         bool
-	csv          bool // calls: print CSV
+	csv          bool   // calls: print CSV
+	since, until string // calls: a date or an RFC 3339 time
+	limit        int    // calls: at most this many; 0 = all
 	verbose      bool
 	exitWhenDone bool
 	// drainWait (service --exit-when-done): how long to wait for the
@@ -53,8 +55,7 @@ func newFlagSet(name string, o *options, extra func(*flag.FlagSet, *options)) *f
 // allFlags registers the flags of every command, for the parse that finds
 // the command.
 func allFlags(fs *flag.FlagSet, o *options) {
-	jsonFlag(fs, o)
-	csvFlag(fs, o)
+	callsFlags(fs, o) // --json, --csv, --since, --until, --limit
 	serviceFlags(fs, o)
 	guiFlags(fs, o)
 }
