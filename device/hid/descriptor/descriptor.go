@@ -254,12 +254,18 @@ func (d *Descriptor) Find(k Kind, u Usage) []Location {
 			}
 			continue
 		}
-		for e := 0; e < f.Count; e++ {
-			if f.Usage(e) == u && (f.HasRange || len(f.Usages) > 0) {
+		if f.HasRange {
+			if u >= f.UsageMin && u <= f.UsageMax && int(u-f.UsageMin) < f.Count {
+				out = append(out, Location{Field: i, Element: int(u - f.UsageMin)})
+			}
+			continue
+		}
+		// The last usage repeats for the remaining elements; name only the
+		// first element that carries it.
+		for e := 0; e < len(f.Usages) && e < f.Count; e++ {
+			if f.Usages[e] == u {
 				out = append(out, Location{Field: i, Element: e})
-				if !f.HasRange && e >= len(f.Usages)-1 {
-					break // the last usage repeats; name only its first element
-				}
+				break
 			}
 		}
 	}
