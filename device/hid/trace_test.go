@@ -109,7 +109,9 @@ func TestTraceNeverBlocksTheDevice(t *testing.T) {
 				w := &blockingWriter{release: make(chan struct{})}
 				return w, func() { close(w.release) }
 			},
-			writes:  hid.TraceQueue + 50,
+			// One batch can be taken by the writer before it sticks; twice the
+			// queue and more overflows whenever that happens.
+			writes:  2*hid.TraceQueue + 50,
 			wantErr: "lines dropped",
 		},
 	}
