@@ -19,7 +19,7 @@ import (
 	"time"
 
 	"github.com/earshot-app/earshot/app"
-	"github.com/earshot-app/earshot/app/calls"
+	"github.com/earshot-app/earshot/app/settings"
 )
 
 // SocketName is the socket's file name inside the data folder.
@@ -83,9 +83,9 @@ var (
 	idleTimeout   = 60 * time.Second
 )
 
-// maxBody is the largest request body: a settings file (app.MaxConfigSize)
+// maxBody is the largest request body: a settings file (settings.MaxConfigSize)
 // and the byte that tells the handler it is too large.
-const maxBody = app.MaxConfigSize + 2
+const maxBody = settings.MaxConfigSize + 2
 
 // boundBody reads a request's whole body within bodyTimeout before the
 // handler runs, refusing a body over maxBody, then lifts the read deadline.
@@ -115,28 +115,6 @@ func boundBody(next http.Handler) http.Handler {
 			r.Body = io.NopCloser(bytes.NewReader(body))
 		}
 		next.ServeHTTP(w, r)
-	})
-}
-
-// CallHistory is what GET /v1/calls serves.
-type CallHistory interface {
-	Calls(f calls.Filter) ([]calls.Record, error)
-}
-
-// ServeCalls answers GET /v1/calls with every call of h, newest first.
-// Call it before Serve.
-func (s *Server) ServeCalls(h CallHistory) {
-	s.mux.HandleFunc("GET /v1/calls", func(w http.ResponseWriter, _ *http.Request) {
-		recs, err := h.Calls(calls.Filter{})
-		if err != nil {
-			s.logger.Error("local API: call history", "err", err)
-			http.Error(w, err.Error(), http.StatusInternalServerError)
-			return
-		}
-		if recs == nil {
-			recs = []calls.Record{}
-		}
-		writeJSON(w, recs)
 	})
 }
 
@@ -182,7 +160,8 @@ var ErrNoOwner = errors.New("no Earshot owner is running")
 
 // Client talks to the owner.
 type Client struct {
-	http *http.Client
+	http   *http.Client
+	stream *http.Client // no overall timeout: long answers end with their ctx
 }
 
 // Dial connects to the owner's socket, returning ErrNoOwner when there is no
@@ -197,7 +176,7 @@ func Dial(ctx context.Context, path string) (*Client, error) {
 	tr := &http.Transport{DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
 		return d.DialContext(ctx, "unix", path)
 	}}
-	return &Client{http: &http.Client{Transport: tr, Timeout: 10 * time.Second}}, nil
+	return &Client{http: &http.Client{Transport: tr, Timeout: 10 * time.Second}, stream: &http.Client{Transport: tr}}, nil
 }
 
 // Status asks the owner who it is.
@@ -210,12 +189,6 @@ func (c *Client) Status(ctx context.Context) (Status, error) {
 func (c *Client) Devices(ctx context.Context) ([]app.DeviceSummary, error) {
 	var d []app.DeviceSummary
 	return d, c.get(ctx, "/v1/devices", &d)
-}
-
-// Calls asks the owner for its call history, newest first.
-func (c *Client) Calls(ctx context.Context) ([]calls.Record, error) {
-	var r []calls.Record
-	return r, c.get(ctx, "/v1/calls", &r)
 }
 
 func (c *Client) get(ctx context.Context, path string, into any) error {
