@@ -138,6 +138,9 @@ type Owner struct {
 // becomeOwner opens the database (failing when another owner holds it), builds
 // the drivers and the core, and listens on the local API socket. Start runs it.
 func (e *env) becomeOwner() (*Owner, error) {
+	if err := e.checkDataFolder(); err != nil {
+		return nil, err
+	}
 	st, err := e.openStore(time.Second)
 	if err != nil {
 		return nil, err
@@ -180,6 +183,21 @@ func (e *env) becomeOwner() (*Owner, error) {
 	ow.api.ServeOutbox(ow.analytics.uploader)
 	e.log.Info("started", "version", Version, "source", e.source, "data", e.o.data)
 	return ow, nil
+}
+
+// checkDataFolder refuses to own a data folder that other users can
+// write to or that is not the user's: another user could replace the
+// socket and feed the command line fake devices.
+func (e *env) checkDataFolder() error {
+	err := localapi.CheckDataFolder(e.o.data)
+	var unsafe *localapi.UnsafeFolderError
+	switch {
+	case errors.As(err, &unsafe) && unsafe.Owner != unsafe.User:
+		return errors.New(e.t.T("cli.dataFolder.notOwned", "Dir", unsafe.Dir, "Owner", unsafe.Owner, "User", unsafe.User))
+	case errors.As(err, &unsafe):
+		return errors.New(e.t.T("cli.dataFolder.writable", "Dir", unsafe.Dir, "Mode", fmt.Sprintf("%04o", unsafe.Mode.Perm())))
+	}
+	return err
 }
 
 // start runs the core, the local API and the analytics uploader until ctx is
