@@ -64,10 +64,10 @@ type Host struct {
 	listed map[string]Interface
 	// pending counts the interfaces present at start that have not settled;
 	// started is closed once the first enumeration has been handled.
-	pending  int
-	settle   chan struct{} // closed when pending reaches 0 after start
-	started  chan struct{}
-	running  sync.WaitGroup
+	pending int
+	settle  chan struct{} // closed when pending reaches 0 after start
+	started chan struct{}
+	running sync.WaitGroup
 	// changed is closed and replaced whenever an interface is attached,
 	// settled or removed (WaitPath).
 	changed chan struct{}

@@ -195,4 +195,3 @@ func TestPlayAtZeroIsBounded(t *testing.T) {
 		t.Errorf("err %v after %v", err, time.Since(start))
 	}
 }
-
