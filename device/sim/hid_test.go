@@ -159,9 +159,12 @@ func TestPlayAtZero(t *testing.T) {
 	if got := s.AtZero(); len(got) != 1 || got[0].ID != "hs1" {
 		t.Errorf("AtZero lists %v; the scripted device is only read by the drivers", got)
 	}
-	devs, err := PlayAtZero(context.Background(), s, []hid.Protocol{hidtel.New(hidtel.Options{})}, 5*time.Second, slog.New(slog.DiscardHandler))
+	devs, ifaces, err := PlayAtZero(context.Background(), s, []hid.Protocol{hidtel.New(hidtel.Options{})}, 5*time.Second, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
+	}
+	if len(ifaces) != 1 || ifaces[0].Info.Path != "sim:bw/0" || ifaces[0].Protocol != "hidtel" || ifaces[0].Info.Interface != 3 {
+		t.Errorf("interfaces %+v", ifaces)
 	}
 	var got []string
 	for _, d := range devs {
@@ -190,7 +193,7 @@ func TestPlayAtZeroIsBounded(t *testing.T) {
 		t.Fatal(err)
 	}
 	start := time.Now()
-	_, err = PlayAtZero(context.Background(), s, []hid.Protocol{slowProtocol{}}, 100*time.Millisecond, slog.New(slog.DiscardHandler))
+	_, _, err = PlayAtZero(context.Background(), s, []hid.Protocol{slowProtocol{}}, 100*time.Millisecond, slog.New(slog.DiscardHandler))
 	if err == nil || !strings.Contains(err.Error(), "did not finish reading") || time.Since(start) > 3*time.Second {
 		t.Errorf("err %v after %v", err, time.Since(start))
 	}
