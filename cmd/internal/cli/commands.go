@@ -150,10 +150,13 @@ func (e *env) devices() ([]app.DeviceSummary, error) {
 		return nil, err
 	}
 	defer st.Close()
-	if e.scenario == nil {
-		return nil, nil // no hardware driver is built yet, so nothing is attached
+	// No owner: read the devices here. Scripted HID devices and real ones
+	// are read by the HID drivers, which this waits for (bounded).
+	devs, _, err := e.hidOnce(ctx)
+	if err != nil {
+		return nil, err
 	}
-	return app.Summaries(e.scenario.AtZero()), nil
+	return app.Summaries(devs), nil
 }
 
 // dialOwner returns a client of the running owner, nil when none runs, and an
