@@ -32,16 +32,27 @@ func runService(e *env, args []string) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	done := ow.start(ctx, e.log)
-	var result error
+	// The pass's result comes over a channel: the owner stopping after the
+	// pass's cancel does not order the write before the read for the race
+	// detector.
+	result := make(chan error, 1)
 	if e.o.exitWhenDone {
 		go func() {
-			result = ow.onePass(ctx, e)
+			err := ow.onePass(ctx, e)
+			result <- err
 			cancel()
 		}()
+	} else {
+		result <- nil
 	}
 	<-done
 	e.log.Info("stopped")
-	return result
+	select {
+	case err := <-result:
+		return err
+	default:
+		return nil // stopped by a signal before the pass ended
+	}
 }
 
 // onePass is `service --exit-when-done`: it waits until the scenario (if
