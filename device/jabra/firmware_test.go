@@ -138,9 +138,16 @@ func testImage(n int, seed byte) []byte {
 }
 
 func startFlash(t *testing.T, proto byte) (*fakeDev, *flashDevice, *fakeSession) {
-	dev := newFakeDev(0x24B9, usbHeadsetRules()...)
+	// The flash device answers 02/13 and 02/14 itself.
+	var rules []rule
+	for _, r := range usbHeadsetRules() {
+		if !strings.HasSuffix(r.match, "02 13") && !strings.HasSuffix(r.match, "02 14") {
+			rules = append(rules, r)
+		}
+	}
+	dev := newFakeDev(0x24B9, rules...)
 	fd := &flashDevice{addr: AddrUSB, proto: proto, sends: map[int]int{}, dev: dev}
-	dev.script = fd.answer
+	dev.setScript(fd.answer)
 	s, _ := start(t, New(testOptions()), dev)
 	s.waitFor("the headset", has(device.Arrived, "hid:test"))
 	return dev, fd, s

@@ -1,8 +1,7 @@
 package jabra
 
 import (
-	"bytes"
-	"context"
+		"context"
 	"encoding/hex"
 	"fmt"
 	"log/slog"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/earshot-app/earshot/device"
 	"github.com/earshot-app/earshot/device/hid"
+	"github.com/earshot-app/earshot/device/hid/replay"
 )
 
 // gnDescriptor is a GN interface as HARDWARE.md §1.6 and §2.1 describe it:
@@ -32,145 +32,102 @@ func mustHex(s string) []byte {
 
 // rule answers a written report that begins with match (?? any byte) with
 // reply (?? copies the request's byte), zero-padded: the scripted-device
-// rules of issue 10.
+// rules of issue 10, played by the replay bus.
 type rule struct{ match, reply string }
 
-func pattern(s string) (b []byte, any []bool) {
-	for _, f := range strings.Fields(s) {
-		if f == "??" {
-			b, any = append(b, 0), append(any, true)
-			continue
-		}
-		v, err := hex.DecodeString(f)
-		if err != nil || len(v) != 1 {
-			panic("bad hex " + f)
-		}
-		b, any = append(b, v[0]), append(any, false)
+func (r rule) parse() replay.Rule {
+	rr, err := replay.ParseRule(r.match, r.reply)
+	if err != nil {
+		panic(err)
 	}
-	return b, any
+	return rr
 }
 
-func (r rule) matches(req []byte) bool {
-	m, any := pattern(r.match)
-	if len(req) < len(m) {
-		return false
-	}
-	for i := range m {
-		if !any[i] && m[i] != req[i] {
-			return false
-		}
-	}
-	return true
-}
-
-func (r rule) answer(req []byte, size int) []byte {
-	p, any := pattern(r.reply)
-	out := make([]byte, max(size, len(p)))
-	for i := range p {
-		if any[i] && i < len(req) {
-			out[i] = req[i]
-		} else {
-			out[i] = p[i]
-		}
-	}
-	return out
-}
-
-// fakeDev is a scripted HID interface: rules answer writes, script (when
-// set) answers first with any number of reports, inject sends one.
+// fakeDev is a scripted HID interface on a replay bus: rules answer
+// writes; script (when set) answers after them with any number of input
+// reports, as a device that keeps state does.
 type fakeDev struct {
-	info hid.Info
-	desc []byte
-	size int
+	hid.Device // the open replay handle
+	bus        *replay.Bus
+	info       hid.Info
+	size       int
 
 	mu     sync.Mutex
-	rules  []rule
 	script func(req []byte) [][]byte
-	writes [][]byte
-	in     chan []byte
-	closed chan struct{}
-	once   sync.Once
 }
 
 func newFakeDev(pid uint16, rules ...rule) *fakeDev {
-	return &fakeDev{
-		info: hid.Info{Path: "sim:test/3", VendorID: VendorID, ProductID: pid, Serial: "USB-SERIAL", Product: "USB product", Interface: 3},
-		desc: gnDescriptor, size: 64, rules: rules,
-		in: make(chan []byte, 4096), closed: make(chan struct{}),
+	info := hid.Info{Path: "sim:test/3", VendorID: VendorID, ProductID: pid, Serial: "USB-SERIAL",
+		Product: "USB product", Interface: 3, Bus: "sim"}
+	spec := replay.Spec{Info: info, Descriptor: gnDescriptor, InputLengths: map[byte]int{ReportID: 64}}
+	for _, r := range rules {
+		spec.Rules = append(spec.Rules, r.parse())
 	}
-}
-
-func (d *fakeDev) Info() hid.Info { return d.info }
-
-func (d *fakeDev) Read(ctx context.Context, buf []byte) (int, error) {
-	select {
-	case r := <-d.in:
-		return copy(buf, r), nil
-	case <-d.closed:
-		return 0, hid.ErrClosed
-	case <-ctx.Done():
-		return 0, ctx.Err()
+	bus := replay.New()
+	if err := bus.Add(spec); err != nil {
+		panic(err)
 	}
+	h, err := bus.Open(info.Path)
+	if err != nil {
+		panic(err)
+	}
+	return &fakeDev{Device: h, bus: bus, info: info, size: 64}
 }
 
 func (d *fakeDev) Write(report []byte) (int, error) {
-	select {
-	case <-d.closed:
-		return 0, hid.ErrClosed
-	default:
+	n, err := d.Device.Write(report)
+	if err != nil {
+		return n, err
 	}
 	d.mu.Lock()
-	d.writes = append(d.writes, bytes.Clone(report))
-	var replies [][]byte
-	if d.script != nil {
-		replies = d.script(report)
-	}
-	if replies == nil {
-		for _, r := range d.rules {
-			if r.matches(report) {
-				replies = [][]byte{r.answer(report, d.size)}
-				break
-			}
+	script := d.script
+	d.mu.Unlock()
+	if script != nil {
+		for _, r := range script(report) {
+			d.bus.Input(d.info.Path, r)
 		}
 	}
-	d.mu.Unlock()
-	for _, r := range replies {
-		d.in <- r
-	}
-	return len(report), nil
+	return n, nil
 }
 
-func (d *fakeDev) GetFeature([]byte) (int, error)    { return 0, hid.ErrNotSupported }
-func (d *fakeDev) SendFeature([]byte) (int, error)   { return 0, hid.ErrNotSupported }
-func (d *fakeDev) ReportDescriptor() ([]byte, error) { return d.desc, nil }
-func (d *fakeDev) Close() error                      { d.unplug(); return nil }
-func (d *fakeDev) unplug()                           { d.once.Do(func() { close(d.closed) }) }
+func (d *fakeDev) setScript(f func([]byte) [][]byte) {
+	d.mu.Lock()
+	d.script = f
+	d.mu.Unlock()
+}
+
+// unplug detaches the device from the bus.
+func (d *fakeDev) unplug() { d.bus.Detach(d.info.Path) }
 
 // input sends an unsolicited report.
-func (d *fakeDev) input(h string) { d.in <- padded(mustHex(h), d.size) }
+func (d *fakeDev) input(h string) {
+	if err := d.bus.Input(d.info.Path, padded(mustHex(h), d.size)); err != nil {
+		panic(err)
+	}
+}
 
 func padded(b []byte, n int) []byte { return append(b, make([]byte, max(0, n-len(b)))...) }
 
 // setRule replaces the rule with the same match, or puts r in front.
 func (d *fakeDev) setRule(r rule) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	for i := range d.rules {
-		if d.rules[i].match == r.match {
-			d.rules[i] = r
-			return
-		}
+	if err := d.bus.SetRule(d.info.Path, r.parse()); err != nil {
+		panic(err)
 	}
-	d.rules = append([]rule{r}, d.rules...)
+}
+
+// setRules puts rules in front, in their order.
+func (d *fakeDev) setRules(rules ...rule) {
+	for i := len(rules) - 1; i >= 0; i-- {
+		d.setRule(rules[i])
+	}
 }
 
 // written returns the writes so far, each cut to n bytes, as hex.
 func (d *fakeDev) written(n int) []string {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	out := make([]string, len(d.writes))
-	for i, w := range d.writes {
-		out[i] = fmt.Sprintf("% X", w[:min(n, len(w))])
+	ws := d.bus.Writes()
+	out := make([]string, len(ws))
+	for i, w := range ws {
+		out[i] = fmt.Sprintf("% X", w.Report[:min(n, len(w.Report))])
 	}
 	return out
 }

@@ -124,9 +124,7 @@ func TestHeadsetBehindDongleComesAndGoes(t *testing.T) {
 
 	// The headset connects and says so with a battery event (HARDWARE.md
 	// §2.4's unsolicited form) before the next poll.
-	dev.mu.Lock()
-	dev.rules = append(childRules(), dongleRules()...)
-	dev.mu.Unlock()
+	dev.setRules(childRules()...)
 	dev.input("05 00 04 00 0A 12 02 00 37 0F A0")
 	evs = s.waitFor("the headset", has(device.Arrived, "hid:test/04"))
 	hs, _ := last(evs, device.Arrived, "hid:test/04")
@@ -141,10 +139,9 @@ func TestHeadsetBehindDongleComesAndGoes(t *testing.T) {
 
 	// It is switched off: the next poll (ChildPoll later) is refused with
 	// F3, and the headset leaves; the dongle stays.
-	dev.mu.Lock()
-	dev.rules = dongleRules()
-	dev.rules[len(dev.rules)-1] = nack(AddrChild, "05 04 00", 0xF3)
-	dev.mu.Unlock()
+	for _, r := range childRules() {
+		dev.setRule(nack(AddrChild, r.match, 0xF3))
+	}
 	for !has(device.Removed, "hid:test/04")(s.snapshot()) {
 		clk.Advance(time.Second)
 		time.Sleep(5 * time.Millisecond)
@@ -238,7 +235,7 @@ func TestNACKForHeadsetThatIsOff(t *testing.T) {
 func TestReplyMatchingAndRetry(t *testing.T) {
 	dev := newFakeDev(0x24B9)
 	answered := 0
-	dev.script = func(req []byte) [][]byte {
+	dev.setScript(func(req []byte) [][]byte {
 		if req[3] == 0 { // the first try gets only frames to skip
 			return [][]byte{
 				padded(mustHex("02 00 08 00 CA 12 02 00 11"), 64),       // another report
@@ -252,7 +249,7 @@ func TestReplyMatchingAndRetry(t *testing.T) {
 		}
 		answered++
 		return [][]byte{padded(mustHex(fmt.Sprintf("05 00 08 %02X CA 12 02 00 42 00 00", req[3])), 64)}
-	}
+	})
 	opt := Options{Timeout: 30 * time.Millisecond, Attempts: 3}.withDefaults()
 	l := newLink(dev, Layout{Out: 64, In: 64}, &opt, newSession(t).Log())
 	ctx, cancel := context.WithCancel(context.Background())
@@ -264,7 +261,7 @@ func TestReplyMatchingAndRetry(t *testing.T) {
 	}
 	checkWrites(t, dev, []string{"05 08 00 00 46 12 02", "05 08 00 01 46 12 02"})
 
-	dev.script = func([]byte) [][]byte { return [][]byte{} } // silent
+	dev.setScript(func([]byte) [][]byte { return [][]byte{} }) // silent
 	_, err = l.request(ctx, AddrUSB, TypeGet, 0x12, 0x02)
 	if !errors.Is(err, ErrNoReply) || !strings.Contains(err.Error(), "after 3 tries") {
 		t.Errorf("err = %v", err)
