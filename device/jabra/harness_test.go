@@ -1,7 +1,7 @@
 package jabra
 
 import (
-		"context"
+	"context"
 	"encoding/hex"
 	"fmt"
 	"log/slog"
