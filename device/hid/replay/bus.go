@@ -20,6 +20,7 @@ import (
 	"sync"
 
 	"github.com/earshot-app/earshot/device/hid"
+	"github.com/earshot-app/earshot/device/hid/descriptor"
 )
 
 // MaxQueued bounds the input reports waiting for one reader (hidraw keeps
@@ -36,7 +37,9 @@ var ErrNoFeature = errors.New("replay: no such feature report")
 
 // Spec describes one scripted HID interface.
 type Spec struct {
-	// Info is what Enumerate lists; Info.Path is the device's key.
+	// Info is what Enumerate lists; Info.Path is the device's key. A zero
+	// UsagePage and Usage are taken from the descriptor's first top-level
+	// collection, as the Linux transport does.
 	Info hid.Info
 	// Descriptor is the raw report descriptor (ReportDescriptor returns
 	// hid.ErrNotSupported when it is empty).
@@ -45,7 +48,8 @@ type Spec struct {
 	// report with the given ID, 0 when unknown. It takes precedence over
 	// InputLengths; replies shorter than the length are zero-padded.
 	InputLen func(reportID byte) int
-	// InputLengths is the same as a table.
+	// InputLengths is the same as a table. With neither, the lengths come
+	// from the descriptor's input reports.
 	InputLengths map[byte]int
 	// Rules answer written reports, first match first.
 	Rules []Rule
@@ -121,7 +125,7 @@ func (b *Bus) Attach(s Spec) error {
 	if err := b.addLocked(s); err != nil {
 		return err
 	}
-	b.notifyLocked(hid.Change{Added: true, Info: s.Info})
+	b.notifyLocked(hid.Change{Added: true, Info: b.devs[s.Info.Path].spec.Info})
 	return nil
 }
 
@@ -144,6 +148,16 @@ func (b *Bus) addLocked(s Spec) error {
 		denied:   s.NoPermission,
 	}
 	d.spec.Descriptor = append([]byte(nil), s.Descriptor...)
+	if len(s.Descriptor) > 0 {
+		// A partial descriptor still gives the reports it declares.
+		parsed, _ := descriptor.Parse(d.spec.Descriptor)
+		if top := parsed.TopLevel(); len(top) > 0 && s.Info.UsagePage == 0 && s.Info.Usage == 0 {
+			d.spec.Info.UsagePage, d.spec.Info.Usage = top[0].Usage.Page(), top[0].Usage.ID()
+		}
+		if s.InputLen == nil && s.InputLengths == nil {
+			d.spec.InputLen = func(id byte) int { return parsed.Length(descriptor.Input, id) }
+		}
+	}
 	for id, r := range s.Features {
 		d.features[id] = append([]byte(nil), r...)
 	}

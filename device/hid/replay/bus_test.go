@@ -418,3 +418,36 @@ func TestQueueBound(t *testing.T) {
 		t.Fatalf("overflow: %v", err)
 	}
 }
+
+func TestDescriptorGivesLengthsAndUsage(t *testing.T) {
+	b := New()
+	// Blackwire 3220's Telephony collection: input report 8 is 2 bytes.
+	desc, err := ParseHex("05 0B 09 05 A1 01 85 08 15 00 25 01 09 2F 75 01 95 01 81 06 09 20 09 21 75 01 95 02 81 22 95 05 81 01 05 08 85 09 09 09 95 01 91 22 95 07 91 01 C0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := Spec{Info: hid.Info{Path: "bw"}, Descriptor: desc, Rules: []Rule{mustRule(t, "09 01", "08 02")}}
+	if err := b.Add(s); err != nil {
+		t.Fatal(err)
+	}
+	infos, _ := b.Enumerate()
+	if infos[0].UsagePage != 0x0B || infos[0].Usage != 0x05 {
+		t.Fatalf("usage %04X:%04X", infos[0].UsagePage, infos[0].Usage)
+	}
+	d := open(t, b, "bw")
+	if _, err := d.Write([]byte{0x09, 0x01}); err != nil {
+		t.Fatal(err)
+	}
+	if got := read(t, d); !bytes.Equal(got, []byte{0x08, 0x02}) {
+		t.Fatalf("reply % X", got)
+	}
+	s.Info.Path, s.Rules = "bw2", []Rule{mustRule(t, "09 01", "08")}
+	if err := b.Add(s); err != nil {
+		t.Fatal(err)
+	}
+	d2 := open(t, b, "bw2")
+	d2.Write([]byte{0x09, 0x01})
+	if got := read(t, d2); !bytes.Equal(got, []byte{0x08, 0x00}) {
+		t.Fatalf("padded reply % X", got)
+	}
+}
