@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"reflect"
 	"strings"
 	"testing"
@@ -272,6 +273,11 @@ func TestReplyMatchingAndRetry(t *testing.T) {
 }
 
 func TestInterfaceWithoutGNCollectionIsIgnored(t *testing.T) {
+	raw, err := os.ReadFile("testdata/speak510-partial.hex")
+	if err != nil {
+		t.Fatal(err)
+	}
+	speak510 := string(raw)
 	p := New(Options{})
 	for _, tc := range []struct {
 		name string
@@ -283,6 +289,7 @@ func TestInterfaceWithoutGNCollectionIsIgnored(t *testing.T) {
 		// The Speak 510 (HARDWARE.md §1.2): report 5 inside FF00 is one
 		// byte of buttons, no GN channel.
 		{"Speak 510 report 5", "06 00 FF 09 01 A1 01 85 05 06 20 FF 15 00 25 01 09 EA 09 E9 09 E2 75 01 95 03 81 07 0A FB FF 0A FA FF 75 01 95 02 91 06 75 01 95 06 91 01 C0", 0},
+		{"Speak 510, the real partial dump of HARDWARE.md §1.2", speak510, 0},
 		{"report 5 on another page", "06 A0 FF 09 01 A1 01 85 05 75 08 95 3F 09 01 91 02 C0", 0},
 		{"empty", "", 0},
 	} {
