@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/earshot-app/earshot/device"
+	"github.com/earshot-app/earshot/device/clock"
 	"github.com/earshot-app/earshot/device/hid"
 	"github.com/earshot-app/earshot/device/hid/replay"
 )
@@ -135,6 +136,7 @@ func (d *fakeDev) written(n int) []string {
 // fakeSession records what the driver reports.
 type fakeSession struct {
 	t      *testing.T
+	clk    clock.Clock // nil: a fixed time
 	mu     sync.Mutex
 	events []device.Event
 	served map[string]any
@@ -151,7 +153,12 @@ func (s *fakeSession) ID(sub string) string {
 	}
 	return "hid:test/" + sub
 }
-func (s *fakeSession) Now() time.Time    { return time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC) }
+func (s *fakeSession) Now() time.Time {
+	if s.clk != nil {
+		return s.clk.Now()
+	}
+	return time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+}
 func (s *fakeSession) Log() *slog.Logger { return slog.New(slog.DiscardHandler) }
 func (s *fakeSession) Emit(ev device.Event) {
 	s.mu.Lock()
@@ -223,6 +230,9 @@ func has(t device.EventType, id string) func([]device.Event) bool {
 func start(t *testing.T, p *Protocol, dev *fakeDev) (*fakeSession, <-chan error) {
 	t.Helper()
 	s := newSession(t)
+	if _, fake := p.opt.Clock.(*clock.Fake); fake {
+		s.clk = p.opt.Clock
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- p.Run(ctx, dev, s) }()

@@ -310,3 +310,57 @@ func TestInterfaceWithoutGNCollectionIsIgnored(t *testing.T) {
 		t.Errorf("split layout = %+v, %v", l, err)
 	}
 }
+
+// The battery is asked for only when no battery event came for
+// BatteryPoll, which is bounded.
+func TestBatteryPollOnlyWithoutEvents(t *testing.T) {
+	clk := clock.NewFake(time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC))
+	opt := testOptions()
+	opt.Clock, opt.BatteryPoll = clk, time.Millisecond // raised to MinBatteryPoll
+	p := New(opt)
+	if p.opt.BatteryPoll != MinBatteryPoll {
+		t.Fatalf("BatteryPoll = %v, want the bound %v", p.opt.BatteryPoll, MinBatteryPoll)
+	}
+	if New(Options{BatteryPoll: time.Hour}).opt.BatteryPoll != MaxBatteryPoll || New(Options{ChildPoll: time.Hour}).opt.ChildPoll != MaxChildPoll {
+		t.Error("the intervals are not bounded above")
+	}
+	dev := newFakeDev(0x24B9, usbHeadsetRules()...)
+	s, _ := start(t, p, dev)
+	s.waitFor("the headset", has(device.Arrived, "hid:test"))
+	polls := func() int {
+		n := 0
+		for _, w := range dev.written(7)[12:] {
+			if strings.HasSuffix(w, "46 12 02") {
+				n++
+			}
+		}
+		return n
+	}
+	step := func(d time.Duration) {
+		for clk.Waiters() == 0 {
+			time.Sleep(time.Millisecond)
+		}
+		clk.Advance(d)
+		time.Sleep(20 * time.Millisecond)
+	}
+	step(5 * time.Second) // 5 s since the arrival's reading: no poll
+	if polls() != 0 {
+		t.Fatalf("polled after 5 s")
+	}
+	step(5 * time.Second) // 10 s: poll
+	if polls() != 1 {
+		t.Fatalf("%d polls after 10 s, want 1", polls())
+	}
+	clk.Advance(2 * time.Second)
+	dev.input("05 00 08 00 0A 12 02 00 40 0F A0") // at 12 s
+	s.waitFor("the event", has(device.Changed, "hid:test"))
+	step(3 * time.Second) // 15 s
+	step(5 * time.Second) // 20 s: 8 s since the event
+	if polls() != 1 {
+		t.Fatalf("%d polls after an event 8 s ago, want 1", polls())
+	}
+	step(5 * time.Second) // 25 s: 13 s since the event
+	if polls() != 2 {
+		t.Fatalf("%d polls, want 2", polls())
+	}
+}
