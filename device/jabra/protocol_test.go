@@ -376,3 +376,28 @@ func eventually(cond func() bool) bool {
 	}
 	return true
 }
+
+// A Jabra device whose product id is not in the model table is found at
+// the address that answers, and driven through its descriptor.
+func TestUnknownProductID(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		rules []rule
+		kind  device.Kind
+		addr  string
+	}{
+		{"headset on its cable", usbHeadsetRules(), device.KindHeadset, "05 08 00 00 46 02 00"},
+		{"dongle", dongleRules(), device.KindDongle, "05 01 00 00 46 02 00"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dev := newFakeDev(0x9999, tc.rules...)
+			s, _ := start(t, New(testOptions()), dev)
+			evs := s.waitFor("the device", has(device.Arrived, "hid:test"))
+			got, _ := last(evs, device.Arrived, "hid:test")
+			if got.Device.Kind != tc.kind || got.Device.ProductID != 0x9999 || !strings.HasPrefix(got.Device.Name, "Jabra ") {
+				t.Errorf("arrived %+v", got.Device.Info)
+			}
+			waitWrite(t, dev, tc.addr)
+		})
+	}
+}

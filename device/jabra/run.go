@@ -65,8 +65,12 @@ func (r *run) start(ctx context.Context) error {
 	}
 	var id ident
 	var err error
+	attempts := 1 // probing: a silent address is not worth several timeouts
+	if r.known {
+		attempts = r.p.opt.Attempts
+	}
 	for _, a := range addrs {
-		id, err = r.readIdent(ctx, a, true)
+		id, err = r.readIdent(ctx, a, attempts)
 		if err == nil {
 			r.self = a
 			break
@@ -77,6 +81,11 @@ func (r *run) start(ctx context.Context) error {
 	}
 	if err != nil {
 		return fmt.Errorf("no GN device answered at address %s: %w", hexList(addrs), err)
+	}
+	if !r.known {
+		r.log.Info("Jabra product id not in the model table; driven through its report descriptor (support level: detected)",
+			"vendorId", fmt.Sprintf("%04X", r.info.VendorID), "productId", fmt.Sprintf("%04X", r.info.ProductID),
+			"address", hexByte(r.self), "name", id.name)
 	}
 	r.mu.Lock()
 	n := r.newNode(r.self, id, "")
@@ -213,7 +222,7 @@ func (r *run) pollChild(ctx context.Context) {
 		r.mu.Unlock()
 		return
 	}
-	id, err := r.readIdent(ctx, AddrChild, false)
+	id, err := r.readIdent(ctx, AddrChild, 1)
 	if err != nil {
 		if !errors.Is(err, ErrNotConnected) && !errors.Is(err, ErrNoReply) {
 			r.log.Debug("no headset behind the dongle", "err", err)
@@ -256,11 +265,17 @@ type ident struct {
 }
 
 // readIdent reads a device's identity, battery and settings. The name
-// request decides whether anything answers at addr; the rest is optional
-// (a dongle has no battery, an older headset no DFU product id).
-func (r *run) readIdent(ctx context.Context, addr byte, probe bool) (ident, error) {
+// request (sent up to attempts times) decides whether anything answers at
+// addr; the rest is optional (a dongle has no battery, an older headset no
+// DFU product id) and tried once.
+func (r *run) readIdent(ctx context.Context, addr byte, attempts int) (ident, error) {
 	var id ident
-	f, err := r.l.request(ctx, addr, TypeGet, 0x02, 0x00)
+	var f Frame
+	err := r.l.hold(func(x exchange) error {
+		var err error
+		f, err = x.send(ctx, attempts, addr, TypeGet, 0x02, 0x00)
+		return err
+	})
 	if err != nil {
 		return id, err
 	}
