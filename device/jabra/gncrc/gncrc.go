@@ -42,15 +42,20 @@ func update(acc uint32, b byte) uint32 {
 // length makes the whole buffer odd: its last step, at the start, has one
 // byte, which is fed alone; nothing before the buffer is read.
 func Checksum(image []byte) uint32 {
-	n := len(image) + 4
-	at := func(i int) byte {
-		if i < 4 {
+	const prefix = 4 // FF FF FF FF
+	var acc uint32
+	i := len(image) + prefix
+	// Pairs wholly inside the image, without a branch per byte.
+	for ; i-2 >= prefix; i -= 2 {
+		acc = update(update(acc, image[i-2-prefix]), image[i-1-prefix])
+	}
+	at := func(j int) byte {
+		if j < prefix {
 			return 0xFF
 		}
-		return image[i-4]
+		return image[j-prefix]
 	}
-	var acc uint32
-	for i := n; i > 0; i -= 2 {
+	for ; i > 0; i -= 2 {
 		if i > 1 {
 			acc = update(acc, at(i-2))
 		}
