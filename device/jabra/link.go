@@ -30,6 +30,7 @@ type link struct {
 	wmu     sync.Mutex    // guards waiters
 	waiters []*waiter     // what the exchange waits for, oldest first
 	events  chan Frame    // frames no waiter took (unsolicited events)
+	others  chan []byte   // input reports that are not GN frames; nil: dropped
 	gone    chan struct{} // closed when the reader stops
 	readErr error         // why the reader stopped; set before gone closes
 }
@@ -62,7 +63,14 @@ func (l *link) read(ctx context.Context) {
 		}
 		f, err := Decode(buf[:n])
 		if err != nil {
-			continue // another report of the interface, or noise
+			if l.others != nil { // another report of the interface: call control
+				select {
+				case l.others <- append([]byte(nil), buf[:n]...):
+				default:
+					l.log.Debug("input report dropped: nobody is reading them", "report", fmt.Sprintf("% X", buf[:min(n, 16)]))
+				}
+			}
+			continue
 		}
 		f.Payload = append([]byte(nil), f.Payload...)
 		if l.deliver(f) {

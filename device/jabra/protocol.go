@@ -121,8 +121,13 @@ func (p *Protocol) run(ctx context.Context, dev hid.Device, s hid.Session, layou
 		log = slog.Default()
 	}
 	l := newLink(dev, layout, &p.opt, log)
-	go l.read(ctx)
 	r := newRun(p, l, s, info, log)
+	if desc, err := dev.ReportDescriptor(); err == nil {
+		if r.cc = callControl(desc); r.cc != nil {
+			l.others = make(chan []byte, 64)
+		}
+	}
+	go l.read(ctx)
 	err := r.start(ctx)
 	switch {
 	case err == nil:

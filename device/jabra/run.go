@@ -12,6 +12,7 @@ import (
 
 	"github.com/earshot-app/earshot/device"
 	"github.com/earshot-app/earshot/device/hid"
+	"github.com/earshot-app/earshot/device/hidtel"
 )
 
 // run is the driver at work on one interface: the device at its own
@@ -24,7 +25,8 @@ type run struct {
 	log  *slog.Logger
 
 	model Model
-	known bool // the product id is in the model table
+	known bool                // the product id is in the model table
+	cc    *hidtel.CallControl // the interface's call-control inputs; nil when none
 
 	mu     sync.Mutex // guards nodes and every node's fields; orders Emit
 	nodes  map[byte]*node
@@ -115,6 +117,8 @@ func (r *run) loop(ctx context.Context) error {
 			return nil
 		case f := <-r.l.events:
 			r.event(ctx, f)
+		case rep := <-r.l.others: // nil channel when the interface has no call control
+			r.callReport(rep)
 		case <-childTick:
 			if !r.busy() {
 				r.pollChild(ctx)
