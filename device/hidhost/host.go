@@ -64,11 +64,13 @@ type Host struct {
 	listed map[string]Interface
 	// pending counts the interfaces present at start that have not settled;
 	// started is closed once the first enumeration has been handled.
-	pending  int
-	settle   chan struct{} // closed when pending reaches 0 after start
-	started  chan struct{}
-	running  sync.WaitGroup
-	warnedID map[string]bool
+	pending int
+	settle  chan struct{} // closed when pending reaches 0 after start
+	started chan struct{}
+	running sync.WaitGroup
+	// changed is closed and replaced whenever an interface is attached,
+	// settled or removed (WaitPath).
+	changed chan struct{}
 }
 
 // Interface is one HID interface as the host sees it: for `earshot hid
@@ -100,7 +102,7 @@ func New(p Params) *Host {
 	h := &Host{p: p, clk: p.Clock, log: p.Logger,
 		attached: map[string]*attachment{}, byPath: map[string]string{}, handlers: map[string]any{},
 		listed: map[string]Interface{}, settle: make(chan struct{}), started: make(chan struct{}),
-		warnedID: map[string]bool{}}
+		changed: make(chan struct{})}
 	if h.clk == nil {
 		h.clk = clock.Real{}
 	}
@@ -424,6 +426,7 @@ func (h *Host) settled(a *attachment) {
 		return
 	}
 	a.settled = true
+	h.notifyLocked()
 	if a.initial {
 		h.pending--
 		if h.pending == 0 {
@@ -489,6 +492,7 @@ func (h *Host) detach(a *attachment) {
 			delete(h.byPath, m.Path)
 		}
 	}
+	h.notifyLocked()
 	if !a.settled {
 		a.settled = true
 		if a.initial {
@@ -507,6 +511,35 @@ func (h *Host) detachAll() {
 	slices.SortFunc(all, func(x, y *attachment) int { return cmp.Compare(x.key, y.key) })
 	for _, a := range all {
 		h.detach(a)
+	}
+}
+
+func (h *Host) notifyLocked() {
+	close(h.changed)
+	h.changed = make(chan struct{})
+}
+
+// WaitPath waits until the host has handled the interface at path: with
+// present, until it is attached and settled (its protocol reported it or
+// ended, or it was listed as other or unopenable); else until it is gone.
+// The simulator uses it so that a hot-plug step's events carry the step's
+// scenario time.
+func (h *Host) WaitPath(ctx context.Context, path string, present bool) error {
+	for {
+		h.mu.Lock()
+		a := h.attached[h.byPath[path]]
+		_, known := h.byPath[path]
+		done := !present && !known || present && known && a != nil && a.settled
+		ch := h.changed
+		h.mu.Unlock()
+		if done {
+			return nil
+		}
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
 	}
 }
 
