@@ -16,6 +16,11 @@ import (
 // written from HARDWARE.md §2 in the simulator's format of scripted HID
 // devices) plays through the driver as the simulator plays it: the dongle
 // and the headset, and a settings write that sends the frame §2.6 predicts.
+//
+// Its rules are stateless, so the headset's auto-off reads 60 minutes only
+// at the arrival's read (sequence 0A at address 04) and 30 afterwards; and
+// only the SET of 30 minutes (… 87 13 90 06) is acknowledged, so a write
+// succeeds only when that exact frame went out.
 func TestScenarioLink390(t *testing.T) {
 	raw, err := os.ReadFile("testdata/link390-evolve2-65.json")
 	if err != nil {
@@ -63,6 +68,9 @@ func TestScenarioLink390(t *testing.T) {
 	if hs.Device.Parent != "hid:test" || hs.Device.Name != "Jabra Evolve2 65" || hs.Device.Firmware != "2.5.1" ||
 		hs.Device.ESN != "HS-ESN-7" || hs.Device.Variant != "01-5C" || hs.Device.Battery == nil || hs.Device.Battery.Level != 72 {
 		t.Errorf("headset %+v %v", hs.Device.Info, hs.Device.Battery)
+	}
+	if hs.Device.Settings["AUTO_OFF"] != "60" {
+		t.Errorf("auto-off at arrival %q, want 60", hs.Device.Settings["AUTO_OFF"])
 	}
 	before := len(dev.written(1))
 	errs := s.handler("hid:test/04").(hid.SettingsHandler).WriteSettings(context.Background(), map[string]string{"AUTO_OFF": "30"})
