@@ -77,3 +77,23 @@ func FuzzPayloads(f *testing.F) {
 		}
 	})
 }
+
+// FuzzFindLayout: any descriptor gives a layout a GN frame fits, or none.
+func FuzzFindLayout(f *testing.F) {
+	f.Add(gnDescriptor)
+	f.Add(mustHex("06 00 FF 09 01 A1 01 85 05 75 08 95 1F 91 02 95 1F 91 02 95 3E 81 02 C0"))
+	f.Add(mustHex("06 00 FF 09 01 A1 01 85 05 06 20 FF 15 00 25 01 09 EA 75 01 95 03 81 07 C0"))
+	f.Fuzz(func(t *testing.T, desc []byte) {
+		l, err := FindLayout(desc)
+		if err != nil {
+			return
+		}
+		if l.Out < minReport || l.Out > maxReport || l.In < 1 || l.In > maxReport {
+			t.Fatalf("layout %+v", l)
+		}
+		buf := make([]byte, l.Out)
+		if err := (Frame{Dst: AddrUSB, Type: TypeGet, Cmd: 0x02, Sub: 0x00}).Encode(buf); err != nil {
+			t.Fatalf("a GET does not fit layout %+v: %v", l, err)
+		}
+	})
+}

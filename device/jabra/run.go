@@ -174,6 +174,10 @@ func (r *run) pollBatteries(ctx context.Context) {
 	}
 	r.mu.Unlock()
 	for _, n := range due {
+		r.mu.Lock()
+		since := now.Sub(n.battery)
+		r.mu.Unlock()
+		r.log.Debug("battery poll: no battery event", "addr", hexByte(n.addr), "for", since, "bound", r.p.opt.BatteryPoll)
 		f, err := r.l.request(ctx, n.addr, TypeGet, 0x12, 0x02)
 		if err != nil {
 			r.log.Debug("battery poll failed", "addr", n.addr, "err", err)
