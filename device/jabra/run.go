@@ -91,12 +91,31 @@ func (r *run) start(ctx context.Context) error {
 	}
 	r.mu.Lock()
 	n := r.newNode(r.self, id, "")
+	r.mu.Unlock()
+	// A dongle's headset is read before either is reported, and both are
+	// reported together: what waits for the interface's first arrival (a
+	// one-shot listing) then finds the headset too.
+	var child *ident
+	if n.dev.Kind == device.KindDongle || n.dev.Kind == device.KindBase {
+		if cid, err := r.readIdent(ctx, AddrChild, 1); err == nil {
+			child = &cid
+		} else if errors.Is(err, errGone) || ctx.Err() != nil {
+			return err
+		}
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	r.nodes[r.self] = n
 	r.serve(n) // before it is seen, so that what sees it can use it
+	var c *node
+	if child != nil {
+		c = r.newNode(AddrChild, *child, n.dev.ID)
+		r.nodes[AddrChild] = c
+		r.serve(c)
+	}
 	r.emit(device.Arrived, n)
-	r.mu.Unlock()
-	if n.dev.Kind == device.KindDongle || n.dev.Kind == device.KindBase {
-		r.pollChild(ctx)
+	if c != nil {
+		r.emit(device.Arrived, c)
 	}
 	return nil
 }
