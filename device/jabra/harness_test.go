@@ -141,10 +141,19 @@ type fakeSession struct {
 	events []device.Event
 	served map[string]any
 	signal chan struct{}
+	// settledAt is how many events had been emitted when the driver said
+	// it had reported the devices present at start (-1: not yet).
+	settledAt int
+}
+
+func (s *fakeSession) Settled() {
+	s.mu.Lock()
+	s.settledAt = len(s.events)
+	s.mu.Unlock()
 }
 
 func newSession(t *testing.T) *fakeSession {
-	return &fakeSession{t: t, served: map[string]any{}, signal: make(chan struct{}, 1)}
+	return &fakeSession{t: t, served: map[string]any{}, signal: make(chan struct{}, 1), settledAt: -1}
 }
 
 func (s *fakeSession) ID(sub string) string {

@@ -97,6 +97,11 @@ func (p *Protocol) Claim(info hid.Info, desc []byte) int {
 	return 10 // a GN collection under another vendor id (a rebadged device)
 }
 
+// SettlesItself tells the HID host that Run says when it has reported the
+// devices present at start (a dongle and the headset behind it), through
+// the session's Settled method, rather than at the first arrival.
+func (p *Protocol) SettlesItself() bool { return true }
+
 // Run drives one interface until ctx ends or the device goes.
 func (p *Protocol) Run(ctx context.Context, dev hid.Device, s hid.Session) error {
 	info := dev.Info()
@@ -129,6 +134,9 @@ func (p *Protocol) run(ctx context.Context, dev hid.Device, s hid.Session, layou
 	}
 	go l.read(ctx)
 	err := r.start(ctx)
+	if st, ok := s.(interface{ Settled() }); ok {
+		st.Settled() // also when start failed: there is nothing more to wait for
+	}
 	switch {
 	case err == nil:
 	case ctx.Err() != nil, errors.Is(err, errGone):

@@ -401,3 +401,22 @@ func TestUnknownProductID(t *testing.T) {
 		})
 	}
 }
+
+// A dongle with its headset connected at start reports both before it
+// tells the host it has settled, so a one-shot listing finds both.
+func TestSettledAfterDongleAndHeadset(t *testing.T) {
+	dev := newFakeDev(0x2E57, append(childRules(), dongleRules()...)...)
+	s, _ := start(t, New(testOptions()), dev)
+	if !New(Options{}).SettlesItself() {
+		t.Fatal("the driver does not settle itself")
+	}
+	s.waitFor("both", has(device.Arrived, "hid:test/04"))
+	if !eventually(func() bool { s.mu.Lock(); defer s.mu.Unlock(); return s.settledAt >= 0 }) {
+		t.Fatal("never settled")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.settledAt != 2 || s.events[0].Device.ID != "hid:test" || s.events[1].Device.ID != "hid:test/04" {
+		t.Errorf("settled after %d events: %v", s.settledAt, describe(s.events))
+	}
+}
