@@ -79,8 +79,11 @@ type Interface struct {
 	Info     hid.Info
 	Protocol string // the protocol that drives it, "" when none claims it
 	Openable bool
-	Reason   string // why it cannot be opened or is not driven ("" when driven)
-	Listed   bool   // shown as a device of kind other
+	Reason   string // why it cannot be opened or is not driven ("" when driven), for the log
+	// Hint tells a person how to give Earshot access (a translation key and
+	// its data; hid.PermissionHint) when the OS refused to open it.
+	Hint   *hid.Hint
+	Listed bool // shown as a device of kind other
 }
 
 // attachment is one physical interface group: the interfaces of one USB
@@ -369,10 +372,13 @@ func (h *Host) claim(in hid.Info, desc []byte) (hid.Protocol, int) {
 // unopenable lists an interface the OS would not open.
 func (h *Host) unopenable(a *attachment, err error) {
 	reason := err.Error()
-	if errors.Is(err, hid.ErrPermission) {
-		reason = "permission denied: " + PermissionHint
-	}
 	in := a.members[0]
+	var hint *hid.Hint
+	if errors.Is(err, hid.ErrPermission) {
+		reason = permissionReason
+		h := hid.PermissionHint(in)
+		hint = &h
+	}
 	h.log.Warn("hid: cannot open a HID interface", "path", in.Path,
 		"vendorId", fmt.Sprintf("%04x", in.VendorID), "productId", fmt.Sprintf("%04x", in.ProductID),
 		"product", in.Product, "reason", reason)
@@ -381,7 +387,7 @@ func (h *Host) unopenable(a *attachment, err error) {
 		listed = true
 		h.showOther(a)
 	}
-	h.setListed(a.members, Interface{Openable: false, Reason: reason, Listed: listed})
+	h.setListed(a.members, Interface{Openable: false, Reason: reason, Hint: hint, Listed: listed})
 	close(a.done)
 	h.settled(a)
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/earshot-app/earshot/device"
 	"github.com/earshot-app/earshot/device/clock"
 	"github.com/earshot-app/earshot/device/hid"
+	"github.com/earshot-app/earshot/device/hidhost"
 	"github.com/earshot-app/earshot/device/hidtel"
 )
 
@@ -159,9 +160,12 @@ func TestPlayAtZero(t *testing.T) {
 	if got := s.AtZero(); len(got) != 1 || got[0].ID != "hs1" {
 		t.Errorf("AtZero lists %v; the scripted device is only read by the drivers", got)
 	}
-	devs, err := PlayAtZero(context.Background(), s, []hid.Protocol{hidtel.New(hidtel.Options{})}, 5*time.Second, slog.New(slog.DiscardHandler))
+	devs, ifaces, err := PlayAtZero(context.Background(), s, []hid.Protocol{hidtel.New(hidtel.Options{})}, 5*time.Second, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
+	}
+	if len(ifaces) != 1 || ifaces[0].Info.Path != "sim:bw/0" || ifaces[0].Protocol != "hidtel" || ifaces[0].Info.Interface != 3 {
+		t.Errorf("interfaces %+v", ifaces)
 	}
 	var got []string
 	for _, d := range devs {
@@ -190,8 +194,25 @@ func TestPlayAtZeroIsBounded(t *testing.T) {
 		t.Fatal(err)
 	}
 	start := time.Now()
-	_, err = PlayAtZero(context.Background(), s, []hid.Protocol{slowProtocol{}}, 100*time.Millisecond, slog.New(slog.DiscardHandler))
+	_, _, err = PlayAtZero(context.Background(), s, []hid.Protocol{slowProtocol{}}, 100*time.Millisecond, slog.New(slog.DiscardHandler))
 	if err == nil || !strings.Contains(err.Error(), "did not finish reading") || time.Since(start) > 3*time.Second {
 		t.Errorf("err %v after %v", err, time.Since(start))
+	}
+}
+
+// TestRecordedScenarioPlays: what `earshot hid record` writes is a
+// scenario the simulator takes.
+func TestRecordedScenarioPlays(t *testing.T) {
+	rec := &hidhost.Recording{
+		Info:       hid.Info{Path: "/dev/hidraw3", VendorID: 0x047f, ProductID: 0xc056, Serial: "X1", Product: "Blackwire", Interface: 3, UsagePage: 0x0B, Usage: 5},
+		Descriptor: []byte{0x05, 0x0B, 0x09, 0x05, 0xA1, 0x01, 0x85, 0x08, 0x15, 0x00, 0x25, 0x01, 0x09, 0x20, 0x75, 0x01, 0x95, 0x01, 0x81, 0x22, 0x95, 0x07, 0x81, 0x01, 0xC0},
+		Reports:    []hidhost.Recorded{{At: time.Second, Report: []byte{0x08, 0x01}}, {At: 3 * time.Second, Report: []byte{0x08, 0x00}}},
+	}
+	p := playHID(t, string(rec.Scenario()), hidtel.New(hidtel.Options{}))
+	p.finish()
+	want := []string{"0 arrived sim:rec/0", "1 changed sim:rec/0 call", "3 changed sim:rec/0"}
+	eventually(t, "the events", func() bool { return len(p.timed()) == len(want) })
+	if got := p.timed(); !slices.Equal(got, want) {
+		t.Errorf("events %q, want %q", got, want)
 	}
 }

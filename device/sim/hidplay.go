@@ -59,7 +59,11 @@ func (p *hidPlayer) spec(h hidInterface) replay.Spec {
 // start runs the host until ctx ends; stop waits for it, so no event is
 // emitted after the driver's Run returned.
 func (p *hidPlayer) start(ctx context.Context, d *Driver, emit func(device.Event), log *slog.Logger) (stop func()) {
-	p.host = hidhost.New(hidhost.Params{Bus: p.bus, Protocols: d.Protocols, Clock: d.clk, Logger: log, Name: "sim-hid"})
+	var bus hid.Bus = p.bus
+	if d.WrapBus != nil {
+		bus = d.WrapBus(bus)
+	}
+	p.host = hidhost.New(hidhost.Params{Bus: bus, Protocols: d.Protocols, Clock: d.clk, Logger: log, Name: "sim-hid"})
 	close(p.ready)
 	done := make(chan struct{})
 	go func() {
@@ -221,10 +225,12 @@ func (d *Driver) HIDInterfaces() []hidhost.Interface {
 
 // PlayAtZero plays s on a clock that does not move, with the given
 // protocols, until every step at time zero has played and the drivers have
-// read the scripted HID devices (bounded by timeout), and returns the
-// devices then attached, in display order. `earshot devices --sim FILE`
-// (one-shot) uses it for a scenario with scripted HID devices (HasHID).
-func PlayAtZero(ctx context.Context, s *Scenario, protocols []hid.Protocol, timeout time.Duration, log *slog.Logger) ([]device.Device, error) {
+// read the scripted HID devices (bounded by timeout). It returns the
+// devices then attached, in display order, and the scripted HID interfaces
+// as the host saw them. `earshot devices --sim FILE` and `earshot hid list
+// --sim FILE` (one-shot) use it for a scenario with scripted HID devices
+// (HasHID).
+func PlayAtZero(ctx context.Context, s *Scenario, protocols []hid.Protocol, timeout time.Duration, log *slog.Logger) ([]device.Device, []hidhost.Interface, error) {
 	if log == nil {
 		log = slog.Default()
 	}
@@ -238,9 +244,9 @@ func PlayAtZero(ctx context.Context, s *Scenario, protocols []hid.Protocol, time
 	wait, stop := context.WithTimeout(ctx, timeout)
 	defer stop()
 	if err := drv.Settled(wait); err != nil {
-		return mgr.Devices(), fmt.Errorf("the HID drivers did not finish reading the scripted devices within %v: %w", timeout, err)
+		return mgr.Devices(), drv.HIDInterfaces(), fmt.Errorf("the HID drivers did not finish reading the scripted devices within %v: %w", timeout, err)
 	}
-	return mgr.Devices(), nil
+	return mgr.Devices(), drv.HIDInterfaces(), nil
 }
 
 func errNoLight(id string) error {

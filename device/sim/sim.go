@@ -35,6 +35,9 @@ type Driver struct {
 	// none, such devices show as other devices when their vendor is on
 	// Earshot's udev list.
 	Protocols []hid.Protocol
+	// WrapBus, when set before Run, wraps the Bus the scripted HID devices
+	// are read through (the HID trace of --hid-trace).
+	WrapBus func(hid.Bus) hid.Bus
 
 	scenario *Scenario
 	clk      clock.Clock
