@@ -2,9 +2,12 @@ package settings
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -15,6 +18,7 @@ import (
 	"github.com/earshot-app/earshot/device/catalog"
 	"github.com/earshot-app/earshot/device/clock"
 	"github.com/earshot-app/earshot/device/hid"
+	"github.com/earshot-app/earshot/device/hidhost"
 	"github.com/earshot-app/earshot/device/jabra"
 	"github.com/earshot-app/earshot/device/sim"
 	"github.com/earshot-app/earshot/store"
@@ -41,7 +45,7 @@ func TestJabraScenarioThroughTheSimulator(t *testing.T) {
 	defer cancel()
 
 	// `earshot devices --sim FILE`: the devices at time zero.
-	devs, err := sim.PlayAtZero(ctx, sc, protocols, 10*time.Second, nil)
+	devs, _, err := sim.PlayAtZero(ctx, sc, protocols, 10*time.Second, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,8 +67,11 @@ func TestJabraScenarioThroughTheSimulator(t *testing.T) {
 	}
 
 	// `earshot settings set HS-ESN-7 AUTO_OFF=30` on the same scenario.
-	drv := sim.New(sc, clock.NewFake(time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)))
+	clk := clock.NewFake(time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC))
+	drv := sim.New(sc, clk)
 	drv.Protocols = protocols
+	trace := &syncBuffer{} // what --hid-trace writes
+	drv.WrapBus = func(b hid.Bus) hid.Bus { return hidhost.Trace(b, trace, clk, nil) }
 	mgr := device.NewManager(device.ManagerParams{Drivers: []device.Driver{drv}})
 	runCtx, stop := context.WithCancel(ctx)
 	done := make(chan struct{})
@@ -93,6 +100,18 @@ func TestJabraScenarioThroughTheSimulator(t *testing.T) {
 	if d, _ := mgr.Device(id); d.Settings["AUTO_OFF"] != "30" {
 		t.Errorf("AUTO_OFF after the write: %q", d.Settings["AUTO_OFF"])
 	}
+	// The trace shows the SET HARDWARE.md §2.6 predicts, padded to 64 bytes.
+	var set []hidhost.TraceLine
+	for _, line := range strings.Split(trace.String(), "\n") {
+		var l hidhost.TraceLine
+		if json.Unmarshal([]byte(line), &l) == nil && l.Dir == "out" && strings.HasPrefix(l.Report, "05 04 00 ") &&
+			strings.HasPrefix(l.Report[12:], "87 13 90 ") {
+			set = append(set, l)
+		}
+	}
+	if len(set) != 1 || set[0].Report[12:] != "87 13 90 06"+strings.Repeat(" 00", 64-8) || set[0].ProductID != "2E57" {
+		t.Errorf("auto-off frames in the trace: %+v", set)
+	}
 	// 45 minutes is valid for the catalog (steps of 15) but the scripted
 	// headset refuses its frame: the change fails and says why.
 	res, err = s.Apply(ctx, id, map[string]string{"AUTO_OFF": "45"}, ApplyOptions{AllOrNothing: true})
@@ -100,4 +119,22 @@ func TestJabraScenarioThroughTheSimulator(t *testing.T) {
 		t.Fatalf("a refused write succeeded: %+v", res)
 	}
 	t.Logf("refused: %v %v", err, res.Err())
+}
+
+// syncBuffer is a trace destination the test reads.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
