@@ -52,6 +52,12 @@ func (h *handler) UpdateFirmware(ctx context.Context, img device.FirmwareImage, 
 		r.mu.Unlock()
 		return fmt.Errorf("update firmware: %s is already being updated", n.dev.Name)
 	}
+	if child := r.nodes[AddrChild]; h.addr != AddrChild && child != nil {
+		// fwupd's rule (HARDWARE.md §2.7): the dongle is updated alone.
+		r.mu.Unlock()
+		return fmt.Errorf("update the firmware of %s: turn %s off or unpair it first; a dongle is updated without its headset",
+			n.dev.Name, child.dev.Name)
+	}
 	n.updating = true
 	name := n.dev.Name
 	r.mu.Unlock()

@@ -295,3 +295,20 @@ func TestFirmwareRefusals(t *testing.T) {
 		})
 	}
 }
+
+// A dongle is not updated while its headset is connected (fwupd's rule).
+func TestFirmwareDongleWithHeadset(t *testing.T) {
+	dev := newFakeDev(0x2E57, append(childRules(), dongleRules()...)...)
+	s, _ := start(t, New(testOptions()), dev)
+	s.waitFor("the headset", has(device.Arrived, "hid:test/04"))
+	before := len(dev.written(1))
+	img := device.FirmwareImage{Version: "3.2.0", ProductIDs: []uint16{0x2E57},
+		Files: []device.FirmwareFile{fileOf("a", "English", "0", testImage(100, 1), "")}}
+	err := s.handler("hid:test").(hid.FirmwareHandler).UpdateFirmware(context.Background(), img, nil)
+	if err == nil || !strings.Contains(err.Error(), "turn Jabra Evolve2 65 off or unpair it first") {
+		t.Fatalf("err = %v", err)
+	}
+	if after := len(dev.written(1)); after != before {
+		t.Errorf("the refused update wrote %d reports", after-before)
+	}
+}
