@@ -312,3 +312,31 @@ func TestFirmwareDongleWithHeadset(t *testing.T) {
 		t.Errorf("the refused update wrote %d reports", after-before)
 	}
 }
+
+// A NACK to the start answers the start, not the erase notice waited for
+// beside it: the update fails at once, without resending.
+func TestFirmwareStartRefused(t *testing.T) {
+	dev, fd, s := startFlash(t, 7)
+	dev.setScript(func(req []byte) [][]byte {
+		if len(req) > 6 && req[5] == 0x0F && req[6] == 0x17 {
+			return [][]byte{padded([]byte{0x05, 0x00, AddrUSB, req[3], 0xC6, 0xFE, 0xFD}, 64)}
+		}
+		return fd.answer(req)
+	})
+	before := len(dev.written(1))
+	img := device.FirmwareImage{Version: "1.3.0", ProductIDs: []uint16{0x24B9},
+		Files: []device.FirmwareFile{fileOf("app.bin", "English", "0", testImage(100, 1), "")}}
+	err := s.handler("hid:test").(hid.FirmwareHandler).UpdateFirmware(context.Background(), img, nil)
+	if err == nil || !strings.Contains(err.Error(), "start: GN 0F/17 at address 08: refused (NACK FD, access denied)") {
+		t.Fatalf("err = %v", err)
+	}
+	starts := 0
+	for _, w := range dev.written(7)[before:] {
+		if strings.HasSuffix(w, "0F 17") {
+			starts++
+		}
+	}
+	if starts != 1 {
+		t.Errorf("the start went out %d times", starts)
+	}
+}

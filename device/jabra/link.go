@@ -87,12 +87,14 @@ func (l *link) read(ctx context.Context) {
 	}
 }
 
-// deliver gives f to the oldest waiter it matches.
+// deliver gives f to the newest waiter it matches: the request in flight
+// before the notices registered ahead of it, so that a NACK answers the
+// request it refuses.
 func (l *link) deliver(f Frame) bool {
 	l.wmu.Lock()
 	defer l.wmu.Unlock()
-	for i, w := range l.waiters {
-		if w.match(f) {
+	for i := len(l.waiters) - 1; i >= 0; i-- {
+		if w := l.waiters[i]; w.match(f) {
 			l.waiters = append(l.waiters[:i], l.waiters[i+1:]...)
 			w.got <- f // buffered: never blocks
 			return true
