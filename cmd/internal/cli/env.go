@@ -115,8 +115,8 @@ func newEnv(o options, stdout, stderr io.Writer, environ []string, t *translatio
 }
 
 func (e *env) close() {
-	for _, c := range e.closers {
-		_ = c.Close()
+	for i := len(e.closers) - 1; i >= 0; i-- {
+		_ = e.closers[i].Close()
 	}
 	_ = e.logFile.Close()
 }

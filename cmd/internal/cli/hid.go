@@ -52,10 +52,18 @@ func (e *env) hidWrap(clk clock.Clock) (func(hid.Bus) hid.Bus, error) {
 		return nil, errors.New(e.t.T("cli.hidTrace.open", "File", e.o.hidTrace, "Err", err))
 	}
 	e.closers = append(e.closers, f)
-	onError := func(err error) {
-		e.log.Error("hid trace: write failed; the trace stops being complete", "file", e.o.hidTrace, "err", err)
-	}
-	return func(b hid.Bus) hid.Bus { return hidhost.Trace(b, f, clk, onError) }, nil
+	return func(b hid.Bus) hid.Bus {
+		tr := hid.NewTrace(b, f, clk.Now)
+		// Closed before the file (closers close last first): the trace
+		// writes what it still holds.
+		e.closers = append(e.closers, closerFunc(func() error {
+			if err := tr.Close(); err != nil {
+				e.log.Error("hid trace incomplete", "file", e.o.hidTrace, "err", err)
+			}
+			return nil
+		}))
+		return tr
+	}, nil
 }
 
 // hidHost builds the HID host on the system's bus for the owner.
@@ -282,3 +290,7 @@ func findInterface(e *env, infos []hid.Info, name string) (string, error) {
 	}
 	return "", errors.New(e.t.T("cli.hid.record.ambiguous", "Device", name, "Paths", strings.Join(paths, ", ")))
 }
+
+type closerFunc func() error
+
+func (f closerFunc) Close() error { return f() }
