@@ -1,6 +1,7 @@
 package settings
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"os"
@@ -18,7 +19,7 @@ import (
 	"github.com/earshot-app/earshot/device/catalog"
 	"github.com/earshot-app/earshot/device/clock"
 	"github.com/earshot-app/earshot/device/hid"
-	"github.com/earshot-app/earshot/device/hidhost"
+	"github.com/earshot-app/earshot/device/hid/replay"
 	"github.com/earshot-app/earshot/device/jabra"
 	"github.com/earshot-app/earshot/device/sim"
 	"github.com/earshot-app/earshot/store"
@@ -71,7 +72,8 @@ func TestJabraScenarioThroughTheSimulator(t *testing.T) {
 	drv := sim.New(sc, clk)
 	drv.Protocols = protocols
 	trace := &syncBuffer{} // what --hid-trace writes
-	drv.WrapBus = func(b hid.Bus) hid.Bus { return hidhost.Trace(b, trace, clk, nil) }
+	var tr *hid.Trace
+	drv.WrapBus = func(b hid.Bus) hid.Bus { tr = hid.NewTrace(b, trace, clk.Now); return tr }
 	mgr := device.NewManager(device.ManagerParams{Drivers: []device.Driver{drv}})
 	runCtx, stop := context.WithCancel(ctx)
 	done := make(chan struct{})
@@ -101,16 +103,26 @@ func TestJabraScenarioThroughTheSimulator(t *testing.T) {
 		t.Errorf("AUTO_OFF after the write: %q", d.Settings["AUTO_OFF"])
 	}
 	// The trace shows the SET HARDWARE.md §2.6 predicts, padded to 64 bytes.
-	var set []hidhost.TraceLine
+	if err := tr.Close(); err != nil {
+		t.Fatal(err)
+	}
+	var sets [][]byte
 	for _, line := range strings.Split(trace.String(), "\n") {
-		var l hidhost.TraceLine
-		if json.Unmarshal([]byte(line), &l) == nil && l.Dir == "out" && strings.HasPrefix(l.Report, "05 04 00 ") &&
-			strings.HasPrefix(l.Report[12:], "87 13 90 ") {
-			set = append(set, l)
+		var l struct{ Dir, Report, ProductID string }
+		if json.Unmarshal([]byte(line), &l) != nil || l.Dir != "out" {
+			continue
+		}
+		b, err := replay.ParseHex(l.Report)
+		if err != nil {
+			t.Fatalf("trace report %q: %v", l.Report, err)
+		}
+		if len(b) > 7 && bytes.Equal(b[:3], []byte{0x05, 0x04, 0x00}) && bytes.Equal(b[4:7], []byte{0x87, 0x13, 0x90}) {
+			sets = append(sets, b)
 		}
 	}
-	if len(set) != 1 || set[0].Report[12:] != "87 13 90 06"+strings.Repeat(" 00", 64-8) || set[0].ProductID != "2E57" {
-		t.Errorf("auto-off frames in the trace: %+v", set)
+	want := append([]byte{0x87, 0x13, 0x90, 0x06}, make([]byte, 64-8)...)
+	if len(sets) != 1 || len(sets[0]) != 64 || !bytes.Equal(sets[0][4:], want) {
+		t.Errorf("auto-off SETs in the trace: % X", sets)
 	}
 	// 45 minutes is valid for the catalog (steps of 15) but the scripted
 	// headset refuses its frame: the change fails and says why.

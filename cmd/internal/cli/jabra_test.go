@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/earshot-app/earshot/device/hid/replay"
 )
 
 // jabraScenario is a Link 390 with an Evolve2 65 behind it, written from
@@ -58,18 +60,23 @@ func TestJabraScenario(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var sets []string
+	var sets [][]byte
 	for _, line := range strings.Split(strings.TrimSpace(string(raw)), "\n") {
 		var l struct{ Dir, Report, ProductID string }
 		if err := json.Unmarshal([]byte(line), &l); err != nil {
 			t.Fatalf("trace line %q: %v", line, err)
 		}
+		b, err := replay.ParseHex(l.Report)
+		if err != nil {
+			t.Fatalf("trace report %q: %v", l.Report, err)
+		}
 		// 05 04 00 <seq> 87 13 90 06: SET (type 2, length 7), auto-off 6 × 5 min, to the headset at 04.
-		if l.Dir == "out" && strings.HasPrefix(l.Report, "05 04 00 ") && strings.HasPrefix(l.Report[12:], "87 13 90") {
-			sets = append(sets, l.Report)
+		if l.Dir == "out" && len(b) > 7 && bytes.Equal(b[:3], []byte{0x05, 0x04, 0x00}) && bytes.Equal(b[4:7], []byte{0x87, 0x13, 0x90}) {
+			sets = append(sets, b)
 		}
 	}
-	if len(sets) != 1 || sets[0][12:] != "87 13 90 06"+strings.Repeat(" 00", 56) {
-		t.Errorf("auto-off SETs in the trace: %q", sets)
+	want := append([]byte{0x87, 0x13, 0x90, 0x06}, make([]byte, 64-8)...)
+	if len(sets) != 1 || len(sets[0]) != 64 || !bytes.Equal(sets[0][4:], want) {
+		t.Errorf("auto-off SETs in the trace: % X", sets)
 	}
 }
