@@ -173,6 +173,16 @@ func (d *Driver) hostFor(id string) *hidhost.Host {
 	}
 }
 
+// CanUpdateFirmware tells whether the device can take a firmware update:
+// every plain simulated device can; a scripted HID device when its driver
+// serves a firmware handler.
+func (d *Driver) CanUpdateFirmware(id string) bool {
+	if h := d.hostFor(id); h != nil {
+		return h.CanUpdateFirmware(id)
+	}
+	return true
+}
+
 // SetLight switches the light of a scripted HID device through its driver;
 // plain simulated devices have no light.
 func (d *Driver) SetLight(ctx context.Context, id string, state device.LightState) error {
