@@ -18,6 +18,7 @@ import (
 	"github.com/earshot-app/earshot/device/hid"
 	"github.com/earshot-app/earshot/device/hidhost"
 	"github.com/earshot-app/earshot/device/hidtel"
+	"github.com/earshot-app/earshot/device/jabra"
 	"github.com/earshot-app/earshot/device/micuse"
 	"github.com/earshot-app/earshot/device/sim"
 )
@@ -27,10 +28,11 @@ import (
 const hidSettle = 10 * time.Second
 
 // hidProtocols are the HID protocol drivers, strongest claim first; the
-// jabra and busylight drivers join them here. mic is the
+// busylight driver joins them here. mic is the
 // microphone-in-use signal (nil for scripted devices and one-shot lists).
 func (e *env) hidProtocols(mic micuse.Source, clk clock.Clock) []hid.Protocol {
 	return []hid.Protocol{
+		jabra.New(jabra.Options{Clock: clk}),
 		hidtel.New(hidtel.Options{LEDs: e.cfg.HIDTelLEDs, Mic: mic, Clock: clk}),
 	}
 }

@@ -9,12 +9,14 @@ import (
 	"os"
 
 	"github.com/earshot-app/earshot/device/hidtel"
+	"github.com/earshot-app/earshot/device/jabra"
 	"github.com/earshot-app/earshot/device/support"
 )
 
 // tables are the drivers' model tables.
 var tables = [][]support.Model{
 	hidtel.Models,
+	jabra.SupportModels(),
 }
 
 func render() []byte {
