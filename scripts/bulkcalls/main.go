@@ -38,11 +38,11 @@ func main() {
 		{Key: "7C8D2A1BA311", Name: "Jabra Engage 75", Kind: "headset", VendorID: 0x0B0E, ProductID: 0x0987, ESN: "7C8D2A1BA311"},
 		{Key: "30F2E1A4B7C9", Name: "Jabra Speak2 75", Kind: "speakerphone", VendorID: 0x0B0E, ProductID: 0x2068, ESN: "30F2E1A4B7C9"},
 	}
-	start := time.Now().Add(-time.Duration(*n) * 5 * time.Minute)
+	start := time.Now().Add(-time.Duration(*n) * 10 * time.Second)
 	const batch = 10000
 	recs := make([]store.CallRecord, 0, batch)
 	for i := range *n {
-		at := start.Add(time.Duration(i) * 5 * time.Minute)
+		at := start.Add(time.Duration(i) * 10 * time.Second)
 		mutes, exposure := i%4, 60+float64(i%15)
 		recs = append(recs, store.CallRecord{CallID: calls.NewUUID(), Device: devs[i%len(devs)], Start: at,
 			End: at.Add(3 * time.Minute), EndReason: store.EndNormal, MutePresses: &mutes,
