@@ -15,14 +15,19 @@ var languageNames = map[string]string{
 // LanguageMatches tells whether a firmware image's language (a tag such
 // as "de-DE" or "de", or an English name such as "German") is the
 // language want asks for (a tag, as VOICE_ANNOUNCEMENTS_LANGUAGE_* gives
-// it). Case does not matter, and "de" matches "de-DE".
+// it). Case does not matter, "de" matches "de-DE" both ways, and
+// "de-AT" does not match "de-DE".
 func LanguageMatches(image, want string) bool {
 	image, want = strings.ToLower(strings.TrimSpace(image)), strings.ToLower(strings.TrimSpace(want))
 	if image == "" || want == "" {
 		return false
 	}
-	if image == want || langPrimary(image) == want || langPrimary(image) == langPrimary(want) {
+	if image == want || langPrimary(image) == want || langPrimary(want) == image {
 		return true
+	}
+	if langPrimary(image) == langPrimary(want) {
+		// Both tags name a region: a pack for another region is another pack.
+		return !strings.ContainsAny(image, "-_") || !strings.ContainsAny(want, "-_") || langRegion(image) == langRegion(want)
 	}
 	name := languageNames[langPrimary(want)]
 	return name != "" && (image == name || langPrimary(image) == name)
@@ -37,4 +42,11 @@ func langPrimary(tag string) string {
 		return strings.TrimSpace(tag[:i])
 	}
 	return tag
+}
+
+func langRegion(tag string) string {
+	if i := strings.LastIndexAny(tag, "-_"); i >= 0 {
+		return tag[i+1:]
+	}
+	return ""
 }
