@@ -76,3 +76,46 @@ func TestDecodeArrayAndConstant(t *testing.T) {
 		}
 	}
 }
+
+// TestJabraMirrorPages reads the Jabra Speak 510's real (partial)
+// descriptor: its standard Telephony report 3, and report 4 on Jabra's
+// vendor mirror page 0xFF30, whose Hook Switch and Phone Mute are flagged
+// Constant (0x23, 0x07) although they carry live buttons.
+func TestJabraMirrorPages(t *testing.T) {
+	d, _ := descriptor.Parse(hexFile(t, "0B0E_speak510_partial.hex")) // truncated: what parsed
+	tests := []struct {
+		name   string
+		pages  Pages
+		steps  [][]byte
+		want   []Input
+		outIDs []byte // reports carrying Off-Hook or the mute LED
+	}{
+		{"standard pages: report 3", StandardPages,
+			[][]byte{{0x03, 0x01}, {0x03, 0x11}, {0x03, 0x01}, {0x01, 0x02}},
+			[]Input{{Hook: true, OffHook: true}, {Hook: true, OffHook: true, Mute: 1}, {Hook: true, OffHook: true}, {VolumeUp: 1}}, nil},
+		{"Jabra's pages: report 4", JabraPages,
+			[][]byte{{0x04, 0x01, 0x00}, {0x04, 0x11, 0x00}, {0x04, 0x00, 0x00}},
+			[]Input{{Hook: true, OffHook: true}, {Hook: true, OffHook: true, Mute: 1}, {Hook: true}}, []byte{0x04}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cc := NewCallControlOn(d, tt.pages)
+			if !cc.HasTelephony() {
+				t.Fatal("no hook switch or phone mute found")
+			}
+			for i, r := range tt.steps {
+				if got := cc.Decode(r); got != tt.want[i] {
+					t.Errorf("report % X: %+v, want %+v", r, got, tt.want[i])
+				}
+			}
+			cc.Set(LEDOffHook, true)
+			var ids []byte
+			for _, r := range cc.OutputReports(LEDOffHook, LEDMute) {
+				ids = append(ids, r[0])
+			}
+			if string(ids) != string(tt.outIDs) {
+				t.Errorf("LED reports % X, want % X", ids, tt.outIDs)
+			}
+		})
+	}
+}
