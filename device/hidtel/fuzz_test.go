@@ -19,15 +19,20 @@ func FuzzCallControl(f *testing.F) {
 	f.Add([]byte{0x05, 0x0C, 0x09, 0x01, 0xA1, 0x01, 0x85, 0x03, 0x15, 0x00, 0x26, 0xFF, 0x03,
 		0x19, 0x00, 0x2A, 0xFF, 0x03, 0x75, 0x10, 0x95, 0x04, 0x81, 0x00, 0xC0}, []byte{0x03, 0xE9, 0x00, 0xEA, 0x00})
 	f.Add([]byte{0xFF, 0x00}, []byte{0x00})
+	f.Add(hexFile(f, "0B0E_speak510_partial.hex"), []byte{0x04, 0x11, 0x00})
 	f.Fuzz(func(t *testing.T, desc, report []byte) {
 		d, _ := descriptor.Parse(desc)
-		cc := NewCallControl(d)
-		for range 3 {
-			in := cc.Decode(report)
-			if in.Mute < 0 || in.VolumeUp < 0 || in.VolumeDown < 0 {
-				t.Fatalf("negative counts %+v", in)
+		for _, pages := range []Pages{JabraPages, StandardPages} {
+			cc := NewCallControlOn(d, pages)
+			for range 3 {
+				in := cc.Decode(report)
+				if in.Mute < 0 || in.VolumeUp < 0 || in.VolumeDown < 0 {
+					t.Fatalf("negative counts %+v", in)
+				}
 			}
 		}
+		cc := NewCallControl(d)
+		cc.Decode(report)
 		cc.Known(0)
 		for _, u := range []descriptor.Usage{LEDOffHook, LEDMute, LEDMicrophone, LEDRing, UsageRinger} {
 			cc.Set(u, true)
