@@ -35,7 +35,8 @@ func (in Input) Any() bool { return in.Hook || in.Mute+in.VolumeUp+in.VolumeDown
 
 // control is one usage's place in the input reports, with its last value.
 type control struct {
-	usage    descriptor.Usage
+	usage    descriptor.Usage // the standard usage (what Decode reports)
+	actual   descriptor.Usage // the usage on the descriptor's page
 	field    descriptor.Field
 	element  int // -1: the usage is a value of an array field
 	relative bool
@@ -63,21 +64,54 @@ type outPlace struct {
 	bit int // bit in the report, report ID byte included
 }
 
-// NewCallControl reads the call-control fields of desc.
+// Pages are the usage pages CallControl reads the call-control usages on:
+// the standard pages, or a vendor's mirrors of them, which carry the same
+// usage IDs (Jabra: Telephony on 0xFF30, Consumer keys on 0xFF20, LEDs on
+// 0xFF40; HARDWARE.md §1.2).
+type Pages struct{ Telephony, Consumer, LED uint16 }
+
+// The standard pages, and Jabra's vendor mirrors.
+var (
+	StandardPages = Pages{Telephony: 0x0B, Consumer: 0x0C, LED: 0x08}
+	JabraPages    = Pages{Telephony: 0xFF30, Consumer: 0xFF20, LED: 0xFF40}
+)
+
+// on returns the standard usage u on the pages p.
+func (p Pages) on(u descriptor.Usage) descriptor.Usage {
+	switch u.Page() {
+	case 0x0B:
+		return descriptor.U(p.Telephony, u.ID())
+	case 0x0C:
+		return descriptor.U(p.Consumer, u.ID())
+	case 0x08:
+		return descriptor.U(p.LED, u.ID())
+	}
+	return u
+}
+
+// NewCallControl reads the call-control fields of desc on the standard
+// pages.
 func NewCallControl(desc *descriptor.Descriptor) *CallControl {
+	return NewCallControlOn(desc, StandardPages)
+}
+
+// NewCallControlOn reads the call-control fields of desc on the given
+// pages. Its Decode, Set and OutputReports still speak of the standard
+// usages (UsageHookSwitch, LEDMute, …).
+func NewCallControlOn(desc *descriptor.Descriptor, pages Pages) *CallControl {
 	c := &CallControl{desc: desc, inputs: map[byte][]*control{}, outputs: map[descriptor.Usage][]outPlace{},
 		values: map[descriptor.Usage]bool{}}
 	if desc == nil {
 		return c
 	}
-	c.hasPhone = len(desc.Find(descriptor.Input, UsagePhoneMute)) > 0
+	c.hasPhone = len(desc.Find(descriptor.Input, pages.on(UsagePhoneMute))) > 0
 	for _, u := range []descriptor.Usage{UsageHookSwitch, UsagePhoneMute, UsageMute, UsageVolumeUp, UsageVolumeDown} {
 		if u == UsageMute && c.hasPhone {
 			continue
 		}
-		for _, loc := range desc.Find(descriptor.Input, u) {
+		for _, loc := range desc.Find(descriptor.Input, pages.on(u)) {
 			f := desc.Fields[loc.Field]
-			ctl := &control{usage: u, field: f, element: loc.Element, relative: f.Flags.Relative()}
+			ctl := &control{usage: u, actual: pages.on(u), field: f, element: loc.Element, relative: f.Flags.Relative()}
 			if u == UsageHookSwitch && ctl.relative {
 				c.hookRel = true
 			}
@@ -85,7 +119,7 @@ func NewCallControl(desc *descriptor.Descriptor) *CallControl {
 		}
 	}
 	for _, u := range []descriptor.Usage{LEDOffHook, LEDMute, LEDMicrophone, LEDRing, UsageRinger} {
-		for _, loc := range desc.Find(descriptor.Output, u) {
+		for _, loc := range desc.Find(descriptor.Output, pages.on(u)) {
 			f := desc.Fields[loc.Field]
 			if loc.Element < 0 || f.Size != 1 {
 				continue // an LED is one bit of a variable field
@@ -104,7 +138,7 @@ func (c *CallControl) HasCallControl() bool { return len(c.inputs) > 0 }
 func (c *CallControl) HasTelephony() bool {
 	for _, ctls := range c.inputs {
 		for _, ctl := range ctls {
-			if ctl.usage.Page() == 0x0B {
+			if ctl.usage == UsageHookSwitch || ctl.usage == UsagePhoneMute {
 				return true
 			}
 		}
@@ -183,7 +217,7 @@ func (ctl *control) read(report []byte) (bool, bool) {
 		if v < f.LogicalMin || v > f.LogicalMax {
 			continue
 		}
-		if f.Usage(int(v-f.LogicalMin)) == ctl.usage {
+		if f.Usage(int(v-f.LogicalMin)) == ctl.actual {
 			return true, true
 		}
 	}

@@ -166,6 +166,12 @@ func runHIDList(e *env) error {
 	if err != nil {
 		return err
 	}
+	return printHIDList(e, ifaces)
+}
+
+// printHIDList prints the interfaces as a table (or JSON), followed by what
+// to do about each one Earshot may not open.
+func printHIDList(e *env, ifaces []hidhost.Interface) error {
 	rows := make([]hidInterfaceJSON, 0, len(ifaces))
 	for _, it := range ifaces {
 		in := it.Info

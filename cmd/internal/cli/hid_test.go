@@ -12,6 +12,10 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/earshot-app/earshot/device/hid"
+	"github.com/earshot-app/earshot/device/hidhost"
+	"github.com/earshot-app/earshot/translations"
 )
 
 // hidDesk is a scenario written from the README alone: a Plantronics
@@ -193,5 +197,30 @@ func TestHIDListOnThisMachine(t *testing.T) {
 	out := stdout.String()
 	if !strings.HasPrefix(out, "no HID interfaces found") && !strings.HasPrefix(out, "PATH") {
 		t.Errorf("output %q", out)
+	}
+}
+
+// TestHIDListShowsTheHint: an interface Earshot may not open is listed,
+// marked, and followed by the translated udev hint; its JSON carries it.
+func TestHIDListShowsTheHint(t *testing.T) {
+	in := hid.Info{Path: "/dev/hidraw7", VendorID: 0x047f, ProductID: 0xc056, Product: "Plantronics Blackwire 3220 Series", Interface: 3, UsagePage: 0x0B, Usage: 5}
+	hint := hid.PermissionHint(in)
+	ifaces := []hidhost.Interface{{Info: in, Reason: "permission denied", Hint: &hint, Listed: true}}
+	for _, tt := range []struct {
+		lang, json string
+		want       []string
+	}{
+		{"en", "", []string{"/dev/hidraw7", "(other device)", "no (see below)", "Earshot may not open /dev/hidraw7", "earshot udev-rules"}},
+		{"fr", "", []string{"non (voir ci-dessous)", "Earshot n’a pas le droit d’ouvrir /dev/hidraw7"}},
+		{"en", "json", []string{`"Openable": false`, `"Hint": "Earshot may not open /dev/hidraw7`, `"Driver": "other"`}},
+	} {
+		var out bytes.Buffer
+		e := &env{stdout: &out, t: translations.New(tt.lang), o: options{json: tt.json != ""}}
+		if err := printHIDList(e, ifaces); err != nil {
+			t.Fatal(err)
+		}
+		for _, w := range tt.want {
+			mustContain(t, out.String(), w)
+		}
 	}
 }
