@@ -59,6 +59,9 @@ type step struct {
 	linkQuality device.LinkQuality
 	battery     device.Battery
 	count       int
+	// application and event of a "presence" step: an application posting
+	// its state, as through the presence API (no device).
+	application, event string
 }
 
 // actions maps each "do" to the keys it takes besides at, do and device, and
@@ -80,7 +83,13 @@ var actions = map[string]struct {
 	"linkQuality": {[]string{"level"}, parseLinkQuality},
 	"battery":     {[]string{"level", "charging", "low"}, func(o object, s *step) { s.battery = parseBattery(o) }},
 	"peopleCount": {[]string{"count"}, func(o object, s *step) { s.count = o.integer("count", true, 0, math.MaxInt32) }},
+	"presence": {[]string{"application", "event"}, func(o object, s *step) {
+		s.application, s.event = o.str("application", true), o.str("event", true)
+	}},
 }
+
+// deviceless are the actions that name no device.
+var deviceless = map[string]bool{"presence": true}
 
 // Speed is how many times faster than real time the scenario plays.
 func (s *Scenario) Speed() float64 { return s.speed }
@@ -178,7 +187,9 @@ func (p *parser) scenario(o object) *Scenario {
 	for i, v := range o.array("timeline") {
 		path := fmt.Sprintf("timeline[%d]", i)
 		st := p.step(p.object(path, v))
-		if d := ids[st.device]; d == nil {
+		if deviceless[st.do] {
+			// no device to check
+		} else if d := ids[st.device]; d == nil {
 			p.failf(path+".device", "no device %q", st.device)
 		} else if st.do == "attach" {
 			d.hasAttachStep = true
@@ -269,7 +280,10 @@ func orDefault(s, def string) string {
 }
 
 func (p *parser) step(o object) step {
-	s := step{do: o.str("do", true), device: o.str("device", true)}
+	s := step{do: o.str("do", true)}
+	if !deviceless[s.do] {
+		s.device = o.str("device", true)
+	}
 	s.at, _ = o.duration("at", true)
 	a, ok := actions[s.do]
 	if !ok && o.has("do") {
@@ -280,7 +294,11 @@ func (p *parser) step(o object) step {
 		slices.Sort(names)
 		p.failf(o.key("do"), "unknown action %q (want one of %s)", s.do, strings.Join(names, ", "))
 	}
-	o.allow(s.do, append([]string{"at", "do", "device"}, a.keys...)...)
+	common := []string{"at", "do", "device"}
+	if deviceless[s.do] {
+		common = common[:2]
+	}
+	o.allow(s.do, append(common, a.keys...)...)
 	if a.parse != nil {
 		a.parse(o, &s)
 	}

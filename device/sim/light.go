@@ -1,0 +1,34 @@
+package sim
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/earshot-app/earshot/device"
+)
+
+// HasLight tells whether id is an attached simulated busylight.
+func (d *Driver) HasLight(id string) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	sd := d.st.devices[id]
+	return sd != nil && sd.attached && sd.Light != nil
+}
+
+// SetLight shows state on a simulated busylight and emits Changed with it.
+func (d *Driver) SetLight(_ context.Context, id string, state device.LightState) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	sd := d.st.devices[id]
+	if sd == nil || !sd.attached || sd.Light == nil {
+		return fmt.Errorf("set light: simulated busylight %q is not attached", id)
+	}
+	if *sd.Light == state {
+		return nil
+	}
+	*sd.Light = state
+	if d.emit != nil {
+		d.emit(device.Event{Type: device.Changed, At: d.clk.Now(), Device: sd.Clone()})
+	}
+	return nil
+}
