@@ -223,6 +223,9 @@ func statusPills(t *translations.Translator, d app.DeviceSummary) []fyne.CanvasO
 	if d.PeopleCount != nil {
 		out = append(out, pill(t.N("views.status.people", *d.PeopleCount), theme.ColorNameButton, theme.ColorNameForeground))
 	}
+	if d.Light != nil && d.Connected {
+		out = append(out, lightPill(t, *d.Light))
+	}
 	return out
 }
 

@@ -159,6 +159,9 @@ func statusRows(t *translations.Translator, d app.DeviceSummary) []row {
 	if d.Kind == "camera" {
 		status = append(status, row{t.T("views.field.streaming"), yesNo(t, d.Streaming)})
 	}
+	if d.Light != nil {
+		status = append(status, row{t.T("views.field.light"), lightText(t, *d.Light)})
+	}
 	return status
 }
 

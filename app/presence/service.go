@@ -32,8 +32,18 @@ type Lights interface {
 	SetLight(ctx context.Context, id string, state device.LightState) error
 }
 
+// noLights is Lights with no light at all.
+type noLights struct{}
+
+func (noLights) Devices() []device.Device { return nil }
+func (noLights) HasLight(string) bool     { return false }
+func (noLights) SetLight(context.Context, string, device.LightState) error {
+	return errors.New("no lights")
+}
+
 // ServiceParams are a Service's dependencies.
 type ServiceParams struct {
+	// Lights are the lights to drive (device.Manager); nil means none.
 	Lights Lights
 	Clock  clock.Clock
 	Logger *slog.Logger
@@ -107,6 +117,9 @@ func NewService(p ServiceParams) *Service {
 	}
 	if p.Clock == nil {
 		p.Clock = clock.Real{}
+	}
+	if p.Lights == nil {
+		p.Lights = noLights{}
 	}
 	if p.Lifetime == 0 {
 		p.Lifetime = DefaultLifetime
