@@ -53,6 +53,12 @@ const (
 	// DND, ONTHEPHONE, LUNCH, RINGING) is the colour busylights show for
 	// it: a colour name or #RRGGBB, optionally followed by "blink".
 	KeyPresenceColourPrefix = "PRESENCECOLOUR"
+	// KeyHIDTelLEDs (Earshot's own key, ON/OFF, default OFF) makes the
+	// standard call-control driver (hidtel) answer a headset's LEDs itself:
+	// Off-Hook during a call, the mute LED after every mute press. Off, it
+	// only observes, because the softphone owns the call and a second
+	// writer would fight it.
+	KeyHIDTelLEDs = "HIDTELLEDS"
 )
 
 // PresenceColourStates are the states with a colour key, lower case.
@@ -93,6 +99,8 @@ type Config struct {
 	// by lower-case state name ("ringing" included); unset states keep
 	// the built-in colours.
 	PresenceColours map[string]device.LightState
+	// HIDTelLEDs: hidtel writes the call-control LED reports (HIDTELLEDS).
+	HIDTelLEDs bool
 
 	// Sources says, per key that was set, which source set it.
 	Sources map[string]string
@@ -150,6 +158,7 @@ var keys = map[string]setter{
 	KeyCallHistoryRetention: func(c *Config, v string) error { return setInt(&c.CallHistoryRetentionDays, v, 0) },
 	KeyPresenceAPI:          func(c *Config, v string) error { return setYesNo(&c.PresenceAPI, v) },
 	KeyPresenceAPIAddress:   setPresenceAddress,
+	KeyHIDTelLEDs:           func(c *Config, v string) error { return setYesNo(&c.HIDTelLEDs, v) },
 }
 
 func init() {
@@ -234,10 +243,9 @@ func Resolve(layers []Layer) (Config, []Problem) {
 func describe(c Config, key string) string {
 	switch key {
 	case KeyTrayIcon:
-		if c.TrayIcon {
-			return "YES"
-		}
-		return "NO"
+		return yesNo(c.TrayIcon)
+	case KeyHIDTelLEDs:
+		return yesNo(c.HIDTelLEDs)
 	case KeyCheckForUpdates:
 		return strconv.Itoa(c.CheckForUpdatesMinutes)
 	case KeyPeopleCountHeartbeat:
@@ -259,6 +267,13 @@ func describe(c Config, key string) string {
 		return quoteOrEmpty(Redact(c.CapabilitiesEndpoint))
 	}
 	return "the previous value"
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "YES"
+	}
+	return "NO"
 }
 
 func quoteOrEmpty(s string) string {
