@@ -116,12 +116,12 @@ func (p *Protocol) Run(ctx context.Context, dev hid.Device, s hid.Session) error
 		}
 		s.Log().Warn("busylight: first write failed", "light", m.FullName(), "err", err)
 	}
-	s.Emit(device.Event{Type: device.Arrived, At: s.Now(), Device: snap.Clone()})
-
+	// Serve before Arrived, so whoever sees the light arrive can switch it.
 	h := &light{reqs: make(chan request), gone: make(chan struct{})}
 	defer close(h.gone)
 	s.Serve(id, h)
 	defer s.Serve(id, nil)
+	s.Emit(device.Event{Type: device.Arrived, At: s.Now(), Device: snap.Clone()})
 
 	// A reader notices an unplugged light: busylights send nothing useful,
 	// but a read ends with ErrClosed when the device goes.

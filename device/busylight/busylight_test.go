@@ -102,6 +102,17 @@ func start(t *testing.T, vid, pid uint16) (*fakeDev, *fakeSession, *clock.Fake, 
 		t.Fatalf("first write % X, want off", f.Report)
 	}
 	h := (<-s.served).(hid.LightHandler)
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(time.Millisecond) {
+		s.mu.Lock()
+		n := len(s.events)
+		s.mu.Unlock()
+		if n > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no Arrived event")
+		}
+	}
 	return dev, s, clk, h, cancel, done
 }
 
