@@ -33,3 +33,21 @@ func TestParseLightState(t *testing.T) {
 		})
 	}
 }
+
+// FuzzParseLightState: any text parses to a state that writes back to the
+// same state, or is refused; never a panic.
+func FuzzParseLightState(f *testing.F) {
+	for _, s := range []string{"red", "Purple blink", "#FF8000", "#ff8000 BLINK", "", "red blink blink", "#", "#1234567", "\xff", "  off  "} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got, err := ParseLightState(s)
+		if err != nil {
+			return
+		}
+		again, err := ParseLightState(got.String())
+		if err != nil || again.Colour != got.Colour || again.Blink != (got.Blink && !got.Colour.Off()) {
+			t.Fatalf("%q → %v → %q → %v, %v", s, got, got.String(), again, err)
+		}
+	})
+}
