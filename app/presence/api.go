@@ -84,7 +84,7 @@ func (a *API) authorized(r *http.Request) bool {
 	if len(h) <= len(prefix) || !strings.EqualFold(h[:len(prefix)], prefix) {
 		return false
 	}
-	tok, err := a.p.Tokens.Get()
+	tok, err := a.p.Tokens.Token()
 	if err != nil {
 		a.p.Logger.Error("presence API: token unavailable", "err", err)
 		return false

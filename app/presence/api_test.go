@@ -36,7 +36,7 @@ func startAPI(t *testing.T, maxConcurrent int) *apiFixture {
 	s, lights, clk, logs := newTestService(t, ServiceParams{Lifetime: 10 * time.Minute})
 	dir := t.TempDir()
 	tokens := &Tokens{Fs: afero.NewOsFs(), Dir: dir}
-	tok, err := tokens.Get()
+	tok, err := tokens.Token()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,7 +116,7 @@ func TestAPIRefusesTokens(t *testing.T) {
 		})
 	}
 	// A new token replaces the old one at once.
-	fresh, err := f.tokens.New()
+	fresh, err := f.tokens.NewToken()
 	if err != nil || fresh == f.token {
 		t.Fatalf("New = %q, %v", fresh, err)
 	}
@@ -135,7 +135,7 @@ func TestAPIRefusesTokens(t *testing.T) {
 	}
 	// Read back from disk, the same token.
 	again := &Tokens{Fs: afero.NewOsFs(), Dir: f.tokens.Dir}
-	if got, _ := again.Get(); got != fresh {
+	if got, _ := again.Token(); got != fresh {
 		t.Errorf("stored token %q, want %q", got, fresh)
 	}
 }

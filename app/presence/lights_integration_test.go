@@ -94,18 +94,20 @@ func newDesk(t *testing.T, scenario string) *desk {
 	return &desk{bus: bus, clk: clk, mgr: mgr, svc: svc}
 }
 
-// lastFrame is the last report written to the light at path, in hex.
+// lastFrame is the last colour frame (not a keep-alive) written to the
+// light at path, in hex.
 func (d *desk) lastFrame(path string) string {
 	var last string
 	for _, w := range d.bus.Writes() {
-		if w.Path == path {
-			last = hex.EncodeToString(w.Report)
+		if f := hex.EncodeToString(w.Report); w.Path == path && f != omegaKeepAlive {
+			last = f
 		}
 	}
 	return last
 }
 
-// waitFrame waits until the light at path was last written want.
+// waitFrame waits until the last colour frame written to the light at path
+// is want.
 func (d *desk) waitFrame(t *testing.T, path, want string) {
 	t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
@@ -170,9 +172,6 @@ func TestLightsFollowTheHeadsetsCall(t *testing.T) {
 	// frame in between.
 	if keepAlives < 3 || otherOmega != 0 {
 		t.Errorf("during the call the Omega got %d keep-alives and %d other frames", keepAlives, otherOmega)
-	}
-	if d.lastFrame("sim:omega/0") != omegaKeepAlive {
-		t.Errorf("the Omega's last frame is not a keep-alive")
 	}
 
 	d.advanceTo(start, 40*time.Second)

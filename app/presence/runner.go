@@ -54,7 +54,7 @@ func (r *Runner) Start(ctx context.Context) {
 	if r.enabled {
 		// Make the token at first start, so the UI and `earshot presence
 		// token` have one to show before any client asks.
-		if _, err := r.p.Tokens.Get(); err != nil {
+		if _, err := r.p.Tokens.Token(); err != nil {
 			r.p.Logger.Warn("presence API token", "err", err)
 		}
 		r.startLocked()
@@ -143,10 +143,10 @@ func (r *Runner) Err() error {
 }
 
 // Token returns the API's token, making one when there is none.
-func (r *Runner) Token() (string, error) { return r.p.Tokens.Get() }
+func (r *Runner) Token() (string, error) { return r.p.Tokens.Token() }
 
 // NewToken replaces the API's token.
-func (r *Runner) NewToken() (string, error) { return r.p.Tokens.New() }
+func (r *Runner) NewToken() (string, error) { return r.p.Tokens.NewToken() }
 
 // SetColourText sets a state's light from text ("red blink", "#FF8000"),
 // for views that do not name device types.

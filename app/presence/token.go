@@ -33,8 +33,8 @@ type Tokens struct {
 
 func (t *Tokens) path() string { return filepath.Join(t.Dir, tokenFile) }
 
-// Get returns the token, making and storing one when there is none.
-func (t *Tokens) Get() (string, error) {
+// Token returns the token, making and storing one when there is none.
+func (t *Tokens) Token() (string, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.cached != "" {
@@ -59,8 +59,8 @@ func (t *Tokens) Get() (string, error) {
 	return t.newLocked()
 }
 
-// New replaces the token; the old one stops working at once.
-func (t *Tokens) New() (string, error) {
+// NewToken replaces the token; the old one stops working at once.
+func (t *Tokens) NewToken() (string, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	return t.newLocked()
