@@ -18,7 +18,6 @@ import (
 	"time"
 
 	"github.com/earshot-app/earshot/app"
-	"github.com/earshot-app/earshot/app/calls"
 )
 
 // SocketName is the socket's file name inside the data folder.
@@ -71,28 +70,6 @@ func Listen(path string, owner Owner, status Status, logger *slog.Logger) (*Serv
 	return s, nil
 }
 
-// CallHistory is what GET /v1/calls serves.
-type CallHistory interface {
-	Calls(f calls.Filter) ([]calls.Record, error)
-}
-
-// ServeCalls answers GET /v1/calls with every call of h, newest first.
-// Call it before Serve.
-func (s *Server) ServeCalls(h CallHistory) {
-	s.mux.HandleFunc("GET /v1/calls", func(w http.ResponseWriter, _ *http.Request) {
-		recs, err := h.Calls(calls.Filter{})
-		if err != nil {
-			s.logger.Error("local API: call history", "err", err)
-			http.Error(w, err.Error(), http.StatusInternalServerError)
-			return
-		}
-		if recs == nil {
-			recs = []calls.Record{}
-		}
-		writeJSON(w, recs)
-	})
-}
-
 // Serve answers requests until ctx is done, then removes the socket.
 func (s *Server) Serve(ctx context.Context) {
 	go func() {
@@ -135,7 +112,8 @@ var ErrNoOwner = errors.New("no Earshot owner is running")
 
 // Client talks to the owner.
 type Client struct {
-	http *http.Client
+	http   *http.Client
+	stream *http.Client // no overall timeout: long answers end with their ctx
 }
 
 // Dial connects to the owner's socket, returning ErrNoOwner when there is no
@@ -150,7 +128,7 @@ func Dial(ctx context.Context, path string) (*Client, error) {
 	tr := &http.Transport{DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
 		return d.DialContext(ctx, "unix", path)
 	}}
-	return &Client{http: &http.Client{Transport: tr, Timeout: 10 * time.Second}}, nil
+	return &Client{http: &http.Client{Transport: tr, Timeout: 10 * time.Second}, stream: &http.Client{Transport: tr}}, nil
 }
 
 // Status asks the owner who it is.
@@ -163,12 +141,6 @@ func (c *Client) Status(ctx context.Context) (Status, error) {
 func (c *Client) Devices(ctx context.Context) ([]app.DeviceSummary, error) {
 	var d []app.DeviceSummary
 	return d, c.get(ctx, "/v1/devices", &d)
-}
-
-// Calls asks the owner for its call history, newest first.
-func (c *Client) Calls(ctx context.Context) ([]calls.Record, error) {
-	var r []calls.Record
-	return r, c.get(ctx, "/v1/calls", &r)
 }
 
 func (c *Client) get(ctx context.Context, path string, into any) error {

@@ -54,6 +54,10 @@ type LightResult struct {
 	Error      string `json:",omitempty"`
 }
 
+// ErrNoLight: the DEVICE of a light request names no attached device, or
+// "all" finds no light.
+var ErrNoLight = errors.New("no such light")
+
 // maxLocalBody bounds the bodies of the presence and light routes.
 const maxLocalBody = 4 << 10
 
@@ -108,7 +112,7 @@ func (s *Server) ServePresence(p PresenceOwner, tokens TokenOwner, lights LightO
 		results, err := SetLights(r.Context(), lights, devices.Devices(), req)
 		if err != nil {
 			code := http.StatusBadRequest
-			if errors.Is(err, app.ErrNoDevice) {
+			if errors.Is(err, ErrNoLight) {
 				code = http.StatusNotFound
 			}
 			fail(w, code, err)
@@ -134,12 +138,12 @@ func SetLights(ctx context.Context, lights LightOwner, devs []app.DeviceSummary,
 			}
 		}
 		if len(targets) == 0 {
-			return nil, fmt.Errorf("no attached device has a light Earshot can switch: %w", app.ErrNoDevice)
+			return nil, fmt.Errorf("no attached device has a light Earshot can switch (%w)", ErrNoLight)
 		}
 	} else {
 		d, err := app.FindDevice(devs, req.Device)
 		if err != nil {
-			return nil, fmt.Errorf("%v: %w", err, app.ErrNoDevice)
+			return nil, fmt.Errorf("%v (%w)", err, ErrNoLight)
 		}
 		if !lights.HasLight(d.ID) {
 			return nil, fmt.Errorf("%s has no light Earshot can switch", d.DeviceName)

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"flag"
@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"time"
 
 	"github.com/earshot-app/earshot/translations"
 )
@@ -17,19 +18,24 @@ type options struct {
 	demo         bool
 	simFile      string
 	json         bool
-	csv          bool // calls: print CSV
+	csv          bool   // calls: print CSV
+	since, until string // calls: a date or an RFC 3339 time
+	limit        int    // calls: at most this many; 0 = all
 	verbose      bool
 	exitWhenDone bool
-	show         string // GUI: open this device's page at start
-	tab          string // GUI: with show, open this tab of the device page
-	page         string // GUI: open this page of the navigation bar at start
-	theme        string // GUI: "", "light" or "dark"
+	// drainWait (service --exit-when-done): how long to wait for the
+	// endpoints to take the queued events before giving up with exit 1.
+	drainWait time.Duration
+	show      string // GUI: open this device's page at start
+	tab       string // GUI: with show, open this tab of the device page
+	page      string // GUI: open this page of the navigation bar at start
+	theme     string // GUI: "", "light" or "dark"
 	// applyFirmware (GUI, with show): ask to confirm the update with the
 	// firmware staged for that device, as its Firmware tab's button does.
 	applyFirmware bool
 }
 
-func defaultOptions() options { return options{data: defaultDataDir()} }
+func defaultOptions() options { return options{data: defaultDataDir(), drainWait: 2 * time.Minute} }
 
 // newFlagSet registers the common flags and those of one command.
 func newFlagSet(name string, o *options, extra func(*flag.FlagSet, *options)) *flag.FlagSet {
@@ -49,8 +55,7 @@ func newFlagSet(name string, o *options, extra func(*flag.FlagSet, *options)) *f
 // allFlags registers the flags of every command, for the parse that finds
 // the command.
 func allFlags(fs *flag.FlagSet, o *options) {
-	jsonFlag(fs, o)
-	csvFlag(fs, o)
+	callsFlags(fs, o) // --json, --csv, --since, --until, --limit
 	serviceFlags(fs, o)
 	guiFlags(fs, o)
 }
@@ -59,6 +64,7 @@ func jsonFlag(fs *flag.FlagSet, o *options) { fs.BoolVar(&o.json, "json", o.json
 
 func serviceFlags(fs *flag.FlagSet, o *options) {
 	fs.BoolVar(&o.exitWhenDone, "exit-when-done", o.exitWhenDone, "")
+	fs.DurationVar(&o.drainWait, "wait", o.drainWait, "")
 }
 
 func guiFlags(fs *flag.FlagSet, o *options) {
@@ -72,6 +78,9 @@ func guiFlags(fs *flag.FlagSet, o *options) {
 func (o *options) check(t *translations.Translator) error {
 	if o.demo && o.simFile != "" {
 		return misuse{t.T("cli.demoAndSim")}
+	}
+	if o.drainWait <= 0 {
+		return misuse{t.T("cli.service.badWait", "Value", o.drainWait.String())}
 	}
 	if o.data == "" {
 		return misuse{t.T("cli.noDataDir")}

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bytes"
@@ -106,6 +106,26 @@ func TestCallsCommand(t *testing.T) {
 					t.Errorf("rows = %v", rows[1:])
 				}
 			}},
+		{name: "--limit keeps the newest", seed: true, args: []string{"calls", "--json", "--limit", "1"},
+			stdout: func(t *testing.T, out string) {
+				var recs []map[string]any
+				mustDecode(t, out, &recs)
+				if len(recs) != 1 || recs[0]["CallId"] != "c2" {
+					t.Errorf("calls = %v", recs)
+				}
+			}},
+		{name: "--until is exclusive and takes a time", seed: true, args: []string{"calls", "--csv", "--until", "2026-11-20T09:00:01Z"},
+			stdout: func(t *testing.T, out string) {
+				rows, _ := csv.NewReader(strings.NewReader(out)).ReadAll()
+				if len(rows) != 2 || rows[1][0] != "c1" {
+					t.Errorf("rows = %v", rows)
+				}
+			}},
+		{name: "--since past every call", seed: true, args: []string{"calls", "--json", "--since", "2030-01-01"},
+			stdout: func(t *testing.T, out string) { mustContain(t, out, "[]") }},
+		{name: "--since that is no time is misuse", args: []string{"calls", "--since", "yesterday"}, code: 2,
+			stderr: "--since yesterday: give a date"},
+		{name: "--limit below zero is misuse", args: []string{"calls", "--limit", "-3"}, code: 2, stderr: "--limit -3"},
 		{name: "a table", seed: true, args: []string{"calls"},
 			stdout: func(t *testing.T, out string) {
 				mustContain(t, out, "STARTED")

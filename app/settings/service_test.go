@@ -1,4 +1,4 @@
-package app
+package settings
 
 import (
 	"context"
@@ -23,7 +23,7 @@ import (
 	"github.com/earshot-app/earshot/store"
 )
 
-// fakeDevices is a SettingsDevices that remembers what it was asked to write.
+// fakeDevices is a Devices that remembers what it was asked to write.
 type fakeDevices struct {
 	mu       sync.Mutex
 	devs     map[string]device.Device
@@ -112,14 +112,14 @@ func demoDevice(t testing.TB, id string) device.Device {
 	return device.Device{}
 }
 
-func newTestSettings(t *testing.T, devs *fakeDevices) (*Settings, *store.Store) {
+func newTestSettings(t *testing.T, devs *fakeDevices) (*Service, *store.Store) {
 	t.Helper()
 	st, err := store.Open(filepath.Join(t.TempDir(), "earshot.db"), store.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	return NewSettings(SettingsParams{Catalog: embeddedCatalog(t), Devices: devs, Store: st, Clock: clock.NewFake(t0)}), st
+	return New(Params{Catalog: embeddedCatalog(t), Devices: devs, Store: st, Clock: clock.NewFake(t0)}), st
 }
 
 func TestEmbeddedCatalogCoversTheDemo(t *testing.T) {
@@ -199,31 +199,31 @@ func TestForm(t *testing.T) {
 	}
 	for _, tt := range []struct {
 		name     string
-		check    func(f SettingField) bool
+		check    func(f Field) bool
 		describe string
 	}{
-		{"WIRELESS_RANGE", func(f SettingField) bool {
+		{"WIRELESS_RANGE", func(f Field) bool {
 			return f.Kind == catalog.KindChoice && f.Value == "1" && f.Reported && f.RequiresReboot && f.ValueLabel("3") == "Short"
 		}, "a reported choice that needs a restart"},
-		{"AUDIO_PROTECTION", func(f SettingField) bool { return f.Value == "5" && f.Reported }, "the scenario's value"},
-		{"SIDETONE", func(f SettingField) bool { return f.Value == "1" && f.Reported && f.Default == "2" }, "reported, not the default"},
-		{"ANC_MODE", func(f SettingField) bool { return f.Value == "1" && !f.Reported && f.Default == "1" }, "the default when not reported"},
-		{"VOLUME_LIMITER", func(f SettingField) bool {
-			return f.Kind == catalog.KindBool && reflect.DeepEqual(f.Choices, []SettingChoice{{"true", "true"}, {"false", "false"}})
+		{"AUDIO_PROTECTION", func(f Field) bool { return f.Value == "5" && f.Reported }, "the scenario's value"},
+		{"SIDETONE", func(f Field) bool { return f.Value == "1" && f.Reported && f.Default == "2" }, "reported, not the default"},
+		{"ANC_MODE", func(f Field) bool { return f.Value == "1" && !f.Reported && f.Default == "1" }, "the default when not reported"},
+		{"VOLUME_LIMITER", func(f Field) bool {
+			return f.Kind == catalog.KindBool && reflect.DeepEqual(f.Choices, []Choice{{"true", "true"}, {"false", "false"}})
 		}, "a check"},
-		{"AUTO_OFF", func(f SettingField) bool {
+		{"AUTO_OFF", func(f Field) bool {
 			return f.Kind == catalog.KindRange && f.Min == 0 && f.Max == 480 && f.Step == 15 && f.Integer
 		}, "a range"},
-		{"DEVICE_NAME", func(f SettingField) bool {
+		{"DEVICE_NAME", func(f Field) bool {
 			return f.Kind == catalog.KindText && f.AllowsNull && f.MaxLength == 32 && f.Value == ""
 		}, "free text that may be unset"},
-		{"BLUETOOTH_MULTIPOINT", func(f SettingField) bool {
+		{"BLUETOOTH_MULTIPOINT", func(f Field) bool {
 			return f.Disabled != nil && f.Disabled.Code == RefusalNotWritable && f.Disabled.Detail == "only while the headset is connected by USB cable"
 		}, "disabled with the driver's reason"},
-		{"VOICE_ANNOUNCEMENTS_LANGUAGE_1", func(f SettingField) bool {
+		{"VOICE_ANNOUNCEMENTS_LANGUAGE_1", func(f Field) bool {
 			return f.Disabled != nil && f.Disabled.Code == RefusalNeedsFirmware
 		}, "disabled: needs firmware"},
-		{"EVENT_CALL_STATUS", func(f SettingField) bool {
+		{"EVENT_CALL_STATUS", func(f Field) bool {
 			return f.ClientSide && f.Value == "1" && f.Disabled == nil && f.Category == "Earshot on this computer"
 		}, "client-side, on by default"},
 	} {
@@ -434,7 +434,7 @@ func TestExportImport(t *testing.T) {
 	}
 }
 
-func (s *Settings) mustForm(t *testing.T, id string) SettingsForm {
+func (s *Service) mustForm(t *testing.T, id string) Form {
 	t.Helper()
 	f, err := s.Form(id)
 	if err != nil {
@@ -540,7 +540,7 @@ func TestThirdPartyCatalogReachesTheForm(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	s := NewSettings(SettingsParams{Catalog: cat, Devices: newFakeDevices(e75), Store: st})
+	s := New(Params{Catalog: cat, Devices: newFakeDevices(e75), Store: st})
 	form, err := s.Form("e75")
 	if err != nil {
 		t.Fatal(err)

@@ -1,4 +1,4 @@
-package app
+package settings
 
 import (
 	"bytes"
@@ -21,7 +21,7 @@ const MaxConfigSize = 1 << 20
 // and the settings one device should have.
 type ManagementConfig struct {
 	Firmware FirmwareConfig `json:"firmware"`
-	// Settings are raw values by setting name; nil is "not set" (JSON null).
+	// Service are raw values by setting name; nil is "not set" (JSON null).
 	Settings map[string]*string `json:"settings"`
 }
 
@@ -168,7 +168,7 @@ func jsonOffset(data []byte, err error) error {
 // effect only with a firmware file, since the configuration carries none.
 // Handed to a device-management backend, it configures a fleet like this
 // device; imported, it configures another device of the model.
-func (s *Settings) Export(id string) (ManagementConfig, error) {
+func (s *Service) Export(id string) (ManagementConfig, error) {
 	form, err := s.Form(id)
 	if err != nil {
 		return ManagementConfig{}, err
@@ -199,7 +199,7 @@ type ImportResult struct {
 // Import reads a device-management configuration and applies its settings
 // to the attached device id with the validation of the management endpoint,
 // all or nothing: any refused setting leaves the device unchanged.
-func (s *Settings) Import(ctx context.Context, id string, data []byte) (ImportResult, error) {
+func (s *Service) Import(ctx context.Context, id string, data []byte) (ImportResult, error) {
 	c, err := ParseManagementConfig(data)
 	if err != nil {
 		return ImportResult{}, err

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bytes"
@@ -143,7 +143,7 @@ func TestServiceAgainstThirdPartyBackend(t *testing.T) {
 		t.Errorf("requests without Basic auth: %v", noAuth)
 	}
 	for _, want := range []string{
-		"GET /dm?Token=abc JabraClient/1.0 (Vendor=0B0E; Product=30A4; Variant=01-96; ESN=501AA5D6337F; Firmware=1.2.0; Version=" + version + ")",
+		"GET /dm?Token=abc JabraClient/1.0 (Vendor=0B0E; Product=30A4; Variant=01-96; ESN=501AA5D6337F; Firmware=1.2.0; Version=" + Version + ")",
 		"GET /dm/Firmware/evolve2-85-1.3.0.zip?Token=abc JabraClient/1.0 (Vendor=0B0E; Product=30A4;",
 		"GET /dm/Firmware/link380-2.10.0.zip?Token=abc JabraClient/1.0 (Vendor=0B0E; Product=3053;",
 	} {

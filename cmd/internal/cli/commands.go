@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -32,24 +32,45 @@ func runService(e *env, args []string) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	done := ow.start(ctx, e.log)
+	var result error
 	if e.o.exitWhenDone {
-		if ow.sim == nil {
+		go func() {
+			result = ow.onePass(ctx, e)
 			cancel()
-		} else {
-			go func() {
-				select {
-				case <-ow.sim.Done():
-					ow.waitSettled(ctx)
-					ow.analytics.waitDrained(ctx, ow.core)
-					e.log.Info("scenario played; exiting as asked")
-					cancel()
-				case <-ctx.Done():
-				}
-			}()
-		}
+		}()
 	}
 	<-done
 	e.log.Info("stopped")
+	return result
+}
+
+// onePass is `service --exit-when-done`: it waits until the scenario (if
+// any) has played, the devices present have been handled (device
+// management and firmware included), and the outbox is drained or parked.
+// An endpoint that does not take the queued events within --wait ends the
+// pass with an error naming it and what stays queued for the next start; a
+// signal ends it quietly.
+func (ow *Owner) onePass(ctx context.Context, e *env) error {
+	if ow.sim != nil {
+		select {
+		case <-ow.sim.Done():
+		case <-ctx.Done():
+			return nil
+		}
+	}
+	ow.waitSettled(ctx)
+	wctx, cancel := context.WithTimeout(ctx, e.o.drainWait)
+	defer cancel()
+	ow.analytics.waitDrained(wctx, ow.core)
+	if ctx.Err() != nil {
+		return nil
+	}
+	if ok, err := ow.analytics.uploader.Drained(); err != nil {
+		return err
+	} else if !ok {
+		return ow.analytics.undrained(e, e.o.drainWait)
+	}
+	e.log.Info("one pass done; exiting as asked")
 	return nil
 }
 
@@ -163,10 +184,10 @@ func runVersion(e *env, args []string) error {
 	}
 	if e.o.json {
 		return writeJSON(e, map[string]string{
-			"Version": version, "GoVersion": runtime.Version(), "OS": runtime.GOOS, "Arch": runtime.GOARCH,
+			"Version": Version, "GoVersion": runtime.Version(), "OS": runtime.GOOS, "Arch": runtime.GOARCH,
 		})
 	}
-	fmt.Fprintf(e.stdout, "earshot %s (%s, %s/%s)\n", version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+	fmt.Fprintf(e.stdout, "earshot %s (%s, %s/%s)\n", Version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
 	return nil
 }
 

@@ -1,4 +1,4 @@
-package app
+package settings
 
 import (
 	"testing"
@@ -18,7 +18,7 @@ func TestRefusalText(t *testing.T) {
 		want string
 	}{
 		{&Refusal{Setting: "WIRELESS_RANGE", Code: RefusalInvalid, Value: "9", Reason: "notAllowed",
-			Allowed: []SettingChoice{{"1", "Long"}, {"2", "Medium"}}}, "“9” is not allowed; choose one of 1 (Long), 2 (Medium)."},
+			Allowed: []Choice{{"1", "Long"}, {"2", "Medium"}}}, "“9” is not allowed; choose one of 1 (Long), 2 (Medium)."},
 		{&Refusal{Code: RefusalInvalid, Value: "495", Reason: "outOfRange", Min: 0, Max: 480}, "495 is outside 0–480."},
 		{&Refusal{Code: RefusalInvalid, Value: "50", Reason: "offStep", Min: 0, Step: 15}, "50 is not in steps of 15 from 0."},
 		{&Refusal{Code: RefusalUnsupported, Detail: "Jabra Evolve2 85"}, "Jabra Evolve2 85 does not support this setting."},

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -18,6 +18,7 @@ import (
 	"github.com/earshot-app/earshot/app/localapi"
 	"github.com/earshot-app/earshot/app/logfile"
 	"github.com/earshot-app/earshot/app/management"
+	"github.com/earshot-app/earshot/app/settings"
 	"github.com/earshot-app/earshot/assets"
 	"github.com/earshot-app/earshot/device"
 	"github.com/earshot-app/earshot/device/catalog"
@@ -120,10 +121,10 @@ func (e *env) openStore(timeout time.Duration) (*store.Store, error) {
 }
 
 // owner is the process that owns the devices and the database (SPEC §2).
-type owner struct {
+type Owner struct {
 	core     *app.Core
 	calls    *calls.Service
-	settings *app.Settings
+	settings *settings.Service
 	store    *store.Store
 	sim      *sim.Driver // nil: real hardware
 	api      *localapi.Server
@@ -136,14 +137,14 @@ type owner struct {
 
 // becomeOwner opens the database (failing when another owner holds it), builds
 // the drivers and the core, and listens on the local API socket. Start runs it.
-func (e *env) becomeOwner() (*owner, error) {
+func (e *env) becomeOwner() (*Owner, error) {
 	st, err := e.openStore(time.Second)
 	if err != nil {
 		return nil, err
 	}
 	var clk clock.Clock = clock.Real{}
 	var drivers []device.Driver
-	ow := &owner{store: st}
+	ow := &Owner{store: st}
 	if e.scenario != nil {
 		clk = clock.NewScaled(clock.Real{}, time.Now(), e.scenario.Speed())
 		ow.sim = sim.New(e.scenario, clk)
@@ -158,7 +159,7 @@ func (e *env) becomeOwner() (*owner, error) {
 	ow.calls = calls.NewService(calls.ServiceParams{Store: st, Clock: clk, Logger: e.log,
 		Retention: time.Duration(e.cfg.CallHistoryRetentionDays) * 24 * time.Hour,
 		Report:    calls.AnalyticsReport(ow.analytics.reporter)})
-	ow.settings = app.NewSettings(app.SettingsParams{Catalog: e.loadCatalog(), Devices: mgr, Store: st, Clock: clk, Logger: e.log})
+	ow.settings = settings.New(settings.Params{Catalog: e.loadCatalog(), Devices: mgr, Store: st, Clock: clk, Logger: e.log})
 	ow.dm, err = e.buildDeviceManagement(deviceManagementParams{Manager: mgr, Store: st, Clock: clk,
 		Settings: ow.settings, Catalog: ow.settings.Catalog(), OneShot: e.oneShot, Events: ow.analytics.reporter})
 	if err != nil {
@@ -167,7 +168,7 @@ func (e *env) becomeOwner() (*owner, error) {
 	}
 	ow.core = app.NewCore(app.CoreParams{Manager: mgr, Store: st, Clock: clk, Logger: e.log,
 		Services: append([]app.Service{ow.analytics.service, ow.calls}, ow.dm.services()...)})
-	ow.status = localapi.Status{Version: version, PID: os.Getpid(), Source: e.source}
+	ow.status = localapi.Status{Version: Version, PID: os.Getpid(), Source: e.source}
 	ow.api, err = localapi.Listen(localapi.SocketPath(e.o.data), ow.core, ow.status, e.log)
 	if err != nil {
 		st.Close()
@@ -177,14 +178,14 @@ func (e *env) becomeOwner() (*owner, error) {
 	ow.api.ServeSettings(ow.settings, ow.core)
 	ow.api.ServeFirmware(ow.dm.updater, ow.core)
 	ow.api.ServeOutbox(ow.analytics.uploader)
-	e.log.Info("started", "version", version, "source", e.source, "data", e.o.data)
+	e.log.Info("started", "version", Version, "source", e.source, "data", e.o.data)
 	return ow, nil
 }
 
 // start runs the core, the local API and the analytics uploader until ctx is
 // done; the returned channel closes when all have stopped and the store is
 // closed.
-func (ow *owner) start(ctx context.Context, log *slog.Logger) <-chan struct{} {
+func (ow *Owner) start(ctx context.Context, log *slog.Logger) <-chan struct{} {
 	done := make(chan struct{})
 	apiDone := make(chan struct{})
 	go func() { ow.api.Serve(ctx); close(apiDone) }()

@@ -1,4 +1,4 @@
-package app
+package settings
 
 import (
 	"cmp"
@@ -16,9 +16,9 @@ import (
 	"github.com/earshot-app/earshot/store"
 )
 
-// SettingsDevices is what Settings needs of the device layer;
+// Devices is what Service needs of the device layer;
 // *device.Manager has it.
-type SettingsDevices interface {
+type Devices interface {
 	// Device returns a snapshot of the attached device id.
 	Device(id string) (device.Device, bool)
 	// WriteSettings writes values and returns one error per setting not
@@ -29,26 +29,26 @@ type SettingsDevices interface {
 	CanWriteSetting(id, name string) error
 }
 
-// SettingsParams are the dependencies of Settings.
-type SettingsParams struct {
+// Params are the dependencies of Service.
+type Params struct {
 	Catalog *catalog.Catalog
-	Devices SettingsDevices
+	Devices Devices
 	Store   *store.Store
 	Clock   clock.Clock
 	Logger  *slog.Logger
 }
 
-// Settings is the settings service: it builds the form of a device from the
+// Service is the settings service: it builds the form of a device from the
 // catalog, validates values against it (the same rules for the window, the
 // command line, imports and the management endpoint), writes what changed
 // through the device's driver or, for client-side settings, into the store,
 // and keeps the history of every change. It never imports Fyne.
-type Settings struct {
-	p SettingsParams
+type Service struct {
+	p Params
 }
 
-// NewSettings returns the settings service.
-func NewSettings(p SettingsParams) *Settings {
+// New returns the settings service.
+func New(p Params) *Service {
 	if p.Catalog == nil {
 		p.Catalog = catalog.Empty()
 	}
@@ -58,11 +58,11 @@ func NewSettings(p SettingsParams) *Settings {
 	if p.Logger == nil {
 		p.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Settings{p: p}
+	return &Service{p: p}
 }
 
 // Catalog is the catalog the service works with.
-func (s *Settings) Catalog() *catalog.Catalog { return s.p.Catalog }
+func (s *Service) Catalog() *catalog.Catalog { return s.p.Catalog }
 
 // firmwareSettings take effect only together with a firmware file (SPEC §5).
 var firmwareSettings = []string{"SCREEN_REGION", "SCREEN_REGION_1", "VOICE_ANNOUNCEMENTS_LANGUAGE_1",
@@ -97,11 +97,11 @@ type Refusal struct {
 	// Reason is catalog's reason for an invalid value (catalog.ReasonNotAllowed…).
 	Reason string `json:",omitempty"`
 	// Allowed lists the allowed values of a choice or a check.
-	Allowed   []SettingChoice `json:",omitempty"`
-	Min       float64         `json:",omitempty"`
-	Max       float64         `json:",omitempty"`
-	Step      float64         `json:",omitempty"`
-	MaxLength int             `json:",omitempty"`
+	Allowed   []Choice `json:",omitempty"`
+	Min       float64  `json:",omitempty"`
+	Max       float64  `json:",omitempty"`
+	Step      float64  `json:",omitempty"`
+	MaxLength int      `json:",omitempty"`
 	// Detail is the driver's reason (not writable, write failed) or the
 	// model's name (unsupported).
 	Detail string `json:",omitempty"`
@@ -142,7 +142,7 @@ func (r *Refusal) valueError() *catalog.ValueError {
 // AllowedText lists the allowed values as `1 (Long), 2 (Medium)`.
 func (r *Refusal) AllowedText() string { return allowedList(r.Allowed) }
 
-func allowedList(cs []SettingChoice) string {
+func allowedList(cs []Choice) string {
 	vs := make([]catalog.SupportedValue, len(cs))
 	for i, c := range cs {
 		vs[i] = catalog.SupportedValue{Value: c.Value, FriendlyName: c.Label}
@@ -150,15 +150,15 @@ func allowedList(cs []SettingChoice) string {
 	return catalog.AllowedList(vs)
 }
 
-// SettingChoice is one value of a choice or a check: the raw value and what
+// Choice is one value of a choice or a check: the raw value and what
 // people see.
-type SettingChoice struct {
+type Choice struct {
 	Value string
 	Label string
 }
 
-// SettingField is one setting of a device's form.
-type SettingField struct {
+// Field is one setting of a device's form.
+type Field struct {
 	Name     string
 	Label    string
 	Help     string
@@ -166,12 +166,12 @@ type SettingField struct {
 	Kind     catalog.Kind
 	// Choices of a choice; for a check, the checked value then the
 	// unchecked one.
-	Choices        []SettingChoice `json:",omitempty"`
-	Min, Max, Step float64         // a range
-	Integer        bool            // a range or text of whole numbers
-	MaxLength      int             // text
-	Value          string          // the current raw value; "" = not set
-	Reported       bool            // the device (or Earshot) reported Value; false: Value is the default
+	Choices        []Choice `json:",omitempty"`
+	Min, Max, Step float64  // a range
+	Integer        bool     // a range or text of whole numbers
+	MaxLength      int      // text
+	Value          string   // the current raw value; "" = not set
+	Reported       bool     // the device (or Earshot) reported Value; false: Value is the default
 	Default        string
 	RequiresReboot bool
 	AllowsNull     bool
@@ -180,7 +180,7 @@ type SettingField struct {
 }
 
 // ValueLabel is what people see for the raw value v.
-func (f SettingField) ValueLabel(v string) string {
+func (f Field) ValueLabel(v string) string {
 	for _, c := range f.Choices {
 		if c.Value == v {
 			return c.Label
@@ -189,29 +189,29 @@ func (f SettingField) ValueLabel(v string) string {
 	return v
 }
 
-// SettingsForm is everything the settings page of one device shows.
-type SettingsForm struct {
+// Form is everything the settings page of one device shows.
+type Form struct {
 	DeviceID   string
 	DeviceKey  string
 	DeviceName string
 	Model      string // the catalog's name of the model; "" when it has none
-	Fields     []SettingField
+	Fields     []Field
 }
 
 // Field finds a field by name.
-func (f SettingsForm) Field(name string) (SettingField, bool) {
+func (f Form) Field(name string) (Field, bool) {
 	for _, fl := range f.Fields {
 		if fl.Name == name {
 			return fl, true
 		}
 	}
-	return SettingField{}, false
+	return Field{}, false
 }
 
 // ErrNoDevice is wrapped by the error for a device that is not attached.
 var ErrNoDevice = errors.New("no such device is attached")
 
-func (s *Settings) device(id string) (device.Device, error) {
+func (s *Service) device(id string) (device.Device, error) {
 	d, ok := s.p.Devices.Device(id)
 	if !ok {
 		return device.Device{}, fmt.Errorf("device %q: %w", id, ErrNoDevice)
@@ -219,14 +219,14 @@ func (s *Settings) device(id string) (device.Device, error) {
 	return d, nil
 }
 
-func (s *Settings) model(d device.Device) *catalog.Model {
+func (s *Service) model(d device.Device) *catalog.Model {
 	m, _ := s.p.Catalog.Model(d.VendorID, d.ProductID, d.Variant)
 	return m
 }
 
 // HasSettings tells whether the catalog maps any setting to the attached
 // device id.
-func (s *Settings) HasSettings(id string) bool {
+func (s *Service) HasSettings(id string) bool {
 	d, ok := s.p.Devices.Device(id)
 	if !ok {
 		return false
@@ -237,12 +237,12 @@ func (s *Settings) HasSettings(id string) bool {
 
 // Form builds the form of the attached device id: the settings its model
 // supports, in the Mapping's order, with current values.
-func (s *Settings) Form(id string) (SettingsForm, error) {
+func (s *Service) Form(id string) (Form, error) {
 	d, err := s.device(id)
 	if err != nil {
-		return SettingsForm{}, err
+		return Form{}, err
 	}
-	form := SettingsForm{DeviceID: d.ID, DeviceKey: d.Key(), DeviceName: d.Name}
+	form := Form{DeviceID: d.ID, DeviceKey: d.Key(), DeviceName: d.Name}
 	m := s.model(d)
 	if m == nil {
 		return form, nil
@@ -274,7 +274,7 @@ func (s *Settings) Form(id string) (SettingsForm, error) {
 
 // writable is nil when the setting def can be changed on d from here, else
 // why not.
-func (s *Settings) writable(d device.Device, def *catalog.Definition) *Refusal {
+func (s *Service) writable(d device.Device, def *catalog.Definition) *Refusal {
 	if NeedsFirmware(def.Name) {
 		return &Refusal{Setting: def.Name, Code: RefusalNeedsFirmware}
 	}
@@ -291,8 +291,8 @@ func reason(err error) string {
 	return msg
 }
 
-func fieldOf(def *catalog.Definition) SettingField {
-	f := SettingField{
+func fieldOf(def *catalog.Definition) Field {
+	f := Field{
 		Name: def.Name, Label: def.Label(), Help: def.Help(), Category: def.Category, Kind: def.Kind(),
 		Min: def.Min, Max: def.Max, Step: def.Step, Integer: def.Integer(), MaxLength: def.MaxLength,
 		Default: def.Default, RequiresReboot: def.RequiresReboot, AllowsNull: def.AllowsNull, ClientSide: def.ClientSide(),
@@ -301,14 +301,14 @@ func fieldOf(def *catalog.Definition) SettingField {
 		f.MaxLength = catalog.DefaultMaxText
 	}
 	for _, v := range def.Allowed() {
-		f.Choices = append(f.Choices, SettingChoice{Value: v.Value, Label: v.Label()})
+		f.Choices = append(f.Choices, Choice{Value: v.Value, Label: v.Label()})
 	}
 	return f
 }
 
 // clientValues are the client-side settings stored for deviceKey: the
 // EVENT_* toggles the analytics read, and the others.
-func (s *Settings) clientValues(deviceKey string) (map[string]string, error) {
+func (s *Service) clientValues(deviceKey string) (map[string]string, error) {
 	if s.p.Store == nil {
 		return map[string]string{}, nil
 	}
@@ -341,7 +341,7 @@ func (s *Settings) clientValues(deviceKey string) (map[string]string, error) {
 // ClientValue is the value of a client-side setting (SPEC §5) for the device
 // under deviceKey: what was set, else the catalog's default. The firmware
 // service asks it for ALLOW_DOWNGRADE.
-func (s *Settings) ClientValue(deviceKey, name string) string {
+func (s *Service) ClientValue(deviceKey, name string) string {
 	vals, err := s.clientValues(deviceKey)
 	if err != nil {
 		s.p.Logger.Warn("read client settings", "device", deviceKey, "err", err)
@@ -393,7 +393,7 @@ func (r ApplyResult) Err() error {
 // driver. Each change is recorded in the history. The error is for the
 // device as a whole (not attached, the store failed); refusals of single
 // settings are in the result.
-func (s *Settings) Apply(ctx context.Context, id string, values map[string]string, o ApplyOptions) (ApplyResult, error) {
+func (s *Service) Apply(ctx context.Context, id string, values map[string]string, o ApplyOptions) (ApplyResult, error) {
 	res := ApplyResult{Refused: map[string]*Refusal{}}
 	o.Source = cmp.Or(o.Source, store.SourceUser)
 	d, err := s.device(id)
@@ -467,7 +467,7 @@ func (s *Settings) Apply(ctx context.Context, id string, values map[string]strin
 
 // storeClient writes client-side values: EVENT_* as the analytics' event
 // toggles, the others as client settings.
-func (s *Settings) storeClient(tx *store.Tx, key string, vals map[string]string) error {
+func (s *Service) storeClient(tx *store.Tx, key string, vals map[string]string) error {
 	toggles, other := map[string]bool{}, map[string]string{}
 	for name, v := range vals {
 		def, _ := s.p.Catalog.Definition(name)
@@ -488,10 +488,10 @@ func (s *Settings) storeClient(tx *store.Tx, key string, vals map[string]string)
 
 // check validates one value for d: it returns the value as stored and the
 // field, or why it is refused.
-func (s *Settings) check(d device.Device, form SettingsForm, name, value string) (string, SettingField, *Refusal) {
+func (s *Service) check(d device.Device, form Form, name, value string) (string, Field, *Refusal) {
 	def, ok := s.p.Catalog.Definition(name)
 	if !ok {
-		return "", SettingField{}, &Refusal{Setting: name, Code: RefusalUnknown, Value: value}
+		return "", Field{}, &Refusal{Setting: name, Code: RefusalUnknown, Value: value}
 	}
 	field, supported := form.Field(name)
 	if !supported && def.ClientSide() {
@@ -520,7 +520,7 @@ func (s *Settings) check(d device.Device, form SettingsForm, name, value string)
 // CheckValue validates value against the definition of the setting name
 // alone, so a view can tell what is wrong while the user types. It returns
 // the value as it would be stored.
-func (s *Settings) CheckValue(name, value string) (string, *Refusal) {
+func (s *Service) CheckValue(name, value string) (string, *Refusal) {
 	def, ok := s.p.Catalog.Definition(name)
 	if !ok {
 		return "", &Refusal{Setting: name, Code: RefusalUnknown, Value: value}
@@ -541,13 +541,13 @@ func invalid(name string, err error) *Refusal {
 	r := &Refusal{Setting: name, Code: RefusalInvalid, Value: ve.Value, Reason: ve.Reason,
 		Min: ve.Min, Max: ve.Max, Step: ve.Step, MaxLength: ve.MaxLength}
 	for _, a := range ve.Allowed {
-		r.Allowed = append(r.Allowed, SettingChoice{Value: a.Value, Label: a.Label()})
+		r.Allowed = append(r.Allowed, Choice{Value: a.Value, Label: a.Label()})
 	}
 	return r
 }
 
-// SettingHistoryEntry is one change of a device's settings as people read it.
-type SettingHistoryEntry struct {
+// HistoryEntry is one change of a device's settings as people read it.
+type HistoryEntry struct {
 	store.SettingChange
 	Label    string // the setting's friendly name
 	OldLabel string // friendly values
@@ -556,7 +556,7 @@ type SettingHistoryEntry struct {
 
 // History returns up to limit changes of the settings of the attached
 // device id, newest first.
-func (s *Settings) History(id string, limit int) ([]SettingHistoryEntry, error) {
+func (s *Service) History(id string, limit int) ([]HistoryEntry, error) {
 	d, err := s.device(id)
 	if err != nil {
 		return nil, err
@@ -566,7 +566,7 @@ func (s *Settings) History(id string, limit int) ([]SettingHistoryEntry, error) 
 
 // HistoryOf returns up to limit changes of the device under deviceKey
 // (attached or not), newest first.
-func (s *Settings) HistoryOf(deviceKey string, limit int) ([]SettingHistoryEntry, error) {
+func (s *Service) HistoryOf(deviceKey string, limit int) ([]HistoryEntry, error) {
 	if s.p.Store == nil {
 		return nil, nil
 	}
@@ -574,9 +574,9 @@ func (s *Settings) HistoryOf(deviceKey string, limit int) ([]SettingHistoryEntry
 	if err != nil {
 		return nil, err
 	}
-	out := make([]SettingHistoryEntry, len(changes))
+	out := make([]HistoryEntry, len(changes))
 	for i, c := range changes {
-		e := SettingHistoryEntry{SettingChange: c, Label: c.Name, OldLabel: c.Old, NewLabel: c.New}
+		e := HistoryEntry{SettingChange: c, Label: c.Name, OldLabel: c.Old, NewLabel: c.New}
 		if def, ok := s.p.Catalog.Definition(c.Name); ok {
 			e.Label, e.OldLabel, e.NewLabel = def.Label(), labelOf(def, c.Old), labelOf(def, c.New)
 		}

@@ -1,4 +1,4 @@
-package app
+package settings
 
 import (
 	"maps"
@@ -11,7 +11,7 @@ import (
 // that take effect only with a firmware file (NeedsFirmware), which go to
 // the firmware update instead of the driver. It returns the values as they
 // would be stored, and the refusals by name.
-func (s *Settings) Validate(id string, values map[string]string) (valid map[string]string, refused map[string]*Refusal, err error) {
+func (s *Service) Validate(id string, values map[string]string) (valid map[string]string, refused map[string]*Refusal, err error) {
 	d, err := s.device(id)
 	if err != nil {
 		return nil, nil, err

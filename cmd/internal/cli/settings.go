@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"cmp"
@@ -15,6 +15,7 @@ import (
 
 	"github.com/earshot-app/earshot/app"
 	"github.com/earshot-app/earshot/app/localapi"
+	"github.com/earshot-app/earshot/app/settings"
 	"github.com/earshot-app/earshot/device"
 	"github.com/earshot-app/earshot/device/catalog"
 	"github.com/earshot-app/earshot/device/clock"
@@ -26,11 +27,11 @@ import (
 type settingsAPI interface {
 	// Target is how the API names the device d.
 	Target(d app.DeviceSummary) string
-	Form(ctx context.Context, id string) (app.SettingsForm, error)
-	Apply(ctx context.Context, id string, values map[string]string, o app.ApplyOptions) (app.ApplyResult, error)
-	Import(ctx context.Context, id string, data []byte) (app.ImportResult, error)
-	Export(ctx context.Context, id string) (app.ManagementConfig, error)
-	History(ctx context.Context, id string, limit int) ([]app.SettingHistoryEntry, error)
+	Form(ctx context.Context, id string) (settings.Form, error)
+	Apply(ctx context.Context, id string, values map[string]string, o settings.ApplyOptions) (settings.ApplyResult, error)
+	Import(ctx context.Context, id string, data []byte) (settings.ImportResult, error)
+	Export(ctx context.Context, id string) (settings.ManagementConfig, error)
+	History(ctx context.Context, id string, limit int) ([]settings.HistoryEntry, error)
 }
 
 // ownerSettings asks the running owner.
@@ -39,52 +40,52 @@ type ownerSettings struct{ c *localapi.Client }
 // Target names d by its ESN, else its whole name: IDs stay in the owner.
 func (o ownerSettings) Target(d app.DeviceSummary) string { return cmp.Or(d.ESN, d.DeviceName) }
 
-func (o ownerSettings) Form(ctx context.Context, id string) (app.SettingsForm, error) {
+func (o ownerSettings) Form(ctx context.Context, id string) (settings.Form, error) {
 	return o.c.SettingsForm(ctx, id)
 }
 
-func (o ownerSettings) Apply(ctx context.Context, id string, v map[string]string, opts app.ApplyOptions) (app.ApplyResult, error) {
+func (o ownerSettings) Apply(ctx context.Context, id string, v map[string]string, opts settings.ApplyOptions) (settings.ApplyResult, error) {
 	return o.c.ApplySettings(ctx, id, v, opts)
 }
 
-func (o ownerSettings) Import(ctx context.Context, id string, data []byte) (app.ImportResult, error) {
+func (o ownerSettings) Import(ctx context.Context, id string, data []byte) (settings.ImportResult, error) {
 	return o.c.ImportSettings(ctx, id, data)
 }
 
-func (o ownerSettings) Export(ctx context.Context, id string) (app.ManagementConfig, error) {
+func (o ownerSettings) Export(ctx context.Context, id string) (settings.ManagementConfig, error) {
 	return o.c.ExportSettings(ctx, id)
 }
 
-func (o ownerSettings) History(ctx context.Context, id string, limit int) ([]app.SettingHistoryEntry, error) {
+func (o ownerSettings) History(ctx context.Context, id string, limit int) ([]settings.HistoryEntry, error) {
 	return o.c.SettingsHistory(ctx, id, limit)
 }
 
 // localSettings is this process's own settings service (no owner runs).
-type localSettings struct{ s *app.Settings }
+type localSettings struct{ s *settings.Service }
 
 func (l localSettings) Target(d app.DeviceSummary) string { return d.ID }
 
-func (l localSettings) Form(_ context.Context, id string) (app.SettingsForm, error) {
+func (l localSettings) Form(_ context.Context, id string) (settings.Form, error) {
 	return l.s.Form(id)
 }
 
-func (l localSettings) Apply(ctx context.Context, id string, v map[string]string, o app.ApplyOptions) (app.ApplyResult, error) {
+func (l localSettings) Apply(ctx context.Context, id string, v map[string]string, o settings.ApplyOptions) (settings.ApplyResult, error) {
 	return l.s.Apply(ctx, id, v, o)
 }
 
-func (l localSettings) Import(ctx context.Context, id string, data []byte) (app.ImportResult, error) {
+func (l localSettings) Import(ctx context.Context, id string, data []byte) (settings.ImportResult, error) {
 	return l.s.Import(ctx, id, data)
 }
 
-func (l localSettings) Export(_ context.Context, id string) (app.ManagementConfig, error) {
+func (l localSettings) Export(_ context.Context, id string) (settings.ManagementConfig, error) {
 	return l.s.Export(id)
 }
 
-func (l localSettings) History(_ context.Context, id string, limit int) ([]app.SettingHistoryEntry, error) {
+func (l localSettings) History(_ context.Context, id string, limit int) ([]settings.HistoryEntry, error) {
 	return l.s.History(id, limit)
 }
 
-// simDevices gives app.Settings the simulated devices of a one-shot command,
+// simDevices gives settings.Service the simulated devices of a one-shot command,
 // as they stand at time zero.
 type simDevices struct{ d *sim.Driver }
 
@@ -105,7 +106,7 @@ func (noDevices) Device(string) (device.Device, bool) { return device.Device{}, 
 func (noDevices) WriteSettings(_ context.Context, _ string, v map[string]string) map[string]error {
 	errs := map[string]error{}
 	for name := range v {
-		errs[name] = app.ErrNoDevice
+		errs[name] = settings.ErrNoDevice
 	}
 	return errs
 }
@@ -128,14 +129,14 @@ func (e *env) settings(ctx context.Context) (api settingsAPI, devs []app.DeviceS
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	var devices app.SettingsDevices = noDevices{}
+	var devices settings.Devices = noDevices{}
 	var attached []device.Device
 	if e.scenario != nil {
 		drv := sim.New(e.scenario, clock.Real{})
 		drv.Settle()
 		devices, attached = simDevices{drv}, e.scenario.AtZero()
 	}
-	s := app.NewSettings(app.SettingsParams{Catalog: e.loadCatalog(), Devices: devices, Store: st, Logger: e.log})
+	s := settings.New(settings.Params{Catalog: e.loadCatalog(), Devices: devices, Store: st, Logger: e.log})
 	return localSettings{s}, app.Summaries(attached), func() { st.Close() }, nil
 }
 
@@ -185,7 +186,7 @@ func runSettings(e *env, args []string) error {
 	case "show":
 		return showSettings(ctx, e, api, id, d)
 	case "set":
-		res, err := api.Apply(ctx, id, values, app.ApplyOptions{Source: app.SourceUser, AllOrNothing: true})
+		res, err := api.Apply(ctx, id, values, settings.ApplyOptions{Source: settings.SourceUser, AllOrNothing: true})
 		if err != nil {
 			return err
 		}
@@ -236,17 +237,17 @@ func parsePairs(e *env, pairs []string) (map[string]string, error) {
 }
 
 // refusals words refusals in one line: "NAME: why; NAME: why".
-func refusals(e *env, refused map[string]*app.Refusal) string {
+func refusals(e *env, refused map[string]*settings.Refusal) string {
 	parts := make([]string, 0, len(refused))
 	for _, n := range slices.Sorted(maps.Keys(refused)) {
-		parts = append(parts, n+": "+app.RefusalText(e.t, refused[n]))
+		parts = append(parts, n+": "+settings.RefusalText(e.t, refused[n]))
 	}
 	return strings.Join(parts, "; ")
 }
 
 // reportApply prints what an all-or-nothing Apply did; refusals are the
 // error (exit 1).
-func reportApply(e *env, d app.DeviceSummary, res app.ApplyResult) error {
+func reportApply(e *env, d app.DeviceSummary, res settings.ApplyResult) error {
 	if len(res.Refused) > 0 && len(res.Applied) == 0 {
 		return errors.New(e.t.T("cli.settings.refused", "Name", d.DeviceName, "Reasons", refusals(e, res.Refused)))
 	}
@@ -272,7 +273,7 @@ func showSettings(ctx context.Context, e *env, api settingsAPI, id string, d app
 	}
 	if e.o.json {
 		if form.Fields == nil {
-			form.Fields = []app.SettingField{}
+			form.Fields = []settings.Field{}
 		}
 		return writeJSON(e, form)
 	}
@@ -292,7 +293,7 @@ func showSettings(ctx context.Context, e *env, api settingsAPI, id string, d app
 
 // valueText is a raw value with its friendly name: `1 (Long)`; "—" when
 // not set.
-func valueText(e *env, f app.SettingField, v string) string {
+func valueText(e *env, f settings.Field, v string) string {
 	if v == "" {
 		return "—"
 	}
@@ -302,11 +303,11 @@ func valueText(e *env, f app.SettingField, v string) string {
 	return v
 }
 
-func allowedText(e *env, f app.SettingField) string {
+func allowedText(e *env, f settings.Field) string {
 	switch f.Kind {
-	case app.KindChoice, app.KindBool:
-		return (&app.Refusal{Allowed: f.Choices}).AllowedText()
-	case app.KindRange:
+	case settings.KindChoice, settings.KindBool:
+		return (&settings.Refusal{Allowed: f.Choices}).AllowedText()
+	case settings.KindRange:
 		if f.Step > 0 {
 			return e.t.T("cli.settings.rangeStep", "Min", catalog.FormatNumber(f.Min), "Max", catalog.FormatNumber(f.Max),
 				"Step", catalog.FormatNumber(f.Step))
@@ -316,10 +317,10 @@ func allowedText(e *env, f app.SettingField) string {
 	return e.t.T("cli.settings.text", "Max", f.MaxLength)
 }
 
-func notesText(e *env, f app.SettingField) string {
+func notesText(e *env, f settings.Field) string {
 	var notes []string
 	if f.Disabled != nil {
-		notes = append(notes, app.RefusalText(e.t, f.Disabled))
+		notes = append(notes, settings.RefusalText(e.t, f.Disabled))
 	}
 	if f.RequiresReboot {
 		notes = append(notes, e.t.T("cli.settings.note.restart"))
@@ -340,7 +341,7 @@ func showHistory(ctx context.Context, e *env, api settingsAPI, id string) error 
 	}
 	if e.o.json {
 		if h == nil {
-			h = []app.SettingHistoryEntry{}
+			h = []settings.HistoryEntry{}
 		}
 		return writeJSON(e, h)
 	}

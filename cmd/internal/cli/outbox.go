@@ -1,7 +1,8 @@
-package main
+package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -13,7 +14,6 @@ import (
 	"github.com/earshot-app/earshot/app/config"
 	"github.com/earshot-app/earshot/device/clock"
 	"github.com/earshot-app/earshot/store"
-	"github.com/earshot-app/earshot/views"
 )
 
 // analyticsOwner is the owner's analytics (SPEC §7): the service that
@@ -30,7 +30,7 @@ type analyticsOwner struct {
 // in simulation); the uploader's backoff runs on real time.
 func (e *env) buildAnalytics(st *store.Store, clk clock.Clock) (*analyticsOwner, error) {
 	b := analytics.NewBuilder(analytics.BuilderParams{
-		ClientVersion: version,
+		ClientVersion: Version,
 		System:        analytics.CachedSystem(clock.Real{}, time.Minute, analytics.DetectSystem),
 	})
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -91,9 +91,21 @@ func (a *analyticsOwner) waitDrained(ctx context.Context, core *app.Core) {
 	}
 }
 
-// outboxPage is the Outbox page of the main window.
-func outboxPage(e *env, ow *owner) views.Page {
-	return views.NewOutboxPage(views.OutboxPageParams{Source: ow.analytics.uploader, T: e.t})
+// undrained is the error of a one-shot pass whose endpoints did not take
+// the queued events within wait: one sentence naming each endpoint and how
+// many events stay queued (kept for the next start).
+func (a *analyticsOwner) undrained(e *env, wait time.Duration) error {
+	st, err := a.uploader.Status()
+	if err != nil {
+		return err
+	}
+	var parts []string
+	for _, s := range st {
+		if s.Queued > 0 {
+			parts = append(parts, e.t.N("cli.service.undrainedEndpoint", int(s.Queued), "Endpoint", s.Endpoint))
+		}
+	}
+	return errors.New(e.t.T("cli.service.undrained", "Wait", wait.String(), "Endpoints", strings.Join(parts, "; ")))
 }
 
 // runOutbox is `earshot outbox`: per endpoint, the events queued,

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"cmp"
@@ -19,6 +19,7 @@ import (
 	"github.com/earshot-app/earshot/app/config"
 	"github.com/earshot-app/earshot/app/firmware"
 	"github.com/earshot-app/earshot/app/management"
+	"github.com/earshot-app/earshot/app/settings"
 	"github.com/earshot-app/earshot/device"
 	"github.com/earshot-app/earshot/device/catalog"
 	"github.com/earshot-app/earshot/device/clock"
@@ -41,7 +42,7 @@ type deviceManagementParams struct {
 	Manager  *device.Manager
 	Store    *store.Store
 	Clock    clock.Clock
-	Settings *app.Settings
+	Settings *settings.Service
 	Catalog  *catalog.Catalog
 	Events   interface {
 		firmware.Events
@@ -61,7 +62,7 @@ func (e *env) buildDeviceManagement(p deviceManagementParams) (*deviceManagement
 	if ep := e.cfg.ManagementEndpoint; ep != "" {
 		var err error
 		client, err = management.NewClient(management.ClientParams{Endpoint: ep, Username: e.cfg.Username,
-			Password: e.cfg.Password, Version: version, HTTP: &http.Client{Transport: firmware.NewTransport()}})
+			Password: e.cfg.Password, Version: Version, HTTP: &http.Client{Transport: firmware.NewTransport()}})
 		if err != nil {
 			return nil, err
 		}
@@ -80,7 +81,7 @@ func (e *env) buildDeviceManagement(p deviceManagementParams) (*deviceManagement
 		Clock:     p.Clock,
 		Logger:    e.log,
 		Notify:    func(n firmware.Notice) { dm.notice(n) },
-		UserAgent: func(d device.Device) string { return management.UserAgent(d, version) },
+		UserAgent: func(d device.Device) string { return management.UserAgent(d, Version) },
 		Credentials: func(u string) (string, string) {
 			// The credentials go only to the endpoint's own host: an
 			// absolute downloadUrl elsewhere (a CDN) does not get them.
@@ -309,7 +310,7 @@ func waitForDevices(ctx context.Context, core *app.Core, ref string) []app.Devic
 // waitSettled waits until the core has handled every event published so
 // far and no device-management or firmware work is in flight (SPEC §9,
 // --exit-when-done), or until ctx is done.
-func (ow *owner) waitSettled(ctx context.Context) {
+func (ow *Owner) waitSettled(ctx context.Context) {
 	for !(ow.core.CaughtUp() && !ow.dm.busy()) {
 		select {
 		case <-ctx.Done():

@@ -1,18 +1,18 @@
-package app
+package settings
 
 import (
 	"github.com/earshot-app/earshot/device/catalog"
 	"github.com/earshot-app/earshot/store"
 )
 
-// Who changes settings (ApplyOptions.Source, SettingHistoryEntry.Source).
+// Who changes settings (ApplyOptions.Source, HistoryEntry.Source).
 const (
 	SourceUser       = store.SourceUser
 	SourceManagement = store.SourceManagement
 	SourceImport     = store.SourceImport
 )
 
-// The kinds of SettingField.Kind (SPEC §4), for packages that do not import
+// The kinds of Field.Kind (SPEC §4), for packages that do not import
 // the catalog.
 const (
 	KindText   = catalog.KindText
