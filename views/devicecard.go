@@ -175,6 +175,7 @@ func (r *cardRenderer) Refresh() {
 	r.treeV.Hidden, r.treeH.Hidden = !r.c.child, !r.c.child
 
 	r.tile.setKind(d.Kind)
+	r.tile.setGlow(glowOf(d))
 
 	r.info.Segments = []widget.RichTextSegment{
 		&widget.TextSegment{Text: d.DeviceName, Style: widget.RichTextStyle{

@@ -94,6 +94,7 @@ type row struct{ label, value string }
 func (p *devicePage) show(d app.DeviceSummary) {
 	t := p.t
 	p.tile.setKind(d.Kind)
+	p.tile.setGlow(glowOf(d))
 	p.head.Segments = []widget.RichTextSegment{
 		&widget.TextSegment{Text: d.DeviceName, Style: widget.RichTextStyleHeading},
 		&widget.TextSegment{Text: connectionLine(t, d), Style: widget.RichTextStyle{ColorName: theme.ColorNamePlaceHolder}},

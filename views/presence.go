@@ -133,14 +133,17 @@ func (pg *PresencePage) build() {
 	pg.sources = container.NewVBox()
 	pg.colours = container.New(layout.NewFormLayout())
 	pg.history = container.NewVBox()
-	left := container.NewVBox(head,
+	left := container.NewVBox(
 		card(t.T("views.presence.sources"), t.T("views.presence.sourcesHint"), pg.sources),
 		card(t.T("views.presence.history"), "", pg.history))
 	right := container.NewVBox(card(t.T("views.presence.colours"), "", pg.colours))
 	if pg.p.API != nil {
 		right.Add(pg.buildAPI())
 	}
-	pg.root = container.NewScroll(container.NewPadded(container.NewGridWithColumns(2, left, right)))
+	// The colours and the API keep the width they need; the sources and
+	// the history take the rest.
+	body := container.NewBorder(head, nil, nil, right, left)
+	pg.root = container.NewVScroll(container.NewPadded(body))
 	pg.buildColours()
 }
 
@@ -148,7 +151,7 @@ func card(title, hint string, body fyne.CanvasObject) fyne.CanvasObject {
 	heading := widget.NewLabelWithStyle(title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	top := container.NewVBox(heading)
 	if hint != "" {
-		top.Add(newCaption(hint))
+		top.Add(wrapped(newCaption(hint)))
 	}
 	return widget.NewCard("", "", container.NewBorder(top, nil, nil, nil, body))
 }
@@ -256,7 +259,7 @@ func (pg *PresencePage) Refresh() {
 		}
 		name := widget.NewLabelWithStyle(fmt.Sprintf("%d. %s", i+1, app), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 		pg.sources.Add(container.NewBorder(nil, nil, nil, container.NewHBox(up, down),
-			container.NewVBox(name, newCaption(detail))))
+			container.NewVBox(name, wrapped(newCaption(detail)))))
 	}
 	pg.sources.Refresh()
 
@@ -280,7 +283,7 @@ func (pg *PresencePage) Refresh() {
 	for _, h := range st.History[:min(len(st.History), 20)] {
 		line := t.T("views.presence.change", "Time", h.At.Local().Format("15:04:05"),
 			"From", decisionLabel(t, h.From), "To", decisionLabel(t, h.To))
-		pg.history.Add(container.NewVBox(widget.NewLabel(line), newCaption(h.Reason)))
+		pg.history.Add(container.NewVBox(widget.NewLabel(line), wrapped(newCaption(h.Reason))))
 	}
 	pg.history.Refresh()
 
@@ -301,6 +304,7 @@ func (pg *PresencePage) Refresh() {
 			pg.token.SetText(strings.Repeat("•", 16))
 		}
 	}
+	pg.root.Refresh() // the cards change height: lay the page out again
 }
 
 func (pg *PresencePage) window() fyne.Window { return windowFor(pg.p.Window, pg.root) }
@@ -315,6 +319,12 @@ func (pg *PresencePage) showInfo(msg string) {
 	if w := pg.window(); w != nil {
 		dialog.ShowInformation(pg.t.T("views.presence.title"), msg, w)
 	}
+}
+
+// wrapped lets a caption wrap, so it does not widen the page.
+func wrapped(c *widget.RichText) *widget.RichText {
+	c.Wrapping = fyne.TextWrapWord
+	return c
 }
 
 // stateLabel is a state's translated name (Ringing included).
