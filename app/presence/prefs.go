@@ -99,3 +99,47 @@ func (p *Prefs) Save(s savedPrefs) error {
 	}
 	return nil
 }
+
+// apiFile keeps the presence API switch and address chosen on the Presence
+// page.
+const apiFile = "presence-api.json"
+
+// APIChoice is the API switch and address chosen on the Presence page.
+type APIChoice struct {
+	Enabled bool   `json:"enabled"`
+	Address string `json:"address"`
+}
+
+// LoadAPI returns the choice made on the Presence page, false when none was
+// made (or the file is damaged, which is logged).
+func (p *Prefs) LoadAPI(log *slog.Logger) (APIChoice, bool) {
+	b, err := afero.ReadFile(p.Fs, filepath.Join(p.Dir, apiFile))
+	if err != nil {
+		return APIChoice{}, false
+	}
+	var c APIChoice
+	if len(b) > maxPrefsSize || json.Unmarshal(b, &c) != nil {
+		log.Warn("presence API choice unreadable, ignored", "file", filepath.Join(p.Dir, apiFile))
+		return APIChoice{}, false
+	}
+	if _, err := IsLoopback(c.Address); err != nil {
+		log.Warn("presence API choice: bad address, ignored", "file", filepath.Join(p.Dir, apiFile), "err", err)
+		return APIChoice{}, false
+	}
+	return c, true
+}
+
+// SaveAPI keeps the choice made on the Presence page.
+func (p *Prefs) SaveAPI(enabled bool, address string) error {
+	b, err := json.Marshal(APIChoice{Enabled: enabled, Address: address})
+	if err != nil {
+		return err
+	}
+	if err := p.Fs.MkdirAll(p.Dir, 0o700); err != nil {
+		return fmt.Errorf("save the presence API choice: %w", err)
+	}
+	if err := afero.WriteFile(p.Fs, filepath.Join(p.Dir, apiFile), b, 0o600); err != nil {
+		return fmt.Errorf("save the presence API choice: %w", err)
+	}
+	return nil
+}

@@ -230,3 +230,25 @@ func TestServiceTestLight(t *testing.T) {
 	clk.Advance(TestLightFor)
 	lights.waitShown(t, "l", DefaultColours()[Free])
 }
+
+func TestPrefsAPIChoice(t *testing.T) {
+	p := &Prefs{Fs: afero.NewMemMapFs(), Dir: "/d"}
+	log := slog.New(slog.DiscardHandler)
+	if _, ok := p.LoadAPI(log); ok {
+		t.Fatal("a choice before any was made")
+	}
+	if err := p.SaveAPI(true, "127.0.0.1:9000"); err != nil {
+		t.Fatal(err)
+	}
+	if c, ok := p.LoadAPI(log); !ok || !c.Enabled || c.Address != "127.0.0.1:9000" {
+		t.Fatalf("LoadAPI = %+v, %v", c, ok)
+	}
+	for name, body := range map[string]string{"damaged": "{", "bad address": `{"enabled":true,"address":"9000"}`} {
+		if err := afero.WriteFile(p.Fs, "/d/presence-api.json", []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := p.LoadAPI(log); ok {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+}

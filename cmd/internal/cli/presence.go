@@ -34,8 +34,15 @@ func (e *env) buildPresence(lights presence.Lights, clk clock.Clock) *presenceOw
 		Prefs: e.presencePrefs()})
 	tokens := e.presenceTokens()
 	api := presence.NewAPI(presence.APIParams{Service: svc, Tokens: tokens, Logger: e.log})
+	// The switch and address chosen on the Presence page win over
+	// PRESENCEAPI and PRESENCEAPIADDRESS once the user has used them.
+	enabled, address := e.cfg.PresenceAPI, e.cfg.PresenceAPIAddress
+	prefs := e.presencePrefs()
+	if c, ok := prefs.LoadAPI(e.log); ok {
+		enabled, address = c.Enabled, c.Address
+	}
 	runner := presence.NewRunner(presence.RunnerParams{API: api, Tokens: tokens, Logger: e.log,
-		Enabled: e.cfg.PresenceAPI, Address: e.cfg.PresenceAPIAddress})
+		Enabled: enabled, Address: address, Save: prefs.SaveAPI})
 	return &presenceOwner{service: svc, runner: runner, tokens: tokens}
 }
 
