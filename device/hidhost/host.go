@@ -64,11 +64,13 @@ type Host struct {
 	listed map[string]Interface
 	// pending counts the interfaces present at start that have not settled;
 	// started is closed once the first enumeration has been handled.
-	pending  int
-	settle   chan struct{} // closed when pending reaches 0 after start
-	started  chan struct{}
-	running  sync.WaitGroup
-	warnedID map[string]bool
+	pending int
+	settle  chan struct{} // closed when pending reaches 0 after start
+	started chan struct{}
+	running sync.WaitGroup
+	// changed is closed and replaced whenever an interface is attached,
+	// settled or removed (WaitPath).
+	changed chan struct{}
 }
 
 // Interface is one HID interface as the host sees it: for `earshot hid
@@ -77,8 +79,11 @@ type Interface struct {
 	Info     hid.Info
 	Protocol string // the protocol that drives it, "" when none claims it
 	Openable bool
-	Reason   string // why it cannot be opened or is not driven ("" when driven)
-	Listed   bool   // shown as a device of kind other
+	Reason   string // why it cannot be opened or is not driven ("" when driven), for the log
+	// Hint tells a person how to give Earshot access (a translation key and
+	// its data; hid.PermissionHint) when the OS refused to open it.
+	Hint   *hid.Hint
+	Listed bool // shown as a device of kind other
 }
 
 // attachment is one physical interface group: the interfaces of one USB
@@ -100,7 +105,7 @@ func New(p Params) *Host {
 	h := &Host{p: p, clk: p.Clock, log: p.Logger,
 		attached: map[string]*attachment{}, byPath: map[string]string{}, handlers: map[string]any{},
 		listed: map[string]Interface{}, settle: make(chan struct{}), started: make(chan struct{}),
-		warnedID: map[string]bool{}}
+		changed: make(chan struct{})}
 	if h.clk == nil {
 		h.clk = clock.Real{}
 	}
@@ -364,10 +369,13 @@ func (h *Host) claim(in hid.Info, desc []byte) (hid.Protocol, int) {
 // unopenable lists an interface the OS would not open.
 func (h *Host) unopenable(a *attachment, err error) {
 	reason := err.Error()
-	if errors.Is(err, hid.ErrPermission) {
-		reason = "permission denied: " + PermissionHint
-	}
 	in := a.members[0]
+	var hint *hid.Hint
+	if errors.Is(err, hid.ErrPermission) {
+		reason = permissionReason
+		h := hid.PermissionHint(in)
+		hint = &h
+	}
 	h.log.Warn("hid: cannot open a HID interface", "path", in.Path,
 		"vendorId", fmt.Sprintf("%04x", in.VendorID), "productId", fmt.Sprintf("%04x", in.ProductID),
 		"product", in.Product, "reason", reason)
@@ -376,7 +384,7 @@ func (h *Host) unopenable(a *attachment, err error) {
 		listed = true
 		h.showOther(a)
 	}
-	h.setListed(a.members, Interface{Openable: false, Reason: reason, Listed: listed})
+	h.setListed(a.members, Interface{Openable: false, Reason: reason, Hint: hint, Listed: listed})
 	close(a.done)
 	h.settled(a)
 }
@@ -424,6 +432,7 @@ func (h *Host) settled(a *attachment) {
 		return
 	}
 	a.settled = true
+	h.notifyLocked()
 	if a.initial {
 		h.pending--
 		if h.pending == 0 {
@@ -489,6 +498,7 @@ func (h *Host) detach(a *attachment) {
 			delete(h.byPath, m.Path)
 		}
 	}
+	h.notifyLocked()
 	if !a.settled {
 		a.settled = true
 		if a.initial {
@@ -507,6 +517,35 @@ func (h *Host) detachAll() {
 	slices.SortFunc(all, func(x, y *attachment) int { return cmp.Compare(x.key, y.key) })
 	for _, a := range all {
 		h.detach(a)
+	}
+}
+
+func (h *Host) notifyLocked() {
+	close(h.changed)
+	h.changed = make(chan struct{})
+}
+
+// WaitPath waits until the host has handled the interface at path: with
+// present, until it is attached and settled (its protocol reported it or
+// ended, or it was listed as other or unopenable); else until it is gone.
+// The simulator uses it so that a hot-plug step's events carry the step's
+// scenario time.
+func (h *Host) WaitPath(ctx context.Context, path string, present bool) error {
+	for {
+		h.mu.Lock()
+		a := h.attached[h.byPath[path]]
+		_, known := h.byPath[path]
+		done := !present && !known || present && known && a != nil && a.settled
+		ch := h.changed
+		h.mu.Unlock()
+		if done {
+			return nil
+		}
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
 	}
 }
 

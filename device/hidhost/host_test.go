@@ -9,6 +9,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -329,6 +330,9 @@ func TestPermissionDenied(t *testing.T) {
 	for _, it := range un {
 		if !strings.Contains(it.Reason, "permission denied") || !strings.Contains(it.Reason, "earshot udev-rules") {
 			t.Errorf("%s: reason %q lacks the udev hint", it.Info.Path, it.Reason)
+		}
+		if it.Hint == nil || it.Hint.Key == "" || !slices.Contains(it.Hint.Args, any(it.Info.Path)) {
+			t.Errorf("%s: hint %+v", it.Info.Path, it.Hint)
 		}
 	}
 	if !un[0].Listed || un[1].Listed {

@@ -2,6 +2,7 @@ package hidhost
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/earshot-app/earshot/device"
 	"github.com/earshot-app/earshot/device/hid"
@@ -25,7 +26,7 @@ func classify(in hid.Info, desc []byte) (bool, string) {
 	if !ok {
 		return false, "no driver: the vendor is not one Earshot lists"
 	}
-	if v.Busylight {
+	if slices.Contains(busylightVendors, v.ID) {
 		return true, "no driver for this model: listed as an other device"
 	}
 	for _, page := range topPages(in, desc) {

@@ -32,16 +32,27 @@ func runService(e *env, args []string) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	done := ow.start(ctx, e.log)
-	var result error
+	// The pass's result comes over a channel: the owner stopping after the
+	// pass's cancel does not order the write before the read for the race
+	// detector.
+	result := make(chan error, 1)
 	if e.o.exitWhenDone {
 		go func() {
-			result = ow.onePass(ctx, e)
+			err := ow.onePass(ctx, e)
+			result <- err
 			cancel()
 		}()
+	} else {
+		result <- nil
 	}
 	<-done
 	e.log.Info("stopped")
-	return result
+	select {
+	case err := <-result:
+		return err
+	default:
+		return nil // stopped by a signal before the pass ended
+	}
 }
 
 // onePass is `service --exit-when-done`: it waits until the scenario (if
@@ -150,10 +161,13 @@ func (e *env) devices() ([]app.DeviceSummary, error) {
 		return nil, err
 	}
 	defer st.Close()
-	if e.scenario == nil {
-		return nil, nil // no hardware driver is built yet, so nothing is attached
+	// No owner: read the devices here. Scripted HID devices and real ones
+	// are read by the HID drivers, which this waits for (bounded).
+	devs, _, err := e.hidOnce(ctx)
+	if err != nil {
+		return nil, err
 	}
-	return app.Summaries(e.scenario.AtZero()), nil
+	return app.Summaries(devs), nil
 }
 
 // dialOwner returns a client of the running owner, nil when none runs, and an

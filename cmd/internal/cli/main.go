@@ -62,6 +62,8 @@ var commands = []command{
 	{name: "outbox", usage: "cli.outbox.usage", flags: jsonFlag, run: runOutbox},
 	{name: "light", usage: "cli.usage.light", flags: lightFlags, run: runLight},
 	{name: "presence", usage: "cli.usage.presence", flags: presenceFlags, run: runPresence},
+	{name: "hid", usage: "cli.usage.hid", flags: hidFlags, run: runHID},
+	{name: "udev-rules", usage: "cli.usage.udevRules", run: runUdevRules},
 	{name: "version", usage: "cli.usage.version", flags: jsonFlag, run: runVersion},
 }
 
@@ -174,8 +176,8 @@ func printUsage(w io.Writer, t *translations.Translator) {
 		fmt.Fprintf(w, "  earshot %-*s  %s\n", width, l[0], l[1])
 	}
 	fmt.Fprintln(w, t.T("cli.usage.common"))
-	for _, f := range []string{"--data DIR", "--config FILE", "--demo", "--sim FILE", "--json", "--verbose"} {
-		fmt.Fprintf(w, "  %-14s %s\n", f, t.T("cli.flag."+strings.Fields(strings.TrimPrefix(f, "--"))[0]))
+	for _, f := range []string{"--data DIR", "--config FILE", "--demo", "--sim FILE", "--json", "--verbose", "--hid-trace FILE"} {
+		fmt.Fprintf(w, "  %-17s %s\n", f, t.T("cli.flag."+strings.Fields(strings.TrimPrefix(f, "--"))[0]))
 	}
 }
 
@@ -197,6 +199,8 @@ func synopsis(name string) string {
 		return " DEVICE|all COLOUR|off [--blink]"
 	case "presence":
 		return " [--json] | set STATE|auto | token [--new]"
+	case "hid":
+		return " list|record …"
 	}
 	return ""
 }
