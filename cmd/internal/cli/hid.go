@@ -14,8 +14,8 @@ import (
 	"github.com/spf13/afero"
 
 	"github.com/earshot-app/earshot/device"
-	"github.com/earshot-app/earshot/device/clock"
 	"github.com/earshot-app/earshot/device/busylight"
+	"github.com/earshot-app/earshot/device/clock"
 	"github.com/earshot-app/earshot/device/hid"
 	"github.com/earshot-app/earshot/device/hidhost"
 	"github.com/earshot-app/earshot/device/hidtel"
