@@ -119,6 +119,23 @@ func (d *desk) waitFrame(t *testing.T, path, want string) {
 	}
 }
 
+// waitSimLight waits until the simulated busylight id shows want (its
+// snapshot in the Manager, as the card shows it).
+func (d *desk) waitSimLight(t *testing.T, id string, want device.LightState) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		dev, ok := d.mgr.Device(id)
+		if ok && dev.Light != nil && *dev.Light == want {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s shows %+v, want %v", id, dev.Light, want)
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+}
+
 // advanceTo moves the scenario clock second by second to at (from the
 // start), letting the drivers' goroutines see each second.
 func (d *desk) advanceTo(start time.Time, at time.Duration) {
@@ -129,9 +146,9 @@ func (d *desk) advanceTo(start time.Time, at time.Duration) {
 }
 
 // TestLightsFollowTheHeadsetsCall plays testdata/desk-call.json (a headset
-// whose call starts at 10 s and ends at 40 s, and a Manual Changer posting
-// DND at 2 s) beside a scripted kuando Omega and a scripted Embrava
-// Blynclight Plus.
+// whose call starts at 10 s and ends at 40 s, a simulated kuando Alpha, and
+// a Manual Changer posting DND at 2 s) beside a scripted kuando Omega and a
+// scripted Embrava Blynclight Plus on the HID host.
 func TestLightsFollowTheHeadsetsCall(t *testing.T) {
 	d := newDesk(t, "testdata/desk-call.json")
 	start := d.clk.Now()
@@ -147,10 +164,12 @@ func TestLightsFollowTheHeadsetsCall(t *testing.T) {
 	d.advanceTo(start, 3*time.Second)
 	d.waitFrame(t, "sim:omega/0", omegaPurple)
 	d.waitFrame(t, "sim:embrava/0", embravaPurple)
+	d.waitSimLight(t, "bl", DefaultColours()[DND])
 
 	d.advanceTo(start, 10*time.Second)
 	d.waitFrame(t, "sim:omega/0", omegaRed)
 	d.waitFrame(t, "sim:embrava/0", embravaRed)
+	d.waitSimLight(t, "bl", DefaultColours()[OnThePhone])
 	if st := d.svc.Status(); st.State != OnThePhone || st.DecidedBy != "Jabra Evolve2 65" {
 		t.Fatalf("during the call: %+v", st.Decision)
 	}
@@ -177,6 +196,7 @@ func TestLightsFollowTheHeadsetsCall(t *testing.T) {
 	d.advanceTo(start, 40*time.Second)
 	d.waitFrame(t, "sim:omega/0", omegaPurple)
 	d.waitFrame(t, "sim:embrava/0", embravaPurple)
+	d.waitSimLight(t, "bl", DefaultColours()[DND])
 	h := d.svc.Status().History
 	if len(h) < 3 || h[0].Reason != "call ended on Jabra Evolve2 65" || h[1].Reason != "call started on Jabra Evolve2 65" {
 		t.Errorf("history = %+v", h)
