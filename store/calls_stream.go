@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"fmt"
 
 	bolt "go.etcd.io/bbolt"
@@ -11,6 +12,10 @@ import (
 // writer from growing the file, so a listing of a million calls runs as
 // many short transactions, each continuing after the last index key seen.
 const streamPage = 256
+
+// releaseEvery is how many pages a listing reads between telling the
+// kernel to drop the map's pages from this process (releaseMapped).
+const releaseEvery = 16
 
 // EachCall calls fn with each ended call q selects, newest first, reading
 // the history in pages so memory stays flat in its size. A record that
@@ -29,7 +34,11 @@ func each[T any](s *Store, bucket string, q Query, decode func(*decoder, []byte,
 	var before []byte
 	left := q.Limit
 	page := make([]T, 0, streamPage)
-	for {
+	defer s.releaseMapped()
+	for pages := 1; ; pages++ {
+		if pages%releaseEvery == 0 {
+			s.releaseMapped()
+		}
 		page = page[:0]
 		full := false
 		err := s.db.View(func(tx *bolt.Tx) error {
@@ -39,10 +48,23 @@ func each[T any](s *Store, bucket string, q Query, decode func(*decoder, []byte,
 			}
 			d := &decoder{strs: map[string]string{}}
 			var bad error
+			// Records are keyed by sequence, and a history written in time
+			// order lists them in descending sequence: one step back on a
+			// cursor finds the next, where a Get would search from the root.
+			rc := h.records.Cursor()
+			var rk, rv []byte
 			h.scanBefore(q, before, func(k []byte, sum summary) bool {
 				var rec T
 				sk := sequenceKey(sum.seq)
-				if err := decode(d, h.records.Get(sk), &rec); err != nil {
+				if rk != nil {
+					rk, rv = rc.Prev()
+				}
+				if !bytes.Equal(rk, sk) {
+					if rk, rv = rc.Seek(sk); !bytes.Equal(rk, sk) {
+						rv = nil
+					}
+				}
+				if err := decode(d, rv, &rec); err != nil {
 					bad = fmt.Errorf("bucket %s/%s key %x: %w", bucket, subRecords, sk, err)
 					return false
 				}

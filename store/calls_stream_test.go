@@ -3,6 +3,7 @@ package store
 import (
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"path/filepath"
 	"testing"
 	"time"
@@ -21,6 +22,11 @@ func TestEachCall(t *testing.T) {
 		key := []string{"A", "B", "AB"}[i%3]
 		stored = append(stored, endedCall(fmt.Sprintf("c%04d", i), key, start, time.Minute, i%4))
 	}
+	// Half in time order, half shuffled: sequence order and time order
+	// agree for some records and not for others.
+	rng := rand.New(rand.NewPCG(7, 11))
+	tail := stored[len(stored)/2:]
+	rng.Shuffle(len(tail), func(i, j int) { tail[i], tail[j] = tail[j], tail[i] })
 	if err := s.SaveCalls(stored); err != nil {
 		t.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package localapi
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -36,37 +37,28 @@ func (s *Server) ServeCalls(h CallHistory) {
 			return
 		}
 		bw := bufio.NewWriterSize(w, 32<<10)
-		n := 0
+		jw := calls.NewJSONWriter(bw)
 		err = h.EachCall(f, func(rec calls.Record) error {
-			if n == 0 {
+			if jw.Count() == 0 {
 				w.Header().Set("Content-Type", "application/json")
-				bw.WriteString("[")
-			} else {
-				bw.WriteString(",")
 			}
-			n++
-			b, err := json.Marshal(rec)
-			if err != nil {
-				return err
-			}
-			_, err = bw.Write(b)
-			return err
+			return jw.Write(rec)
 		})
 		if err != nil {
 			s.logger.Error("local API: call history", "err", err)
-			if n == 0 {
+			if jw.Count() == 0 {
 				http.Error(w, err.Error(), http.StatusInternalServerError)
+				return
 			}
 			// Mid-stream the status is sent: the array stays unclosed, so
 			// the client sees a broken answer, never a short one.
 			_ = bw.Flush()
 			return
 		}
-		if n == 0 {
+		if jw.Count() == 0 {
 			w.Header().Set("Content-Type", "application/json")
-			bw.WriteString("[")
 		}
-		bw.WriteString("]\n")
+		_ = jw.Close()
 		_ = bw.Flush()
 	})
 }
@@ -98,9 +90,9 @@ func parseCallsQuery(v url.Values) (calls.Filter, error) {
 // maxCallRecord bounds one call of the owner's answer.
 const maxCallRecord = 64 << 10
 
-// EachCall asks the owner for the calls f selects (f.Since, f.Until,
-// f.Limit), newest first, and calls fn with each as it arrives.
-func (c *Client) EachCall(ctx context.Context, f calls.Filter, fn func(calls.Record) error) error {
+// callsRequest asks the owner for the calls f selects and returns the
+// answer's body, the path asked (for errors) and a closer.
+func (c *Client) callsRequest(ctx context.Context, f calls.Filter) (io.ReadCloser, string, error) {
 	q := url.Values{}
 	if !f.Since.IsZero() {
 		q.Set("since", f.Since.UTC().Format(time.RFC3339Nano))
@@ -117,23 +109,34 @@ func (c *Client) EachCall(ctx context.Context, f calls.Filter, fn func(calls.Rec
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://earshot"+path, nil)
 	if err != nil {
-		return err
+		return nil, path, err
 	}
 	// The whole history can take longer than one request of the other
 	// calls may: the stream has only ctx for a deadline.
 	resp, err := c.stream.Do(req)
 	if err != nil {
-		return fmt.Errorf("ask the running Earshot %s: %w", path, err)
+		return nil, path, fmt.Errorf("ask the running Earshot %s: %w", path, err)
 	}
-	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		b, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
-		return fmt.Errorf("ask the running Earshot %s: %s: %s", path, resp.Status, b)
+		resp.Body.Close()
+		return nil, path, fmt.Errorf("ask the running Earshot %s: %s: %s", path, resp.Status, b)
 	}
+	return resp.Body, path, nil
+}
+
+// EachCall asks the owner for the calls f selects (f.Since, f.Until,
+// f.Limit), newest first, and calls fn with each as it arrives.
+func (c *Client) EachCall(ctx context.Context, f calls.Filter, fn func(calls.Record) error) error {
+	body, path, err := c.callsRequest(ctx, f)
+	if err != nil {
+		return err
+	}
+	defer body.Close()
 	bad := func(err error) error {
 		return fmt.Errorf("read the running Earshot's answer to %s: %w", path, err)
 	}
-	win := &window{r: resp.Body, left: maxCallRecord}
+	win := &window{r: body, left: maxCallRecord}
 	dec := json.NewDecoder(win)
 	if tok, err := dec.Token(); err != nil || tok != json.Delim('[') {
 		return bad(errors.Join(errors.New("not a JSON array"), err))
@@ -150,6 +153,48 @@ func (c *Client) EachCall(ctx context.Context, f calls.Filter, fn func(calls.Rec
 	}
 	if _, err := dec.Token(); err != nil {
 		return bad(err)
+	}
+	return nil
+}
+
+// CopyCalls asks the owner for the calls f selects and copies its JSON
+// array (one call a line, see calls.JSONWriter) to w as it arrives, without
+// decoding it: `earshot calls --json` through the owner. Each line is
+// bounded, and the array must be whole: a broken answer is an error.
+func (c *Client) CopyCalls(ctx context.Context, f calls.Filter, w io.Writer) error {
+	body, path, err := c.callsRequest(ctx, f)
+	if err != nil {
+		return err
+	}
+	defer body.Close()
+	sc := bufio.NewScanner(body)
+	sc.Buffer(make([]byte, 0, 64<<10), maxCallRecord+2)
+	state := 0 // 0: before "[", 1: in the array, 2: after "]"
+	for sc.Scan() {
+		line := sc.Bytes()
+		ok := false
+		switch {
+		case state == 0 && string(line) == "[]":
+			ok, state = true, 2
+		case state == 0 && string(line) == "[":
+			ok, state = true, 1
+		case state == 1 && string(line) == "]":
+			ok, state = true, 2
+		case state == 1 && len(line) > 1 && line[0] == '{' && (line[len(line)-1] == '}' || bytes.HasSuffix(line, []byte("},"))):
+			ok = true
+		}
+		if !ok {
+			return fmt.Errorf("read the running Earshot's answer to %s: unexpected %.40q", path, line)
+		}
+		if _, err := w.Write(append(line, '\n')); err != nil {
+			return err
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return fmt.Errorf("read the running Earshot's answer to %s: %w", path, err)
+	}
+	if state != 2 {
+		return fmt.Errorf("read the running Earshot's answer to %s: the list of calls was cut short", path)
 	}
 	return nil
 }

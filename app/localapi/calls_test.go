@@ -1,7 +1,10 @@
 package localapi
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"errors"
 	"log/slog"
 	"net/url"
 	"strings"
@@ -93,6 +96,49 @@ func TestCallsQueryRefusals(t *testing.T) {
 			v, _ := url.ParseQuery(q)
 			if _, err := parseCallsQuery(v); err == nil {
 				t.Errorf("%s accepted", q)
+			}
+		})
+	}
+}
+
+// brokenCalls fails after some calls, once the answer has begun.
+type brokenCalls struct{ after int }
+
+func (b brokenCalls) EachCall(_ calls.Filter, fn func(calls.Record) error) error {
+	for range b.after {
+		if err := fn(calls.Record{CallID: "c"}); err != nil {
+			return err
+		}
+	}
+	return errors.New("damaged page")
+}
+
+func TestCopyCalls(t *testing.T) {
+	var asked calls.Filter
+	tests := []struct {
+		name    string
+		h       CallHistory
+		want    int
+		wantErr string
+	}{
+		{name: "a whole array, line by line", h: manyCalls{n: 1000, filter: &asked}, want: 1000},
+		{name: "no calls", h: manyCalls{filter: &asked}, want: 0},
+		{name: "an answer cut short is an error", h: brokenCalls{after: 3}, wantErr: "cut short"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := serveCalls(t, tt.h)
+			var out bytes.Buffer
+			err := c.CopyCalls(context.Background(), calls.Filter{}, &out)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("err %v, want %q", err, tt.wantErr)
+				}
+				return
+			}
+			var got []calls.Record
+			if err != nil || json.Unmarshal(out.Bytes(), &got) != nil || len(got) != tt.want {
+				t.Fatalf("copied %d calls, %v: %.200s", len(got), err, out.String())
 			}
 		})
 	}

@@ -321,6 +321,9 @@ func (h *Host) attachGroup(ctx context.Context, members []hid.Info, initial bool
 	a.cancel = cancel
 	r := &run{h: h, a: a, proto: proto, present: map[string]device.Device{},
 		log: h.log.With("protocol", proto.Name(), "path", a.id)}
+	if p, ok := proto.(interface{ SettlesItself() bool }); ok {
+		r.selfSettling = p.SettlesItself()
+	}
 	h.running.Add(1)
 	go func() {
 		defer h.running.Done()

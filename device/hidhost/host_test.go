@@ -568,3 +568,32 @@ func TestCollectionsOfOneInterfaceAreOneDevice(t *testing.T) {
 		t.Errorf("the group came back after it was unplugged: %v", rec.summary())
 	}
 }
+
+// TestManagerAsksTheHostPerDevice: through a Manager, a HID device whose
+// protocol serves no firmware handler cannot be updated, and one whose
+// protocol serves a light has one.
+func TestManagerAsksTheHostPerDevice(t *testing.T) {
+	bus := replay.New()
+	if err := bus.Add(headsetSpec("/dev/hidraw1", 0x0B)); err != nil {
+		t.Fatal(err)
+	}
+	h := New(Params{Bus: bus, Protocols: []hid.Protocol{&echo{claim: 1, lights: make(chan device.LightState, 1)}}, Logger: slog.New(slog.DiscardHandler)})
+	mgr := device.NewManager(device.ManagerParams{Drivers: []device.Driver{h}, Logger: slog.New(slog.DiscardHandler)})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { _ = mgr.Run(ctx); close(done) }()
+	defer func() { cancel(); <-done }()
+	settle(t, h)
+	if _, ok := mgr.Device("/dev/hidraw1"); !ok {
+		t.Fatal("not attached")
+	}
+	if mgr.CanUpdateFirmware("/dev/hidraw1") {
+		t.Error("CanUpdateFirmware = true for a protocol without a firmware handler")
+	}
+	if !mgr.HasLight("/dev/hidraw1") {
+		t.Error("HasLight = false")
+	}
+	if err := mgr.CanWriteSetting("/dev/hidraw1", "X"); !errors.Is(err, device.ErrNotWritable) {
+		t.Errorf("CanWriteSetting = %v", err)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/earshot-app/earshot/device/clock"
@@ -107,4 +108,17 @@ func (r *Recording) Scenario() []byte {
 	}
 	b.WriteString("\n  ]\n}\n")
 	return b.Bytes()
+}
+
+// Hex writes bytes as scenario files do: upper-case pairs separated by
+// spaces.
+func Hex(b []byte) string {
+	var s strings.Builder
+	for i, x := range b {
+		if i > 0 {
+			s.WriteByte(' ')
+		}
+		fmt.Fprintf(&s, "%02X", x)
+	}
+	return s.String()
 }

@@ -57,6 +57,13 @@ func (h *Host) UpdateFirmware(ctx context.Context, id string, img device.Firmwar
 	return fmt.Errorf("update firmware: %s: its driver cannot update firmware", id)
 }
 
+// CanUpdateFirmware tells whether the device's protocol served a
+// FirmwareHandler.
+func (h *Host) CanUpdateFirmware(id string) bool {
+	_, ok := handler[hid.FirmwareHandler](h, id)
+	return ok
+}
+
 // SetLight switches the light through the LightHandler of the device.
 func (h *Host) SetLight(ctx context.Context, id string, state device.LightState) error {
 	if l, ok := handler[hid.LightHandler](h, id); ok {
@@ -76,5 +83,6 @@ var (
 	_ device.SettingsWriter  = (*Host)(nil)
 	_ device.SettingsChecker = (*Host)(nil)
 	_ device.FirmwareUpdater = (*Host)(nil)
+	_ device.FirmwareChecker = (*Host)(nil)
 	_ device.Lighter         = (*Host)(nil)
 )

@@ -18,6 +18,9 @@ type run struct {
 	proto interface{ Name() string }
 	log   *slog.Logger
 
+	// selfSettling: the protocol calls Settled itself (see Settled).
+	selfSettling bool
+
 	mu      sync.Mutex
 	present map[string]device.Device // devices this run reported and not removed
 	ended   bool
@@ -59,10 +62,16 @@ func (r *run) Emit(ev device.Event) {
 		r.h.serve(id, nil)
 	}
 	r.h.publish(ev)
-	if ev.Type == device.Arrived {
+	if ev.Type == device.Arrived && !r.selfSettling {
 		r.h.settled(r.a)
 	}
 }
+
+// Settled is called by a protocol that reports several devices at start
+// (a dongle and the headset behind it) once it has reported them all; for
+// such a protocol (one with a SettlesItself method) the first Arrived does
+// not settle the interface.
+func (r *run) Settled() { r.h.settled(r.a) }
 
 // Serve registers (or, with nil, withdraws) what the device id can do.
 func (r *run) Serve(id string, handler any) {

@@ -86,18 +86,34 @@ func parse(desc []byte) *descriptor.Descriptor {
 	return d
 }
 
-// Claim claims an interface with a Hook Switch or Phone Mute, or with
+// Claim claims an interface with a Telephony collection (or a Hook Switch
+// or Phone Mute in any collection), or with
 // Consumer mute or volume keys when it belongs to a headset (its vendor is
 // a headset vendor, or its product string names one).
 func (p *Protocol) Claim(in hid.Info, desc []byte) int {
-	cc := NewCallControl(parse(desc))
+	d := parse(desc)
+	cc := NewCallControl(d)
 	switch {
-	case cc.HasTelephony():
+	case cc.HasTelephony() || hasTelephonyCollection(d):
 		return ClaimTelephony
 	case cc.HasCallControl() && (slices.Contains(p.o.HeadsetVendors, in.VendorID) || headsetName(in.Product)):
 		return ClaimConsumer
 	}
 	return 0
+}
+
+// hasTelephonyCollection tells whether a top-level collection is on the
+// Telephony page.
+func hasTelephonyCollection(d *descriptor.Descriptor) bool {
+	if d == nil {
+		return false
+	}
+	for _, c := range d.TopLevel() {
+		if c.UsagePage() == 0x0B {
+			return true
+		}
+	}
+	return false
 }
 
 // headsetName tells whether a USB product string names a headset or

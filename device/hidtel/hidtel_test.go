@@ -396,6 +396,8 @@ func TestClaim(t *testing.T) {
 		{"consumer keys named a headset", hid.Info{VendorID: 0x0d8c, Product: "USB Headset"}, consumer, ClaimConsumer},
 		{"a keyboard's consumer keys", hid.Info{VendorID: 0x046a, Product: "Cherry keyboard"}, keyboard, 0},
 		{"vendor page only", hid.Info{VendorID: 0x047f}, vendor, 0},
+		{"a Telephony collection without hook or mute", hid.Info{VendorID: 0x1234}, []byte{0x05, 0x0B, 0x09, 0x05, 0xA1, 0x01,
+			0x85, 0x02, 0x09, 0x21, 0x15, 0x00, 0x25, 0x01, 0x75, 0x01, 0x95, 0x01, 0x81, 0x06, 0x95, 0x07, 0x81, 0x01, 0xC0}, ClaimTelephony},
 		{"no descriptor", hid.Info{VendorID: 0x047f}, nil, 0},
 		{"garbage", hid.Info{VendorID: 0x047f}, []byte{0xFF, 0x00, 0x13}, 0},
 	}

@@ -173,6 +173,16 @@ func (d *Driver) hostFor(id string) *hidhost.Host {
 	}
 }
 
+// CanUpdateFirmware tells whether the device can take a firmware update:
+// every plain simulated device can; a scripted HID device when its driver
+// serves a firmware handler.
+func (d *Driver) CanUpdateFirmware(id string) bool {
+	if h := d.hostFor(id); h != nil {
+		return h.CanUpdateFirmware(id)
+	}
+	return true
+}
+
 // Settled waits, until ctx ends, for the drivers to have read the scripted
 // HID devices present at time zero (hidhost.Host.Settled), once every step
 // at time zero has played. Call it after Run started.

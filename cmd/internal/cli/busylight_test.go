@@ -10,19 +10,23 @@ import (
 	"time"
 )
 
-// The frames of testdata/busylights-desk.json's lights, as the HID trace
-// writes them (hex, report ID first): the kuando's 64-byte frame after the
-// 00 report ID (HARDWARE §3.1), the Embrava's R B G report (§3.2).
+// The frames of testdata/busylights-desk.json's lights, in hex, report ID
+// first (compared without spaces and case, however the trace spells them):
+// the kuando's 64-byte frame after the 00 report ID (HARDWARE §3.1), the
+// Embrava's R B G report (§3.2).
 var (
 	omegaFrame = func(step, sum string) string {
-		return "00 " + step + strings.Repeat(" 00", 51) + " FF FF FF " + sum
+		return hexKey("00 " + step + strings.Repeat(" 00", 51) + " FF FF FF " + sum)
 	}
 	omegaRed       = omegaFrame("10 00 64 00 00 00 00 00", "03 71")
 	omegaPurple    = omegaFrame("10 00 32 00 64 00 00 00", "03 A3")
 	omegaKeepAlive = omegaFrame("8F 00 00 00 00 00 00 00", "03 8C")
-	blyncRed       = "00 FF 00 00 00 00 00 FF 22"
-	blyncPurple    = "00 80 FF 00 00 00 00 FF 22"
+	blyncRed       = hexKey("00 FF 00 00 00 00 00 FF 22")
+	blyncPurple    = hexKey("00 80 FF 00 00 00 00 FF 22")
 )
+
+// hexKey folds hex for comparing: no spaces, upper case.
+func hexKey(s string) string { return strings.ToUpper(strings.ReplaceAll(s, " ", "")) }
 
 // TestBusylightsFollowTheCall plays testdata/busylights-desk.json — a
 // scripted kuando Omega and a scripted Embrava Blynclight Plus beside a
@@ -70,7 +74,7 @@ func TestBusylightsFollowTheCall(t *testing.T) {
 			t.Errorf("a light got %s %s", l.Dir, l.Report)
 			continue
 		}
-		x := line{T: at, VendorID: l.VendorID, ProductID: l.ProductID, Dir: l.Dir, Rept: strings.ToUpper(l.Report)}
+		x := line{T: at, VendorID: l.VendorID, ProductID: l.ProductID, Dir: l.Dir, Rept: hexKey(l.Report)}
 		switch l.VendorID + ":" + l.ProductID {
 		case "27BB:3BCD":
 			omega = append(omega, x)

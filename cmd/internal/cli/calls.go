@@ -3,9 +3,9 @@ package cli
 import (
 	"bufio"
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -48,28 +48,8 @@ func runCalls(e *env, args []string) error {
 	defer out.Flush()
 	switch {
 	case e.o.json:
-		n := 0
-		err := e.eachCall(f, func(r calls.Record) error {
-			sep := ",\n  "
-			if n == 0 {
-				sep = "[\n  "
-			}
-			n++
-			b, err := json.MarshalIndent(r, "  ", "  ")
-			if err != nil {
-				return err
-			}
-			out.WriteString(sep)
-			_, err = out.Write(b)
+		if err := e.copyCallsJSON(f, out); err != nil {
 			return err
-		})
-		if err != nil {
-			return err
-		}
-		if n == 0 {
-			out.WriteString("[]\n")
-		} else {
-			out.WriteString("\n]\n")
 		}
 		return out.Flush()
 	case e.o.csv:
@@ -153,6 +133,24 @@ func parseWhen(s string) (time.Time, error) {
 		return t, nil
 	}
 	return time.Parse(time.RFC3339Nano, s)
+}
+
+// copyCallsJSON writes the JSON array of the calls f selects, one call a
+// line: passed through as the running owner writes it, or written here from
+// the database.
+func (e *env) copyCallsJSON(f calls.Filter, w io.Writer) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
+	defer cancel()
+	if c, err := e.dialOwner(ctx); err != nil {
+		return err
+	} else if c != nil {
+		return c.CopyCalls(ctx, f, w)
+	}
+	jw := calls.NewJSONWriter(w)
+	if err := e.eachCall(f, jw.Write); err != nil {
+		return err
+	}
+	return jw.Close()
 }
 
 // eachCall asks the running owner, or reads the database itself, and calls

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"syscall"
@@ -32,6 +33,7 @@ func runService(e *env, args []string) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	done := ow.start(ctx, e.log)
+	go settleMemory(ctx)
 	// The pass's result comes over a channel: the owner stopping after the
 	// pass's cancel does not order the write before the read for the race
 	// detector.
@@ -52,6 +54,20 @@ func runService(e *env, args []string) error {
 		return err
 	default:
 		return nil // stopped by a signal before the pass ended
+	}
+}
+
+// settleMemory keeps the all-day service small: a tighter GC target than
+// Go's default (the service's heap is a few megabytes, so collecting more
+// often costs next to nothing), and once start-up's garbage (catalog,
+// scenario, first device reads) is collected, the freed pages go back to
+// the OS instead of waiting for the scavenger.
+func settleMemory(ctx context.Context) {
+	debug.SetGCPercent(50)
+	select {
+	case <-time.After(5 * time.Second):
+		debug.FreeOSMemory()
+	case <-ctx.Done():
 	}
 }
 

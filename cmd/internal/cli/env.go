@@ -115,8 +115,8 @@ func newEnv(o options, stdout, stderr io.Writer, environ []string, t *translatio
 }
 
 func (e *env) close() {
-	for _, c := range e.closers {
-		_ = c.Close()
+	for i := len(e.closers) - 1; i >= 0; i-- {
+		_ = e.closers[i].Close()
 	}
 	_ = e.logFile.Close()
 }
@@ -158,6 +158,9 @@ type Owner struct {
 // becomeOwner opens the database (failing when another owner holds it), builds
 // the drivers and the core, and listens on the local API socket. Start runs it.
 func (e *env) becomeOwner() (*Owner, error) {
+	if err := e.checkDataFolder(); err != nil {
+		return nil, err
+	}
 	st, err := e.openStore(time.Second)
 	if err != nil {
 		return nil, err
@@ -218,6 +221,21 @@ func (e *env) becomeOwner() (*Owner, error) {
 	ow.api.ServePresence(ow.presence.service, ow.presence.runner, mgr, ow.core)
 	e.log.Info("started", "version", Version, "source", e.source, "data", e.o.data)
 	return ow, nil
+}
+
+// checkDataFolder refuses to own a data folder that other users can
+// write to or that is not the user's: another user could replace the
+// socket and feed the command line fake devices.
+func (e *env) checkDataFolder() error {
+	err := localapi.CheckDataFolder(e.o.data)
+	var unsafe *localapi.UnsafeFolderError
+	switch {
+	case errors.As(err, &unsafe) && unsafe.Owner != unsafe.User:
+		return errors.New(e.t.T("cli.dataFolder.notOwned", "Dir", unsafe.Dir, "Owner", unsafe.Owner, "User", unsafe.User))
+	case errors.As(err, &unsafe):
+		return errors.New(e.t.T("cli.dataFolder.writable", "Dir", unsafe.Dir, "Mode", fmt.Sprintf("%04o", unsafe.Mode.Perm())))
+	}
+	return err
 }
 
 // start runs the core, the local API and the analytics uploader until ctx is

@@ -19,6 +19,7 @@ import (
 	"github.com/earshot-app/earshot/device/hid"
 	"github.com/earshot-app/earshot/device/hidhost"
 	"github.com/earshot-app/earshot/device/hidtel"
+	"github.com/earshot-app/earshot/device/jabra"
 	"github.com/earshot-app/earshot/device/micuse"
 	"github.com/earshot-app/earshot/device/sim"
 )
@@ -28,11 +29,12 @@ import (
 const hidSettle = 10 * time.Second
 
 // hidProtocols are the HID protocol drivers, strongest claim first; the
-// jabra and busylight drivers join them here. mic is the
+// busylight driver joins them here. mic is the
 // microphone-in-use signal (nil for scripted devices and one-shot lists).
 func (e *env) hidProtocols(mic micuse.Source, clk clock.Clock) []hid.Protocol {
 	return []hid.Protocol{
 		busylight.New(clk), // claims its lights by vendor and product id, above any usage-page claim
+		jabra.New(jabra.Options{Clock: clk}),
 		hidtel.New(hidtel.Options{LEDs: e.cfg.HIDTelLEDs, Mic: mic, Clock: clk}),
 	}
 }
@@ -52,10 +54,18 @@ func (e *env) hidWrap(clk clock.Clock) (func(hid.Bus) hid.Bus, error) {
 		return nil, errors.New(e.t.T("cli.hidTrace.open", "File", e.o.hidTrace, "Err", err))
 	}
 	e.closers = append(e.closers, f)
-	onError := func(err error) {
-		e.log.Error("hid trace: write failed; the trace stops being complete", "file", e.o.hidTrace, "err", err)
-	}
-	return func(b hid.Bus) hid.Bus { return hidhost.Trace(b, f, clk, onError) }, nil
+	return func(b hid.Bus) hid.Bus {
+		tr := hid.NewTrace(b, f, clk.Now)
+		// Closed before the file (closers close last first): the trace
+		// writes what it still holds.
+		e.closers = append(e.closers, closerFunc(func() error {
+			if err := tr.Close(); err != nil {
+				e.log.Error("hid trace incomplete", "file", e.o.hidTrace, "err", err)
+			}
+			return nil
+		}))
+		return tr
+	}, nil
 }
 
 // hidHost builds the HID host on the system's bus for the owner.
@@ -282,3 +292,7 @@ func findInterface(e *env, infos []hid.Info, name string) (string, error) {
 	}
 	return "", errors.New(e.t.T("cli.hid.record.ambiguous", "Device", name, "Paths", strings.Join(paths, ", ")))
 }
+
+type closerFunc func() error
+
+func (f closerFunc) Close() error { return f() }

@@ -120,7 +120,7 @@ func TestServiceHIDScenario(t *testing.T) {
 			ins = append(ins, l.Report)
 		}
 	}
-	if got := strings.Join(ins, ","); got != "08 02,08 03,08 02,08 03,08 02,08 03,08 02,01 01,01 00,01 01,01 00,01 02,01 00,08 00" {
+	if got := strings.Join(ins, ","); got != "0802,0803,0802,0803,0802,0803,0802,0101,0100,0101,0100,0102,0100,0800" {
 		t.Errorf("traced input reports %s", got)
 	}
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/earshot-app/earshot/device/busylight"
 	"github.com/earshot-app/earshot/device/hidtel"
+	"github.com/earshot-app/earshot/device/jabra"
 	"github.com/earshot-app/earshot/device/support"
 )
 
@@ -17,6 +18,7 @@ import (
 var tables = [][]support.Model{
 	hidtel.Models,
 	busylight.SupportModels(),
+	jabra.SupportModels(),
 }
 
 func render() []byte {
