@@ -480,19 +480,32 @@ func (s *Service) lightLoop(ctx context.Context) {
 		}
 		s.mu.Lock()
 		want := s.colours.For(s.decision)
+		// A headset's own busylight is one red light that says "do not
+		// disturb me": on while busy, in a call or in dnd, off otherwise.
+		single := device.LightState{}
+		if s.decision.State == Busy || s.decision.State == DND || s.decision.State == OnThePhone {
+			single.Colour = red
+		}
 		if s.testLight != nil {
-			want = *s.testLight
+			want, single = *s.testLight, *s.testLight
 		}
 		s.mu.Unlock()
-		s.applyAll(ctx, want)
+		s.applyAll(ctx, want, single)
 	}
 }
 
-func (s *Service) applyAll(ctx context.Context, want device.LightState) {
+// applyAll shows want on every busylight, and single on every other
+// device with a light (a headset's busylight), where it is not shown yet.
+func (s *Service) applyAll(ctx context.Context, want, single device.LightState) {
 	var ids []string
+	wants := map[string]device.LightState{}
 	for _, d := range s.p.Lights.Devices() {
 		if s.p.Lights.HasLight(d.ID) {
 			ids = append(ids, d.ID)
+			wants[d.ID] = want
+			if d.Kind != device.KindBusylight {
+				wants[d.ID] = single
+			}
 		}
 	}
 	s.lmu.Lock()
@@ -503,7 +516,7 @@ func (s *Service) applyAll(ctx context.Context, want device.LightState) {
 	}
 	ids = slices.DeleteFunc(ids, func(id string) bool {
 		got, ok := s.applied[id]
-		return ok && got == want
+		return ok && got == wants[id]
 	})
 	s.lmu.Unlock()
 	errs := make([]error, len(ids))
@@ -512,7 +525,7 @@ func (s *Service) applyAll(ctx context.Context, want device.LightState) {
 		wg.Go(func() {
 			c, cancel := context.WithTimeout(ctx, lightTimeout)
 			defer cancel()
-			errs[i] = s.p.Lights.SetLight(c, id, want)
+			errs[i] = s.p.Lights.SetLight(c, id, wants[id])
 		})
 	}
 	wg.Wait()
@@ -526,6 +539,6 @@ func (s *Service) applyAll(ctx context.Context, want device.LightState) {
 			delete(s.applied, id)
 			continue
 		}
-		s.applied[id] = want
+		s.applied[id] = wants[id]
 	}
 }

@@ -49,7 +49,8 @@ func (f *fakeLights) Devices() []device.Device {
 func (f *fakeLights) HasLight(id string) bool {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return f.devs[id].Kind == device.KindBusylight
+	d := f.devs[id]
+	return d.Kind == device.KindBusylight || strings.HasPrefix(d.ID, "lit-") // a headset with its own busylight
 }
 
 func (f *fakeLights) SetLight(_ context.Context, id string, s device.LightState) error {
@@ -251,4 +252,27 @@ func TestPrefsAPIChoice(t *testing.T) {
 			t.Errorf("%s: accepted", name)
 		}
 	}
+}
+
+// TestServiceHeadsetBusylight: a headset's own busylight is one red light:
+// on while busy, in a call or in dnd, off when free or away, whatever the
+// colours of the USB busylights.
+func TestServiceHeadsetBusylight(t *testing.T) {
+	s, lights, _, _ := newTestService(t, ServiceParams{})
+	hs := lights.add("lit-hs", device.KindHeadset)
+	s.HandleEvent(device.Event{Type: device.Arrived, Device: hs})
+	off, on := device.LightState{}, device.LightState{Colour: device.Colour{R: 0xFF}}
+	lights.waitShown(t, "lit-hs", off)
+	for _, c := range []struct {
+		st   State
+		want device.LightState
+	}{{DND, on}, {Away, off}, {Busy, on}, {Lunch, off}, {Free, off}, {OnThePhone, on}} {
+		if err := s.SetManual(c.st); err != nil {
+			t.Fatal(err)
+		}
+		lights.waitShown(t, "lit-hs", c.want)
+	}
+	// Quitting turns it off too.
+	s.Stop()
+	lights.waitShown(t, "lit-hs", off)
 }
