@@ -11,6 +11,7 @@ package config
 import (
 	"fmt"
 	"io"
+	"net"
 	"net/url"
 	"sort"
 	"strconv"
@@ -18,6 +19,8 @@ import (
 
 	"github.com/BurntSushi/toml"
 	"github.com/spf13/afero"
+
+	"github.com/earshot-app/earshot/device"
 )
 
 // The property names of SPEC §11.
@@ -42,6 +45,15 @@ const (
 	KeyCallHistoryRetention     = "CALLHISTORYRETENTIONDAYS"
 	defaultCallHistoryRetention = 180
 
+	// KeyPresenceAPI switches the local presence HTTP API on or off
+	// (default off); KeyPresenceAPIAddress is where it listens.
+	KeyPresenceAPI            = "PRESENCEAPI"
+	KeyPresenceAPIAddress     = "PRESENCEAPIADDRESS"
+	DefaultPresenceAPIAddress = "127.0.0.1:8990"
+	// KeyPresenceColourPrefix + a state name in capitals (FREE, BUSY, AWAY,
+	// DND, ONTHEPHONE, LUNCH, RINGING) is the colour busylights show for
+	// it: a colour name or #RRGGBB, optionally followed by "blink".
+	KeyPresenceColourPrefix = "PRESENCECOLOUR"
 	// KeyHIDTelLEDs (Earshot's own key, ON/OFF, default OFF) makes the
 	// standard call-control driver (hidtel) answer a headset's LEDs itself:
 	// Off-Hook during a call, the mute LED after every mute press. Off, it
@@ -49,6 +61,9 @@ const (
 	// writer would fight it.
 	KeyHIDTelLEDs = "HIDTELLEDS"
 )
+
+// PresenceColourStates are the states with a colour key, lower case.
+var PresenceColourStates = []string{"free", "busy", "away", "dnd", "onthephone", "lunch", "ringing"}
 
 // Backend types of BACKENDTYPE.
 const (
@@ -76,6 +91,15 @@ type Config struct {
 	Language                    string
 	// CallHistoryRetentionDays is how long call history is kept; 0 = forever.
 	CallHistoryRetentionDays int
+	// PresenceAPI: the local presence HTTP API runs (PRESENCEAPI on).
+	PresenceAPI bool
+	// PresenceAPIAddress is host:port; anything but loopback must be set
+	// explicitly (Sources has the key) and gets a warning.
+	PresenceAPIAddress string
+	// PresenceColours are the colours set by PRESENCECOLOUR<STATE> keys,
+	// by lower-case state name ("ringing" included); unset states keep
+	// the built-in colours.
+	PresenceColours map[string]device.LightState
 	// HIDTelLEDs: hidtel writes the call-control LED reports (HIDTELLEDS).
 	HIDTelLEDs bool
 
@@ -91,6 +115,8 @@ func Defaults() Config {
 		BackendType:                 BackendDefault,
 		PeopleCountHeartbeatMinutes: defaultPeopleCountMinutes,
 		CallHistoryRetentionDays:    defaultCallHistoryRetention,
+		PresenceAPIAddress:          DefaultPresenceAPIAddress,
+		PresenceColours:             map[string]device.LightState{},
 		Sources:                     map[string]string{},
 	}
 }
@@ -134,7 +160,34 @@ var keys = map[string]setter{
 	KeyCatalogDir:           func(c *Config, v string) error { c.CatalogDir = v; return nil },
 	KeyLanguage:             func(c *Config, v string) error { c.Language = v; return nil },
 	KeyCallHistoryRetention: func(c *Config, v string) error { return setInt(&c.CallHistoryRetentionDays, v, 0) },
+	KeyPresenceAPI:          func(c *Config, v string) error { return setYesNo(&c.PresenceAPI, v) },
+	KeyPresenceAPIAddress:   setPresenceAddress,
 	KeyHIDTelLEDs:           func(c *Config, v string) error { return setYesNo(&c.HIDTelLEDs, v) },
+}
+
+func init() {
+	for _, st := range PresenceColourStates {
+		keys[KeyPresenceColourPrefix+strings.ToUpper(st)] = func(c *Config, v string) error {
+			l, err := device.ParseLightState(v)
+			if err != nil {
+				return err
+			}
+			c.PresenceColours[st] = l
+			return nil
+		}
+	}
+}
+
+func setPresenceAddress(c *Config, v string) error {
+	_, port, err := net.SplitHostPort(v)
+	if err != nil {
+		return fmt.Errorf("%q is not host:port", v)
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		return fmt.Errorf("%q has no valid port", v)
+	}
+	c.PresenceAPIAddress = v
+	return nil
 }
 
 // Keys returns every known property name, sorted.
@@ -209,6 +262,13 @@ func describe(c Config, key string) string {
 		return strconv.Itoa(c.CallHistoryRetentionDays)
 	case KeyBackendType:
 		return c.BackendType
+	case KeyPresenceAPI:
+		if c.PresenceAPI {
+			return "on"
+		}
+		return "off"
+	case KeyPresenceAPIAddress:
+		return c.PresenceAPIAddress
 	case KeyManagementEndpoint:
 		return quoteOrEmpty(Redact(c.ManagementEndpoint))
 	case KeyCapabilitiesEndpoint:

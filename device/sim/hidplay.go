@@ -183,22 +183,6 @@ func (d *Driver) CanUpdateFirmware(id string) bool {
 	return true
 }
 
-// SetLight switches the light of a scripted HID device through its driver;
-// plain simulated devices have no light.
-func (d *Driver) SetLight(ctx context.Context, id string, state device.LightState) error {
-	if h := d.hostFor(id); h != nil {
-		return h.SetLight(ctx, id, state)
-	}
-	return errNoLight(id)
-}
-
-// HasLight tells whether the device is a scripted HID device whose driver
-// switches its light.
-func (d *Driver) HasLight(id string) bool {
-	h := d.hostFor(id)
-	return h != nil && h.HasLight(id)
-}
-
 // Settled waits, until ctx ends, for the drivers to have read the scripted
 // HID devices present at time zero (hidhost.Host.Settled), once every step
 // at time zero has played. Call it after Run started.

@@ -63,9 +63,12 @@ type step struct {
 	linkQuality device.LinkQuality
 	battery     device.Battery
 	count       int
-	report      []byte       // input
-	rule        *replay.Rule // reply
-	iface       int          // input and reply: the interface, -1 for the default
+	// application and event of a "presence" step: an application posting
+	// its state, as through the presence API (no device).
+	application, event string
+	report             []byte       // input
+	rule               *replay.Rule // reply
+	iface              int          // input and reply: the interface, -1 for the default
 }
 
 // actions maps each "do" to the keys it takes besides at, do and device, and
@@ -87,9 +90,15 @@ var actions = map[string]struct {
 	"linkQuality": {[]string{"level"}, parseLinkQuality},
 	"battery":     {[]string{"level", "charging", "low"}, func(o object, s *step) { s.battery = parseBattery(o) }},
 	"peopleCount": {[]string{"count"}, func(o object, s *step) { s.count = o.integer("count", true, 0, math.MaxInt32) }},
-	"input":       {[]string{"report", "interface"}, parseInput},
-	"reply":       {[]string{"match", "reply", "interface"}, parseReply},
+	"presence": {[]string{"application", "event"}, func(o object, s *step) {
+		s.application, s.event = o.str("application", true), o.str("event", true)
+	}},
+	"input": {[]string{"report", "interface"}, parseInput},
+	"reply": {[]string{"match", "reply", "interface"}, parseReply},
 }
+
+// deviceless are the actions that name no device.
+var deviceless = map[string]bool{"presence": true}
 
 // Speed is how many times faster than real time the scenario plays.
 func (s *Scenario) Speed() float64 { return s.speed }
@@ -189,7 +198,9 @@ func (p *parser) scenario(o object) *Scenario {
 	for i, v := range o.array("timeline") {
 		path := fmt.Sprintf("timeline[%d]", i)
 		st := p.step(p.object(path, v))
-		if d := ids[st.device]; d == nil {
+		if deviceless[st.do] {
+			// no device to check
+		} else if d := ids[st.device]; d == nil {
 			p.failf(path+".device", "no device %q", st.device)
 		} else {
 			p.checkHIDStep(path, &st, d)
@@ -292,7 +303,10 @@ func orDefault(s, def string) string {
 }
 
 func (p *parser) step(o object) step {
-	s := step{do: o.str("do", true), device: o.str("device", true), iface: -1}
+	s := step{do: o.str("do", true), iface: -1}
+	if !deviceless[s.do] {
+		s.device = o.str("device", true)
+	}
 	s.at, _ = o.duration("at", true)
 	a, ok := actions[s.do]
 	if !ok && o.has("do") {
@@ -303,7 +317,11 @@ func (p *parser) step(o object) step {
 		slices.Sort(names)
 		p.failf(o.key("do"), "unknown action %q (want one of %s)", s.do, strings.Join(names, ", "))
 	}
-	o.allow(s.do, append([]string{"at", "do", "device"}, a.keys...)...)
+	common := []string{"at", "do", "device"}
+	if deviceless[s.do] {
+		common = common[:2]
+	}
+	o.allow(s.do, append(common, a.keys...)...)
 	if a.parse != nil {
 		a.parse(o, &s)
 	}

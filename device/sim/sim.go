@@ -24,11 +24,16 @@ import (
 )
 
 // Driver plays a Scenario. It implements device.Driver,
-// device.SettingsWriter and device.FirmwareUpdater.
+// device.SettingsWriter, device.FirmwareUpdater and device.Lighter (its
+// busylights show what they are set to).
 type Driver struct {
 	// Logger receives the steps that are skipped (an action on a detached
 	// device). Set it before Run; nil means slog.Default().
 	Logger *slog.Logger
+	// OnPresence receives the timeline's "presence" steps (an application
+	// posting its state); the owner hands them to the presence service.
+	// Set it before Run; nil drops them.
+	OnPresence func(application, event string)
 
 	// Protocols are the HID protocol drivers the scenario's scripted HID
 	// devices are played through (hidplay.go). Set them before Run; with
@@ -100,6 +105,12 @@ func (d *Driver) Run(ctx context.Context, emit func(device.Event)) error {
 			}
 			if !wait(ctx, d.clk, start.Add(shift+s.at)) {
 				return nil
+			}
+			if s.do == "presence" {
+				if d.OnPresence != nil {
+					d.OnPresence(s.application, s.event)
+				}
+				continue
 			}
 			if d.hid != nil && d.hid.plays(s) {
 				d.hid.play(ctx, s, log)
@@ -195,6 +206,9 @@ func newState(s *Scenario) *state {
 			continue // played by the HID host (hidplay.go)
 		}
 		sd := &simDevice{Device: spec.Clone(), attached: !spec.hasAttachStep, update: spec.firmwareUpdate, readOnly: spec.readOnly}
+		if sd.Kind == device.KindBusylight {
+			sd.Light = &device.LightState{} // dark until told otherwise
+		}
 		if spec.Parent != "" {
 			sd.attached = sd.attached && st.devices[spec.Parent].attached
 			st.children[spec.Parent] = append(st.children[spec.Parent], sd)
@@ -220,6 +234,9 @@ func (st *state) attached() []device.Device {
 // cannot apply (a detached device, or one attached twice) is logged and
 // skipped.
 func (st *state) play(s step, now time.Time, emit func(device.Event), log *slog.Logger) {
+	if deviceless[s.do] {
+		return
+	}
 	sd := st.devices[s.device]
 	if sd == nil {
 		return // a scripted HID device (hidplay.go)
@@ -299,4 +316,7 @@ func (st *state) detach(sd *simDevice, now time.Time, emit func(device.Event)) {
 	}
 	emit(device.Event{Type: device.Removed, At: now, Device: sd.Clone()})
 	sd.InCall, sd.Muted, sd.Streaming = false, false, false
+	if sd.Light != nil {
+		*sd.Light = device.LightState{} // an unplugged light is dark
+	}
 }

@@ -150,6 +150,9 @@ type Owner struct {
 	dm       *deviceManagement // firmware updates and the device-management poller
 	// analytics: the events of SPEC §7 and the outbox uploader (outbox.go).
 	analytics *analyticsOwner
+	// presence: the resolved state, the lights that show it and the
+	// local presence API (presence.go).
+	presence *presenceOwner
 }
 
 // becomeOwner opens the database (failing when another owner holds it), builds
@@ -198,8 +201,13 @@ func (e *env) becomeOwner() (*Owner, error) {
 		st.Close()
 		return nil, err
 	}
+	ow.presence = e.buildPresence(mgr, clk)
+	if ow.sim != nil {
+		svc := ow.presence.service
+		ow.sim.OnPresence = func(application, event string) { _, _ = svc.Post(application, event) }
+	}
 	ow.core = app.NewCore(app.CoreParams{Manager: mgr, Store: st, Clock: clk, Logger: e.log,
-		Services: append([]app.Service{ow.analytics.service, ow.calls}, ow.dm.services()...)})
+		Services: append([]app.Service{ow.analytics.service, ow.calls, ow.presence.service}, ow.dm.services()...)})
 	ow.status = localapi.Status{Version: Version, PID: os.Getpid(), Source: e.source}
 	ow.api, err = localapi.Listen(localapi.SocketPath(e.o.data), ow.core, ow.status, e.log)
 	if err != nil {
@@ -210,6 +218,7 @@ func (e *env) becomeOwner() (*Owner, error) {
 	ow.api.ServeSettings(ow.settings, ow.core)
 	ow.api.ServeFirmware(ow.dm.updater, ow.core)
 	ow.api.ServeOutbox(ow.analytics.uploader)
+	ow.api.ServePresence(ow.presence.service, ow.presence.runner, mgr, ow.core)
 	e.log.Info("started", "version", Version, "source", e.source, "data", e.o.data)
 	return ow, nil
 }
@@ -237,6 +246,7 @@ func (ow *Owner) start(ctx context.Context, log *slog.Logger) <-chan struct{} {
 	apiDone := make(chan struct{})
 	go func() { ow.api.Serve(ctx); close(apiDone) }()
 	uploaderDone := ow.analytics.start(ctx)
+	ow.presence.runner.Start(ctx)
 	go func() {
 		defer close(done)
 		if err := ow.core.Run(ctx); err != nil {
@@ -244,6 +254,7 @@ func (ow *Owner) start(ctx context.Context, log *slog.Logger) <-chan struct{} {
 		}
 		<-apiDone
 		<-uploaderDone
+		ow.presence.runner.Stop()
 		if err := ow.store.Close(); err != nil {
 			log.Error("close store", "err", err)
 		}

@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/afero"
 
 	"github.com/earshot-app/earshot/device"
+	"github.com/earshot-app/earshot/device/busylight"
 	"github.com/earshot-app/earshot/device/clock"
 	"github.com/earshot-app/earshot/device/hid"
 	"github.com/earshot-app/earshot/device/hidhost"
@@ -32,6 +33,7 @@ const hidSettle = 10 * time.Second
 // microphone-in-use signal (nil for scripted devices and one-shot lists).
 func (e *env) hidProtocols(mic micuse.Source, clk clock.Clock) []hid.Protocol {
 	return []hid.Protocol{
+		busylight.New(clk), // claims its lights by vendor and product id, above any usage-page claim
 		jabra.New(jabra.Options{Clock: clk}),
 		hidtel.New(hidtel.Options{LEDs: e.cfg.HIDTelLEDs, Mic: mic, Clock: clk}),
 	}

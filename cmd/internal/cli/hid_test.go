@@ -20,7 +20,8 @@ import (
 
 // hidDesk is a scenario written from the README alone: a Plantronics
 // Blackwire 3220 given by its real report descriptor (hidapi's test data)
-// and the input reports of a call, and a blink(1) no protocol drives.
+// and the input reports of a call, and a ThingM device no protocol drives
+// (its product id is not the blink(1)'s, which the busylight driver claims).
 // Report 8: bit 0 Phone Mute (relative), bit 1 Hook Switch; report 1:
 // bit 0 Volume Up, bit 1 Volume Down (relative).
 const hidDesk = `{
@@ -29,7 +30,7 @@ const hidDesk = `{
     { "id": "bw", "name": "Plantronics Blackwire 3220 Series", "vendorId": "047F", "productId": "C056", "esn": "BW-CLI-1",
       "hid": { "interface": 3, "usagePage": "000B", "usage": "0005",
         "descriptor": "05 0C 09 01 A1 01 85 01 15 00 25 01 09 E9 09 EA 75 01 95 02 81 06 95 06 81 01 85 02 05 0C 09 00 95 10 81 02 85 04 09 00 75 08 95 24 91 02 85 05 09 00 95 20 81 02 85 06 09 00 95 24 91 02 85 07 09 00 95 20 81 02 C0 05 0B 09 05 A1 01 85 08 15 00 25 01 09 2F 75 01 95 01 81 06 09 20 09 21 75 01 95 02 81 22 95 05 81 01 05 08 85 09 09 09 95 01 91 22 95 07 91 01 85 17 09 17 95 01 91 22 95 07 91 01 85 18 09 18 95 01 91 22 95 07 91 01 85 1E 09 1E 95 01 91 22 95 07 91 01 85 20 09 20 95 01 91 22 95 07 91 01 85 2A 09 2A 95 01 91 22 95 07 91 01 C0" } },
-    { "id": "b1", "name": "blink(1)", "vendorId": "27B8", "productId": "01ED",
+    { "id": "b1", "name": "ThingM prototype", "vendorId": "27B8", "productId": "0001",
       "hid": { "descriptor": "06 00 FF 09 01 A1 01 15 00 26 FF 00 75 08 85 01 95 08 09 00 B2 02 01 C0" } }
   ],
   "timeline": [
@@ -53,7 +54,7 @@ const hidDesk = `{
 // TestServiceHIDScenario: `earshot service --sim FILE --exit-when-done`
 // with an analytics endpoint plays the scripted headset through the real
 // HID host and hidtel: DeviceAdded for the Blackwire, OtherDeviceAdded for
-// the blink(1), and CallEnded with 3 mutes, 2 volume up, 1 volume down and
+// the ThingM device, and CallEnded with 3 mutes, 2 volume up, 1 volume down and
 // 12 s = 0.2 min; --hid-trace holds the input reports.
 func TestServiceHIDScenario(t *testing.T) {
 	var mu sync.Mutex
@@ -92,7 +93,7 @@ func TestServiceHIDScenario(t *testing.T) {
 	if ev := find("DeviceAdded", ""); ev["DeviceName"] != "Plantronics Blackwire 3220 Series" || ev["ESN"] != "BW-CLI-1" {
 		t.Errorf("DeviceAdded %v", ev)
 	}
-	if ev := find("OtherDeviceAdded", ""); ev["DeviceName"] != "blink(1)" || ev["VendorId"] != "27B8" {
+	if ev := find("OtherDeviceAdded", ""); ev["DeviceName"] != "ThingM prototype" || ev["VendorId"] != "27B8" {
 		t.Errorf("OtherDeviceAdded %v", ev)
 	}
 	ended := find("CallStatus", "CallEnded")
@@ -153,7 +154,7 @@ func TestHIDCommands(t *testing.T) {
 		{name: "hid list in German", args: []string{"hid", "list", "--sim", scenario}, env: []string{"EARSHOT_LANGUAGE=de"},
 			stdout: []string{"PFAD", "TREIBER", "(sonstiges Gerät)"}},
 		{name: "devices of a scenario with scripted HID devices", args: []string{"devices", "--sim", scenario, "--json"},
-			stdout: []string{`"DeviceName": "Plantronics Blackwire 3220 Series"`, `"Kind": "headset"`, `"DeviceName": "blink(1)"`, `"Kind": "other"`}},
+			stdout: []string{`"DeviceName": "Plantronics Blackwire 3220 Series"`, `"Kind": "headset"`, `"DeviceName": "ThingM prototype"`, `"Kind": "other"`}},
 		{name: "hid without a subcommand", args: []string{"hid"}, code: 2, stderr: "usage: earshot hid list"},
 		{name: "hid unknown subcommand", args: []string{"hid", "sniff"}, code: 2, stderr: "usage: earshot hid list"},
 		{name: "record without --out", args: []string{"hid", "record", "047f:c056"}, code: 2, stderr: "--out FILE is required"},

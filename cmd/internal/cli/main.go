@@ -60,6 +60,8 @@ var commands = []command{
 	{name: "catalog", usage: "cli.usage.catalog", flags: jsonFlag, run: runCatalog},
 	{name: "firmware", usage: "cli.usage.firmware", flags: jsonFlag, run: runFirmware},
 	{name: "outbox", usage: "cli.outbox.usage", flags: jsonFlag, run: runOutbox},
+	{name: "light", usage: "cli.usage.light", flags: lightFlags, run: runLight},
+	{name: "presence", usage: "cli.usage.presence", flags: presenceFlags, run: runPresence},
 	{name: "hid", usage: "cli.usage.hid", flags: hidFlags, run: runHID},
 	{name: "udev-rules", usage: "cli.usage.udevRules", run: runUdevRules},
 	{name: "version", usage: "cli.usage.version", flags: jsonFlag, run: runVersion},
@@ -193,6 +195,10 @@ func synopsis(name string) string {
 		return " check FILE|DIR… [--json]"
 	case "calls":
 		return " [--csv | --json] [--since WHEN] [--until WHEN] [--limit N]"
+	case "light":
+		return " DEVICE|all COLOUR|off [--blink]"
+	case "presence":
+		return " [--json] | set STATE|auto | token [--new]"
 	case "hid":
 		return " list|record …"
 	}

@@ -33,6 +33,8 @@ type options struct {
 	// applyFirmware (GUI, with show): ask to confirm the update with the
 	// firmware staged for that device, as its Firmware tab's button does.
 	applyFirmware bool
+	blink         bool   // light: blink the colour
+	renew         bool   // presence token: replace the token
 	hidTrace      string // --hid-trace FILE (or EARSHOT_HIDTRACE): every HID report as JSON lines
 	seconds       int    // hid record: how long
 	out           string // hid record: the scenario file written
@@ -64,7 +66,18 @@ func allFlags(fs *flag.FlagSet, o *options) {
 	callsFlags(fs, o) // --json, --csv, --since, --until, --limit
 	serviceFlags(fs, o)
 	guiFlags(fs, o)
+	lightFlags(fs, o)
+	newFlag(fs, o) // presence token --new (--json is registered above)
 	recordFlags(fs, o)
+}
+
+func lightFlags(fs *flag.FlagSet, o *options) { fs.BoolVar(&o.blink, "blink", o.blink, "") }
+
+func newFlag(fs *flag.FlagSet, o *options) { fs.BoolVar(&o.renew, "new", o.renew, "") }
+
+func presenceFlags(fs *flag.FlagSet, o *options) {
+	jsonFlag(fs, o)
+	newFlag(fs, o)
 }
 
 func jsonFlag(fs *flag.FlagSet, o *options) { fs.BoolVar(&o.json, "json", o.json, "") }

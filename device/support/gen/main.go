@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/earshot-app/earshot/device/busylight"
 	"github.com/earshot-app/earshot/device/hidtel"
 	"github.com/earshot-app/earshot/device/jabra"
 	"github.com/earshot-app/earshot/device/support"
@@ -16,6 +17,7 @@ import (
 // tables are the drivers' model tables.
 var tables = [][]support.Model{
 	hidtel.Models,
+	busylight.SupportModels(),
 	jabra.SupportModels(),
 }
 
