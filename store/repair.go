@@ -127,7 +127,7 @@ func (r *CheckReport) add(format string, args ...any) {
 func (s *Store) Verify() (CheckReport, error) {
 	var rep CheckReport
 	err := s.view(func(tx *bolt.Tx) error {
-		verifyTx(tx, &rep)
+		verifyTx(tx, s.path, &rep)
 		return nil
 	})
 	if err != nil && !errors.Is(err, ErrDamaged) {
@@ -139,13 +139,18 @@ func (s *Store) Verify() (CheckReport, error) {
 	return rep, nil
 }
 
-func verifyTx(tx *bolt.Tx, rep *CheckReport) {
-	n := 0
-	for err := range tx.Check() {
-		if n++; n > maxProblems {
-			break
+func verifyTx(tx *bolt.Tx, path string, rep *CheckReport) {
+	// bbolt's check trusts page headers (a damaged overflow count makes it
+	// run for hours, a damaged pointer can fault in its own goroutine), so
+	// it runs only once every page in use has a sound header.
+	if damaged := checkPageHeaders(tx, path, rep); !damaged {
+		n := 0
+		for err := range tx.Check() {
+			if n++; n > maxProblems {
+				break
+			}
+			rep.add("page check: %v", err)
 		}
-		rep.add("page check: %v", err)
 	}
 	version, _ := readVersion(tx)
 	_ = tx.ForEach(func(name []byte, b *bolt.Bucket) error {
@@ -156,33 +161,217 @@ func verifyTx(tx *bolt.Tx, rep *CheckReport) {
 	})
 }
 
+// Page flags of bbolt's page header.
+const (
+	pageBranch   = 0x01
+	pageLeaf     = 0x02
+	pageMeta     = 0x04
+	pageFreelist = 0x10
+)
+
+// checkPageHeaders reads the header of every page in use (not free) below
+// the high-water mark: its id must be its position, its type known and its
+// overflow within the file. It reports each damaged page and tells whether
+// there was one.
+func checkPageHeaders(tx *bolt.Tx, path string, rep *CheckReport) (damaged bool) {
+	f, err := os.Open(path)
+	if err != nil {
+		rep.add("read page headers: %v", err)
+		return true
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		rep.add("read page headers: %v", err)
+		return true
+	}
+	h, ok := readHeader(f, st.Size())
+	if !ok {
+		rep.add("%v", fmt.Errorf("%w: neither header page of the file is valid", ErrDamaged))
+		return true
+	}
+	ps := int64(h.pageSize)
+	hdr := make([]byte, pageHeaderSize)
+	for id := int64(2); id < int64(h.pgid); {
+		info, err := tx.Page(int(id))
+		if err != nil || info == nil {
+			rep.add("page %d: %v", id, err)
+			return true
+		}
+		if info.Type == "free" {
+			id++
+			continue
+		}
+		if _, err := f.ReadAt(hdr, id*ps); err != nil {
+			rep.add("%v", fmt.Errorf("%w: page %d cannot be read: %v", ErrDamaged, id, err))
+			return true
+		}
+		le := binary.LittleEndian
+		pid, flags, overflow := le.Uint64(hdr), le.Uint16(hdr[8:]), int64(le.Uint32(hdr[12:]))
+		switch {
+		case int64(pid) != id:
+			rep.add("%v", fmt.Errorf("%w: page %d is damaged (it names itself %d)", ErrDamaged, id, pid))
+		case flags != pageBranch && flags != pageLeaf && flags != pageMeta && flags != pageFreelist:
+			rep.add("%v", fmt.Errorf("%w: page %d is damaged (unknown type %#x)", ErrDamaged, id, flags))
+		case id+overflow >= int64(h.pgid):
+			rep.add("%v", fmt.Errorf("%w: page %d is damaged (it runs past the end)", ErrDamaged, id))
+		default:
+			id += overflow + 1
+			continue
+		}
+		damaged = true
+		id++
+	}
+	return damaged
+}
+
 // scan visits the values of b (not of its nested buckets) in key order
-// and returns the names of its nested buckets. A panic on a damaged page
-// becomes lost(err) and ends the scan there; so does a key that does not
-// sort after the one before (a damaged page leading the cursor back), so a
-// scan always ends.
+// and returns the names of its nested buckets. A panic on a damaged page,
+// or a key that does not sort after the one before (a damaged page leading
+// the cursor astray), becomes lost(err); the scan then goes on past the
+// damaged page (probePast), so one damaged page loses only what it held.
 func scan(b *bolt.Bucket, value func(k, v []byte), lost func(err error)) (nested [][]byte) {
+	var prev []byte // the last key visited; nil before the first
+	from := []byte(nil)
+	for range maxDamagedRegions {
+		done, err := scanFrom(b, from, &prev, value, func(k []byte) { nested = append(nested, slices.Clone(k)) })
+		if done {
+			return nested
+		}
+		lost(err)
+		last := from
+		var ok bool
+		if from, ok = probePast(b, prev); !ok {
+			return nested
+		}
+		if last != nil && bytes.Compare(from, last) <= 0 {
+			// No progress: what follows cannot be reached.
+			return nested
+		}
+	}
+	lost(fmt.Errorf("%w: more than %d damaged regions; the rest is not read", ErrDamaged, maxDamagedRegions))
+	return nested
+}
+
+// maxSaneValue is larger than any value the store writes (an event body is
+// capped at 256 KiB): a longer one is read from a damaged page.
+const maxSaneValue = 4 << 20
+
+// maxDamagedRegions bounds how many damaged regions one bucket's scan
+// steps over.
+const maxDamagedRegions = 1000
+
+// scanFrom visits the keys from from (the first when nil) that sort after
+// *prev; done is false when damage stopped it (err says what).
+func scanFrom(b *bolt.Bucket, from []byte, prev *[]byte, value func(k, v []byte), bucket func(k []byte)) (done bool, err error) {
 	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	defer func() {
 		if r := recover(); r != nil {
-			lost(damage(r))
+			done, err = false, damage(r)
 		}
 	}()
 	c := b.Cursor()
-	var prev []byte
-	for k, v := c.First(); k != nil; k, v = c.Next() {
-		if prev != nil && bytes.Compare(k, prev) <= 0 {
-			lost(fmt.Errorf("%w: keys out of order after %x", ErrDamaged, prev))
-			return nested
+	var k, v []byte
+	if from == nil {
+		k, v = c.First()
+	} else {
+		k, v = c.Seek(from)
+	}
+	for ; k != nil; k, v = c.Next() {
+		if len(k) > bolt.MaxKeySize || len(v) > maxSaneValue {
+			err := fmt.Errorf("%w: an entry of impossible size after %x", ErrDamaged, *prev)
+			if len(k) <= bolt.MaxKeySize && (*prev == nil || bytes.Compare(k, *prev) > 0) {
+				*prev = append((*prev)[:0], k...) // step over it
+			}
+			return false, err
 		}
-		prev = append(prev[:0], k...)
+		if *prev != nil && bytes.Compare(k, *prev) <= 0 {
+			if from != nil && bytes.Compare(k, from) < 0 {
+				return false, fmt.Errorf("%w: keys out of order after %x", ErrDamaged, *prev)
+			}
+			if bytes.Equal(k, *prev) {
+				continue
+			}
+			return false, fmt.Errorf("%w: keys out of order after %x", ErrDamaged, *prev)
+		}
+		*prev = append((*prev)[:0], k...)
 		if v == nil {
-			nested = append(nested, slices.Clone(k))
+			bucket(k)
 			continue
 		}
 		value(k, v)
 	}
-	return nested
+	return true, nil
+}
+
+// probePast finds where reading can go on after prev when the page after
+// it is damaged: it seeks ever further past prev (reading the key's first 8
+// bytes as a number) until a seek lands on a readable page, narrows that
+// down to the first such seek, and returns the first readable key after
+// prev on the page it landed on. ok is false when nothing readable follows.
+func probePast(b *bolt.Bucket, prev []byte) (from []byte, ok bool) {
+	var base uint64
+	if prev != nil {
+		var p [8]byte
+		copy(p[:], prev)
+		base = binary.BigEndian.Uint64(p[:])
+	}
+	probe := func(n uint64) (landed []byte, readable bool) {
+		defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+		defer func() {
+			if recover() != nil {
+				landed, readable = nil, false
+			}
+		}()
+		k, _ := b.Cursor().Seek(binary.BigEndian.AppendUint64(nil, n))
+		if len(k) > bolt.MaxKeySize {
+			return nil, false
+		}
+		return slices.Clone(k), true
+	}
+	// Grow the step until a seek reads.
+	var hi uint64
+	for d := uint64(1); ; d *= 2 {
+		if base+d < base {
+			return nil, false // past the last possible key
+		}
+		if k, readable := probe(base + d); readable {
+			if k == nil {
+				return nil, false
+			}
+			hi = d
+			break
+		}
+		if d == 1<<63 {
+			return nil, false
+		}
+	}
+	// The smallest step that reads.
+	lo := hi / 2
+	for lo+1 < hi {
+		mid := lo + (hi-lo)/2
+		if k, readable := probe(base + mid); readable && k != nil {
+			hi = mid
+		} else {
+			lo = mid
+		}
+	}
+	landed, _ := probe(base + hi)
+	if landed == nil {
+		return nil, false
+	}
+	// Keys on that page before where the seek landed, still after prev.
+	from = landed
+	func() {
+		defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+		defer func() { _ = recover() }()
+		c := b.Cursor()
+		c.Seek(landed)
+		for k, _ := c.Prev(); k != nil && len(k) <= bolt.MaxKeySize && (prev == nil || bytes.Compare(k, prev) > 0); k, _ = c.Prev() {
+			from = slices.Clone(k)
+		}
+	}()
+	return from, true
 }
 
 // nested opens the bucket name inside b; nil (and lost called) when a

@@ -85,7 +85,7 @@ func TestFullDiskLeavesNoPartialLineAndCountsLoss(t *testing.T) {
 	}{
 		{"first line\n", true},
 		{"second line, too long\n", false}, // 11 + 22 > 25
-		{"third\n", false}, // fits, but the note saying a line was lost must come first
+		{"third\n", false},                 // fits, but the note saying a line was lost must come first
 		{"a fourth that does not fit\n", false},
 	}
 	for _, ln := range lines {
