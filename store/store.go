@@ -176,6 +176,9 @@ func damage(r any) error {
 func (s *Store) view(fn func(*bolt.Tx) error) error {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
+	if s.db == nil {
+		return ErrClosed
+	}
 	err := s.guarded(func() error { return s.db.View(fn) })
 	s.afterDamage(err)
 	return err
@@ -200,6 +203,9 @@ func (s *Store) update(fn func(*bolt.Tx) error) error {
 func (s *Store) tryUpdate(fn func(*bolt.Tx) error) (err error, storage bool) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
+	if s.db == nil {
+		return ErrClosed, false
+	}
 	var fnErr error
 	err = s.guarded(func() error {
 		return s.db.Update(func(tx *bolt.Tx) error {
@@ -247,6 +253,9 @@ func (s *Store) Repair() (RepairReport, error) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.db == nil {
+		return RepairReport{}, fmt.Errorf("repair: %w", ErrClosed)
+	}
 	s.o.Logger.Error("database damaged; repairing it", "file", s.path)
 	if err := s.db.Close(); err != nil {
 		s.o.Logger.Warn("close damaged database", "err", err)
