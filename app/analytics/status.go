@@ -48,12 +48,23 @@ type Storage struct {
 	Failing      bool      // writes are failing now (a full disk)
 	FailingSince time.Time // zero unless Failing
 	LastError    string
-	Repairs      []store.RepairReport // repairs since the start, oldest first
+	Repairs      []Repair // repairs since the start, oldest first
+}
+
+// Repair is one repair of a damaged database.
+type Repair struct {
+	At          time.Time
+	Kept, Lost  int    // entries copied, entries (or damaged parts) left out
+	DamagedPath string // the damaged file, kept
 }
 
 func storageOf(ob store.OutboxStatus) Storage {
-	return Storage{NotStored: ob.Unstored, Expired: ob.Expired, Failing: ob.Storage.Failing,
-		FailingSince: ob.Storage.Since, LastError: ob.Storage.LastError, Repairs: ob.Storage.Repairs}
+	st := Storage{NotStored: ob.Unstored, Expired: ob.Expired, Failing: ob.Storage.Failing,
+		FailingSince: ob.Storage.Since, LastError: ob.Storage.LastError}
+	for _, r := range ob.Storage.Repairs {
+		st.Repairs = append(st.Repairs, Repair{At: r.At, Kept: r.Kept, Lost: r.LostValues + len(r.LostParts), DamagedPath: r.DamagedPath})
+	}
+	return st
 }
 
 // withStorage sets the outbox-wide fields of every status.
