@@ -24,6 +24,9 @@ go vet -tags ci ./...
 step "import rules (DESIGN.md)"
 bash scripts/check-imports.sh
 
+step "docs references (the repository stands alone)"
+bash scripts/check-docs.sh
+
 step "translations"
 go test -count=1 ./translations/
 

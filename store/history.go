@@ -138,13 +138,27 @@ type Query struct {
 // scan calls fn for each index entry q selects, newest first, until fn
 // returns false.
 func (h history) scan(q Query, fn func(summary) bool) {
+	h.scanBefore(q, nil, func(_ []byte, s summary) bool { return fn(s) })
+}
+
+// scanBefore is scan starting strictly before the index key before (nil:
+// from the newest), handing fn each entry's key too (valid only inside the
+// transaction), so a long listing can go on in a later transaction from
+// where the last one stopped.
+func (h history) scanBefore(q Query, before []byte, fn func(k []byte, s summary) bool) {
 	idx, prefix := h.byStart, []byte(nil)
 	if q.DeviceKey != "" {
 		idx, prefix = h.byDevice, devicePrefix(q.DeviceKey)
 	}
 	c := idx.Cursor()
 	var k, v []byte
-	if q.To.IsZero() {
+	if before != nil {
+		if k, _ = c.Seek(before); k == nil {
+			k, v = c.Last()
+		} else {
+			k, v = c.Prev()
+		}
+	} else if q.To.IsZero() {
 		// The first key past the prefix, then one back.
 		end := append(append([]byte(nil), prefix...), bytes.Repeat([]byte{0xFF}, 17)...)
 		if k, _ = c.Seek(end); k == nil {
@@ -171,7 +185,7 @@ func (h history) scan(q Query, fn func(summary) bool) {
 		if !q.To.IsZero() && !s.start.Before(q.To) {
 			continue
 		}
-		if !fn(s) {
+		if !fn(k, s) {
 			return
 		}
 		if n++; q.Limit > 0 && n >= q.Limit {

@@ -1,8 +1,12 @@
 // Package translations owns Earshot's message files (`<lang>.json`, go-i18n
-// format) and the one go-i18n bundle every user-visible string goes through.
+// format) and the go-i18n bundles every user-visible string goes through.
 //
 // English is the source language: every key lives in en.json, and a test fails
 // when another language lacks one of them (DESIGN habit 13).
+//
+// Files are parsed lazily: a Translator parses English and its own language the
+// first time it renders a message, each file at most once per process, so a
+// command that prints nothing translated parses nothing (issue 13).
 package translations
 
 import (
@@ -13,6 +17,8 @@ import (
 	"path"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 	"golang.org/x/text/language"
@@ -21,34 +27,51 @@ import (
 //go:embed *.json
 var files embed.FS
 
-// Translator renders messages in one language, falling back to English.
+// Translator renders messages in one language, falling back to English. Its
+// messages are loaded on first use.
 type Translator struct {
+	lang string // as asked for, normalised ("de-DE")
+	once sync.Once
 	loc  *i18n.Localizer
-	lang string
 }
 
-var bundle = mustBundle()
+// parsedFiles counts message files parsed since start (or since the last
+// reset in tests): the tests prove that only the needed files are parsed.
+var parsedFiles atomic.Int64
 
-func mustBundle() *i18n.Bundle {
-	b := i18n.NewBundle(language.English)
-	b.RegisterUnmarshalFunc("json", json.Unmarshal)
+// messageFile is one embedded <lang>.json, parsed at most once.
+type messageFile struct {
+	once sync.Once
+	msgs []*i18n.Message
+	err  error
+}
+
+// languageBundle is the bundle for one file language: English plus that
+// language, built at most once and read-only afterwards, so Translators of
+// different languages never share a bundle that is still being written.
+type languageBundle struct {
+	once   sync.Once
+	bundle *i18n.Bundle
+}
+
+var (
+	mu      sync.Mutex
+	parsed  = map[string]*messageFile{}
+	bundles = map[string]*languageBundle{}
+)
+
+// Languages returns the language tags that have a message file, English
+// first. It lists the embedded files and parses none of them.
+func Languages() []string {
 	entries, err := files.ReadDir(".")
 	if err != nil {
-		panic(err)
+		return []string{"en"}
 	}
-	for _, e := range entries {
-		if _, err := b.LoadMessageFileFS(files, e.Name()); err != nil {
-			panic(fmt.Sprintf("translations: %s: %v", e.Name(), err))
-		}
-	}
-	return b
-}
-
-// Languages returns the language tags that have a message file, English first.
-func Languages() []string {
 	var out []string
-	for _, t := range bundle.LanguageTags() {
-		out = append(out, t.String())
+	for _, e := range entries {
+		if name, ok := strings.CutSuffix(e.Name(), ".json"); ok {
+			out = append(out, name)
+		}
 	}
 	sort.Slice(out, func(i, j int) bool {
 		if out[i] == "en" || out[j] == "en" {
@@ -60,13 +83,12 @@ func Languages() []string {
 }
 
 // New returns a Translator for lang ("de", "fr-CA", "de_DE.UTF-8"); an empty
-// lang follows the OS (LC_ALL, LC_MESSAGES, LANG).
+// lang follows the OS (LC_ALL, LC_MESSAGES, LANG). It parses nothing yet.
 func New(lang string) *Translator {
 	if lang == "" {
 		lang = OSLanguage()
 	}
-	tag := normalise(lang)
-	return &Translator{loc: i18n.NewLocalizer(bundle, tag, "en"), lang: tag}
+	return &Translator{lang: normalise(lang)}
 }
 
 // Language returns the language the Translator was asked for.
@@ -87,6 +109,87 @@ func normalise(s string) string {
 		s = s[:i]
 	}
 	return strings.ReplaceAll(s, "_", "-")
+}
+
+// fileLanguage picks the message file that serves lang the way go-i18n's
+// matcher would over all files: "fr-CA" → "fr", "ja" or garbage → "en".
+func fileLanguage(lang string) string {
+	langs := Languages()
+	tags := make([]language.Tag, 0, len(langs))
+	for _, l := range langs {
+		tags = append(tags, language.Make(l))
+	}
+	want, _, err := language.ParseAcceptLanguage(lang)
+	if err != nil || len(want) == 0 {
+		return "en"
+	}
+	_, i, conf := language.NewMatcher(tags).Match(want...)
+	if conf == language.No {
+		return "en"
+	}
+	return langs[i]
+}
+
+// parseFile parses <lang>.json once and returns its messages.
+func parseFile(lang string) ([]*i18n.Message, error) {
+	mu.Lock()
+	f := parsed[lang]
+	if f == nil {
+		f = &messageFile{}
+		parsed[lang] = f
+	}
+	mu.Unlock()
+	f.once.Do(func() {
+		name := lang + ".json"
+		raw, err := files.ReadFile(name)
+		if err != nil {
+			f.err = err
+			return
+		}
+		parsedFiles.Add(1)
+		mf, err := i18n.ParseMessageFileBytes(raw, name, map[string]i18n.UnmarshalFunc{"json": json.Unmarshal})
+		if err != nil {
+			f.err = fmt.Errorf("translations: %s: %w", name, err)
+			return
+		}
+		f.msgs = mf.Messages
+	})
+	return f.msgs, f.err
+}
+
+// bundleFor returns the bundle holding English and fileLang. A file that does
+// not parse leaves its messages out (TestEveryFileParses catches that), so a
+// slip shows message ids instead of stopping the program.
+func bundleFor(fileLang string) *i18n.Bundle {
+	mu.Lock()
+	lb := bundles[fileLang]
+	if lb == nil {
+		lb = &languageBundle{}
+		bundles[fileLang] = lb
+	}
+	mu.Unlock()
+	lb.once.Do(func() {
+		b := i18n.NewBundle(language.English)
+		for _, l := range []string{"en", fileLang} {
+			msgs, err := parseFile(l)
+			if err != nil {
+				continue
+			}
+			_ = b.AddMessages(language.Make(l), msgs...) // plural rules exist for every file language
+			if l == fileLang {
+				break
+			}
+		}
+		lb.bundle = b
+	})
+	return lb.bundle
+}
+
+func (t *Translator) localizer() *i18n.Localizer {
+	t.once.Do(func() {
+		t.loc = i18n.NewLocalizer(bundleFor(fileLanguage(t.lang)), t.lang, "en")
+	})
+	return t.loc
 }
 
 // T renders message id with optional template data given as key, value pairs:
@@ -113,14 +216,15 @@ func (t *Translator) render(id string, count any, kv []any) string {
 			data["Count"] = count
 		}
 	}
-	s, err := t.loc.Localize(&i18n.LocalizeConfig{MessageID: id, TemplateData: data, PluralCount: count})
+	s, err := t.localizer().Localize(&i18n.LocalizeConfig{MessageID: id, TemplateData: data, PluralCount: count})
 	if err != nil || s == "" {
 		return id
 	}
 	return s
 }
 
-// Keys returns the message ids of a language's file, sorted.
+// Keys returns the message ids of a language's file, sorted. It reads the raw
+// file and leaves the parsed-message cache alone.
 func Keys(lang string) ([]string, error) {
 	raw, err := files.ReadFile(path.Clean(lang + ".json"))
 	if err != nil {
@@ -140,6 +244,6 @@ func Keys(lang string) ([]string, error) {
 
 // Has tells whether English has message id.
 func Has(id string) bool {
-	_, err := New("en").loc.Localize(&i18n.LocalizeConfig{MessageID: id})
+	_, err := New("en").localizer().Localize(&i18n.LocalizeConfig{MessageID: id})
 	return err == nil
 }

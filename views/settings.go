@@ -19,27 +19,28 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/earshot-app/earshot/app"
+	"github.com/earshot-app/earshot/app/settings"
 	"github.com/earshot-app/earshot/translations"
 )
 
-// SettingsSource is what the Settings tab needs of the core; *app.Settings
+// SettingsSource is what the Settings tab needs of the core; *settings.Service
 // has it. Apply and Import may block on the device and are called from a
 // background goroutine; the others are quick.
 type SettingsSource interface {
 	// HasSettings tells whether the catalog maps any setting to the device.
 	HasSettings(id string) bool
 	// Form is the device's settings with their current values.
-	Form(id string) (app.SettingsForm, error)
+	Form(id string) (settings.Form, error)
 	// CheckValue validates a value against its setting's definition alone.
-	CheckValue(name, value string) (string, *app.Refusal)
+	CheckValue(name, value string) (string, *settings.Refusal)
 	// Apply writes the values that changed.
-	Apply(ctx context.Context, id string, values map[string]string, o app.ApplyOptions) (app.ApplyResult, error)
+	Apply(ctx context.Context, id string, values map[string]string, o settings.ApplyOptions) (settings.ApplyResult, error)
 	// Import applies a device-management configuration, all or nothing.
-	Import(ctx context.Context, id string, data []byte) (app.ImportResult, error)
+	Import(ctx context.Context, id string, data []byte) (settings.ImportResult, error)
 	// Export is the device's configuration as the management JSON.
-	Export(id string) (app.ManagementConfig, error)
+	Export(id string) (settings.ManagementConfig, error)
 	// History is the device's latest setting changes, newest first.
-	History(id string, limit int) ([]app.SettingHistoryEntry, error)
+	History(id string, limit int) ([]settings.HistoryEntry, error)
 }
 
 // SettingsTabParams are the dependencies of the Settings tab.
@@ -88,7 +89,7 @@ type SettingsTab struct {
 	history     *fyne.Container // the "Recent changes" card's rows
 
 	dev        app.DeviceSummary
-	form       app.SettingsForm
+	form       settings.Form
 	rows       []*settingRow
 	cards      []*settingsCard
 	busy       bool
@@ -181,8 +182,8 @@ func (s *SettingsTab) Show(d app.DeviceSummary) {
 	s.updateActions()
 }
 
-func sameFields(a, b app.SettingsForm) bool {
-	return slices.EqualFunc(a.Fields, b.Fields, func(x, y app.SettingField) bool {
+func sameFields(a, b settings.Form) bool {
+	return slices.EqualFunc(a.Fields, b.Fields, func(x, y settings.Field) bool {
 		return x.Name == y.Name && x.Kind == y.Kind && slices.Equal(x.Choices, y.Choices) && x.AllowsNull == y.AllowsNull
 	})
 }
@@ -197,7 +198,7 @@ func (s *SettingsTab) resetWidth() float32 {
 
 // build makes the rows of form, grouped by category in the order each
 // category first appears; keep holds edits to carry over.
-func (s *SettingsTab) build(form app.SettingsForm, keep map[string]string) {
+func (s *SettingsTab) build(form settings.Form, keep map[string]string) {
 	s.form = form
 	s.rows, s.cards = nil, nil
 	byCategory := map[string]*settingsCard{}
@@ -373,7 +374,7 @@ func (s *SettingsTab) Apply() {
 	id, name := s.dev.ID, s.dev.DeviceName
 	s.setBusy(true)
 	s.p.background(func() {
-		res, err := s.p.Source.Apply(context.Background(), id, values, app.ApplyOptions{Source: app.SourceUser})
+		res, err := s.p.Source.Apply(context.Background(), id, values, settings.ApplyOptions{Source: settings.SourceUser})
 		s.p.ui(func() {
 			s.setBusy(false)
 			s.applied(id, name, res, err, func(n int) string { return s.t.N("settings.notice.applied", n, "Count", n) })
@@ -392,7 +393,7 @@ func (s *SettingsTab) setBusy(on bool) {
 }
 
 // applied shows what an Apply or Import did; done words the success.
-func (s *SettingsTab) applied(id, name string, res app.ApplyResult, err error, done func(n int) string) {
+func (s *SettingsTab) applied(id, name string, res settings.ApplyResult, err error, done func(n int) string) {
 	if err != nil {
 		s.notice.set(noticeError, s.t.T("settings.notice.failed", "Err", err.Error()))
 		return
@@ -458,11 +459,11 @@ func (s *SettingsTab) loadHistory() {
 
 func (s *SettingsTab) sourceLabel(src string) string {
 	switch src {
-	case app.SourceUser:
+	case settings.SourceUser:
 		return s.t.T("settings.source.user")
-	case app.SourceManagement:
+	case settings.SourceManagement:
 		return s.t.T("settings.source.management")
-	case app.SourceImport:
+	case settings.SourceImport:
 		return s.t.T("settings.source.import")
 	}
 	return src
@@ -482,7 +483,7 @@ func (s *SettingsTab) chooseImport() {
 			return // cancelled
 		}
 		defer r.Close()
-		data, err := io.ReadAll(io.LimitReader(r, app.MaxConfigSize+1))
+		data, err := io.ReadAll(io.LimitReader(r, settings.MaxConfigSize+1))
 		if err != nil {
 			s.notice.set(noticeError, s.t.T("settings.import.failed", "File", r.URI().Name(), "Err", err.Error()))
 			return
@@ -510,7 +511,7 @@ func (s *SettingsTab) ImportData(name string, data []byte) {
 			if len(res.Refused) > 0 {
 				var lines []string
 				for _, n := range slices.Sorted(maps.Keys(res.Refused)) {
-					lines = append(lines, "• "+n+": "+app.RefusalText(s.t, res.Refused[n]))
+					lines = append(lines, "• "+n+": "+settings.RefusalText(s.t, res.Refused[n]))
 				}
 				s.notice.set(noticeError, s.t.T("settings.import.refused", "File", name, "Name", dev))
 				if w := s.window(); w != nil {
@@ -595,9 +596,9 @@ func settingsHeading(text string) *widget.Label {
 // changed or was refused.
 type settingRow struct {
 	tab    *SettingsTab
-	field  app.SettingField
+	field  settings.Field
 	value  string // the raw value in the editor
-	setErr *app.Refusal
+	setErr *settings.Refusal
 
 	pills  *fyne.Container  // "Changed", "Restart required", under the editor
 	info   *widget.RichText // the help, then the default
@@ -618,7 +619,7 @@ type settingRow struct {
 	quiet bool // the editor is being set by the code, not the user
 }
 
-func newSettingRow(tab *SettingsTab, f app.SettingField) *settingRow {
+func newSettingRow(tab *SettingsTab, f settings.Field) *settingRow {
 	// The widgets are made in their final state, before they have
 	// renderers, so building a long form does not render each twice.
 	r := &settingRow{tab: tab, field: f, value: f.Value}
@@ -656,14 +657,14 @@ func (r *settingRow) makeEditor(t *translations.Translator) fyne.CanvasObject {
 	notSet := t.T("settings.notSet")
 	disabled := f.Disabled != nil
 	switch {
-	case f.Kind == app.KindChoice || (f.Kind == app.KindBool && f.AllowsNull):
+	case f.Kind == settings.KindChoice || (f.Kind == settings.KindBool && f.AllowsNull):
 		var labels []string
 		if f.AllowsNull {
 			labels, r.raws = append(labels, notSet), append(r.raws, "")
 		}
 		for _, c := range f.Choices {
 			label := c.Label
-			if f.Kind == app.KindBool && label == c.Value {
+			if f.Kind == settings.KindBool && label == c.Value {
 				label = boolLabel(t, c.Value == f.Choices[0].Value)
 			}
 			labels, r.raws = append(labels, label), append(r.raws, c.Value)
@@ -682,7 +683,7 @@ func (r *settingRow) makeEditor(t *translations.Translator) fyne.CanvasObject {
 		}
 		r.sel.ExtendBaseWidget(r.sel)
 		return r.sel
-	case f.Kind == app.KindBool:
+	case f.Kind == settings.KindBool:
 		on := f.Choices[0]
 		label := on.Label
 		if label == on.Value {
@@ -701,7 +702,7 @@ func (r *settingRow) makeEditor(t *translations.Translator) fyne.CanvasObject {
 		}
 		r.check.ExtendBaseWidget(r.check)
 		return r.check
-	case f.Kind == app.KindRange:
+	case f.Kind == settings.KindRange:
 		step := f.Step
 		if step == 0 {
 			step = (f.Max - f.Min) / 100
@@ -829,7 +830,7 @@ func (r *settingRow) edited() {
 }
 
 // update takes a new snapshot of the field; an edit in progress stays.
-func (r *settingRow) update(f app.SettingField) {
+func (r *settingRow) update(f settings.Field) {
 	wasDirty := r.dirty()
 	old := r.field
 	r.field = f
@@ -843,7 +844,7 @@ func (r *settingRow) update(f app.SettingField) {
 }
 
 // setRefusal shows why the last Apply refused the setting (nil: it did not).
-func (r *settingRow) setRefusal(ref *app.Refusal) {
+func (r *settingRow) setRefusal(ref *settings.Refusal) {
 	if ref == nil && r.setErr == nil {
 		return
 	}
@@ -875,7 +876,7 @@ func (r *settingRow) metaText() string {
 	switch {
 	case f.Default == "":
 		def = t.T("settings.notSet")
-	case f.Kind == app.KindBool && def == f.Default:
+	case f.Kind == settings.KindBool && def == f.Default:
 		def = boolLabel(t, f.Default == f.Choices[0].Value)
 	}
 	meta := t.T("settings.default", "Value", def)
@@ -890,9 +891,9 @@ func (r *settingRow) metaText() string {
 func (r *settingRow) statusState() (text string, imp widget.Importance, hidden bool) {
 	switch {
 	case r.field.Disabled != nil:
-		return app.RefusalText(r.tab.t, r.field.Disabled), widget.WarningImportance, false
+		return settings.RefusalText(r.tab.t, r.field.Disabled), widget.WarningImportance, false
 	case r.setErr != nil:
-		return app.RefusalText(r.tab.t, r.setErr), widget.DangerImportance, false
+		return settings.RefusalText(r.tab.t, r.setErr), widget.DangerImportance, false
 	}
 	return "", widget.MediumImportance, true
 }

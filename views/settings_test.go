@@ -19,6 +19,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/earshot-app/earshot/app"
+	"github.com/earshot-app/earshot/app/settings"
 	"github.com/earshot-app/earshot/translations"
 )
 
@@ -26,40 +27,40 @@ import (
 // Import received and refuses the values listed in refuse.
 type fakeSettings struct {
 	mu      sync.Mutex
-	form    app.SettingsForm
+	form    settings.Form
 	applied []map[string]string // each Apply call
-	opts    []app.ApplyOptions
-	refuse  map[string]*app.Refusal
-	history []app.SettingHistoryEntry
+	opts    []settings.ApplyOptions
+	refuse  map[string]*settings.Refusal
+	history []settings.HistoryEntry
 }
 
 func (f *fakeSettings) HasSettings(id string) bool { return id == f.form.DeviceID }
 
-func (f *fakeSettings) Form(id string) (app.SettingsForm, error) {
+func (f *fakeSettings) Form(id string) (settings.Form, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if id != f.form.DeviceID {
-		return app.SettingsForm{}, fmt.Errorf("device %q: %w", id, app.ErrNoDevice)
+		return settings.Form{}, fmt.Errorf("device %q: %w", id, settings.ErrNoDevice)
 	}
 	form := f.form
 	form.Fields = slices.Clone(f.form.Fields)
 	return form, nil
 }
 
-func (f *fakeSettings) CheckValue(name, value string) (string, *app.Refusal) {
+func (f *fakeSettings) CheckValue(name, value string) (string, *settings.Refusal) {
 	fl, _ := f.form.Field(name)
-	if fl.Kind == app.KindText && len([]rune(value)) > fl.MaxLength {
-		return "", &app.Refusal{Setting: name, Code: app.RefusalInvalid, Value: value, Reason: "tooLong", MaxLength: fl.MaxLength}
+	if fl.Kind == settings.KindText && len([]rune(value)) > fl.MaxLength {
+		return "", &settings.Refusal{Setting: name, Code: settings.RefusalInvalid, Value: value, Reason: "tooLong", MaxLength: fl.MaxLength}
 	}
 	return value, nil
 }
 
-func (f *fakeSettings) Apply(_ context.Context, id string, values map[string]string, o app.ApplyOptions) (app.ApplyResult, error) {
+func (f *fakeSettings) Apply(_ context.Context, id string, values map[string]string, o settings.ApplyOptions) (settings.ApplyResult, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.applied = append(f.applied, maps.Clone(values))
 	f.opts = append(f.opts, o)
-	res := app.ApplyResult{Refused: map[string]*app.Refusal{}}
+	res := settings.ApplyResult{Refused: map[string]*settings.Refusal{}}
 	for _, name := range slices.Sorted(maps.Keys(values)) {
 		if r := f.refuse[name]; r != nil {
 			res.Refused[name] = r
@@ -70,7 +71,7 @@ func (f *fakeSettings) Apply(_ context.Context, id string, values map[string]str
 		}
 		for i := range f.form.Fields {
 			if fl := &f.form.Fields[i]; fl.Name == name {
-				f.history = append([]app.SettingHistoryEntry{{Label: fl.Label, OldLabel: fl.ValueLabel(fl.Value), NewLabel: fl.ValueLabel(values[name]),
+				f.history = append([]settings.HistoryEntry{{Label: fl.Label, OldLabel: fl.ValueLabel(fl.Value), NewLabel: fl.ValueLabel(values[name]),
 					SettingChange: settingChange(name, fl.Value, values[name], o.Source)}}, f.history...)
 				fl.Value, fl.Reported = values[name], true
 				res.Applied = append(res.Applied, name)
@@ -84,17 +85,17 @@ func (f *fakeSettings) Apply(_ context.Context, id string, values map[string]str
 	return res, nil
 }
 
-func (f *fakeSettings) Import(ctx context.Context, id string, data []byte) (app.ImportResult, error) {
-	c, err := app.ParseManagementConfig(data)
+func (f *fakeSettings) Import(ctx context.Context, id string, data []byte) (settings.ImportResult, error) {
+	c, err := settings.ParseManagementConfig(data)
 	if err != nil {
-		return app.ImportResult{}, err
+		return settings.ImportResult{}, err
 	}
-	res, err := f.Apply(ctx, id, c.Values(), app.ApplyOptions{Source: app.SourceImport, AllOrNothing: true})
-	return app.ImportResult{ApplyResult: res, FirmwareIgnored: !c.Firmware.Empty()}, err
+	res, err := f.Apply(ctx, id, c.Values(), settings.ApplyOptions{Source: settings.SourceImport, AllOrNothing: true})
+	return settings.ImportResult{ApplyResult: res, FirmwareIgnored: !c.Firmware.Empty()}, err
 }
 
-func (f *fakeSettings) Export(id string) (app.ManagementConfig, error) {
-	c := app.ManagementConfig{Settings: map[string]*string{}}
+func (f *fakeSettings) Export(id string) (settings.ManagementConfig, error) {
+	c := settings.ManagementConfig{Settings: map[string]*string{}}
 	for _, fl := range f.form.Fields {
 		v := fl.Value
 		c.Settings[fl.Name] = &v
@@ -102,7 +103,7 @@ func (f *fakeSettings) Export(id string) (app.ManagementConfig, error) {
 	return c, nil
 }
 
-func (f *fakeSettings) History(id string, limit int) ([]app.SettingHistoryEntry, error) {
+func (f *fakeSettings) History(id string, limit int) ([]settings.HistoryEntry, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return slices.Clone(f.history[:min(limit, len(f.history))]), nil
@@ -125,33 +126,33 @@ func settingChange(name, old, nu, src string) (c struct {
 	return c
 }
 
-func choices(pairs ...string) []app.SettingChoice {
-	var out []app.SettingChoice
+func choices(pairs ...string) []settings.Choice {
+	var out []settings.Choice
 	for i := 0; i < len(pairs); i += 2 {
-		out = append(out, app.SettingChoice{Value: pairs[i], Label: pairs[i+1]})
+		out = append(out, settings.Choice{Value: pairs[i], Label: pairs[i+1]})
 	}
 	return out
 }
 
 // headsetForm is the form of the test headset: one field of every kind.
-func headsetForm() app.SettingsForm {
-	return app.SettingsForm{DeviceID: headset.ID, DeviceKey: headset.Key, DeviceName: headset.DeviceName, Model: "Jabra Evolve2 85",
-		Fields: []app.SettingField{
-			{Name: "SIDETONE", Label: "Sidetone", Help: "How much of your own voice you hear.", Category: "Audio", Kind: app.KindChoice,
+func headsetForm() settings.Form {
+	return settings.Form{DeviceID: headset.ID, DeviceKey: headset.Key, DeviceName: headset.DeviceName, Model: "Jabra Evolve2 85",
+		Fields: []settings.Field{
+			{Name: "SIDETONE", Label: "Sidetone", Help: "How much of your own voice you hear.", Category: "Audio", Kind: settings.KindChoice,
 				Choices: choices("0", "Off", "1", "Low", "2", "Medium", "3", "High"), Value: "1", Reported: true, Default: "2"},
-			{Name: "VOLUME_LIMITER", Label: "Volume limiter", Category: "Audio", Kind: app.KindBool,
+			{Name: "VOLUME_LIMITER", Label: "Volume limiter", Category: "Audio", Kind: settings.KindBool,
 				Choices: choices("true", "true", "false", "false"), Value: "false", Default: "false"},
-			{Name: "AUTO_OFF", Label: "Turn off when idle (minutes)", Category: "Power", Kind: app.KindRange,
+			{Name: "AUTO_OFF", Label: "Turn off when idle (minutes)", Category: "Power", Kind: settings.KindRange,
 				Min: 0, Max: 480, Step: 15, Integer: true, Value: "60", Default: "60"},
-			{Name: "DEVICE_NAME", Label: "Device name", Category: "Calls", Kind: app.KindText, MaxLength: 8, AllowsNull: true},
-			{Name: "WIRELESS_RANGE", Label: "Wireless signal range", Category: "Wireless", Kind: app.KindChoice, RequiresReboot: true,
+			{Name: "DEVICE_NAME", Label: "Device name", Category: "Calls", Kind: settings.KindText, MaxLength: 8, AllowsNull: true},
+			{Name: "WIRELESS_RANGE", Label: "Wireless signal range", Category: "Wireless", Kind: settings.KindChoice, RequiresReboot: true,
 				Choices: choices("1", "Long", "2", "Medium", "3", "Short"), Value: "1", Reported: true, Default: "1"},
-			{Name: "BLUETOOTH_MULTIPOINT", Label: "Multipoint", Category: "Wireless", Kind: app.KindBool,
+			{Name: "BLUETOOTH_MULTIPOINT", Label: "Multipoint", Category: "Wireless", Kind: settings.KindBool,
 				Choices: choices("true", "true", "false", "false"), Value: "true", Default: "true",
-				Disabled: &app.Refusal{Setting: "BLUETOOTH_MULTIPOINT", Code: app.RefusalNotWritable, Detail: "only while the headset is connected by USB cable"}},
-			{Name: "PREFERRED_SOFTPHONE", Label: "Preferred softphone", Category: "Calls", Kind: app.KindChoice, AllowsNull: true,
+				Disabled: &settings.Refusal{Setting: "BLUETOOTH_MULTIPOINT", Code: settings.RefusalNotWritable, Detail: "only while the headset is connected by USB cable"}},
+			{Name: "PREFERRED_SOFTPHONE", Label: "Preferred softphone", Category: "Calls", Kind: settings.KindChoice, AllowsNull: true,
 				Choices: choices("TEAMS", "Microsoft Teams", "ZOOM", "Zoom")},
-			{Name: "EVENT_CALL_STATUS", Label: "Report calls", Category: "Earshot on this computer", Kind: app.KindBool, ClientSide: true,
+			{Name: "EVENT_CALL_STATUS", Label: "Report calls", Category: "Earshot on this computer", Kind: settings.KindBool, ClientSide: true,
 				Choices: choices("1", "1", "0", "0"), Value: "1", Default: "1"},
 		}}
 }
@@ -167,7 +168,7 @@ func newSettingsHarness(t *testing.T) *settingsHarness {
 	t.Helper()
 	t.Setenv("LANG", "en_US.UTF-8")
 	test.NewTempApp(t)
-	src := &fakeSettings{form: headsetForm(), refuse: map[string]*app.Refusal{}}
+	src := &fakeSettings{form: headsetForm(), refuse: map[string]*settings.Refusal{}}
 	now := func(f func()) { f() }
 	tab := NewSettingsTab(SettingsTabParams{Source: src, T: translations.New("en"), ui: now, background: now})
 	win := test.NewWindow(tab.Content())
@@ -291,7 +292,7 @@ func TestSettingsTabTapChoiceAndApply(t *testing.T) {
 	if len(got) != 1 || !maps.Equal(got[0], map[string]string{"WIRELESS_RANGE": "3"}) {
 		t.Fatalf("the device received %v, want only WIRELESS_RANGE=3", got)
 	}
-	if o := h.src.opts[0]; o.Source != app.SourceUser || o.AllOrNothing {
+	if o := h.src.opts[0]; o.Source != settings.SourceUser || o.AllOrNothing {
 		t.Errorf("options %+v", o)
 	}
 	h.shows("1 setting applied.", "Restart Jabra Evolve2 85", "Wireless signal range", "Long → Short", "by hand")
@@ -354,7 +355,7 @@ func TestSettingsTabKeyboard(t *testing.T) {
 
 func TestSettingsTabRefusalsStandAlone(t *testing.T) {
 	h := newSettingsHarness(t)
-	h.src.refuse["AUTO_OFF"] = &app.Refusal{Setting: "AUTO_OFF", Code: app.RefusalWriteFailed, Detail: "HID timeout"}
+	h.src.refuse["AUTO_OFF"] = &settings.Refusal{Setting: "AUTO_OFF", Code: settings.RefusalWriteFailed, Detail: "HID timeout"}
 	h.row("SIDETONE").sel.SetSelected("High")
 	h.row("AUTO_OFF").slider.SetValue(90)
 	test.Tap(h.tab.apply)
@@ -424,7 +425,7 @@ func TestSettingsTabKeepsEditsAcrossUpdates(t *testing.T) {
 
 func TestSettingsTabImportExport(t *testing.T) {
 	h := newSettingsHarness(t)
-	h.src.refuse["WIRELESS_RANGE"] = &app.Refusal{Setting: "WIRELESS_RANGE", Code: app.RefusalInvalid, Value: "7",
+	h.src.refuse["WIRELESS_RANGE"] = &settings.Refusal{Setting: "WIRELESS_RANGE", Code: settings.RefusalInvalid, Value: "7",
 		Reason: "notAllowed", Allowed: choices("1", "Long", "2", "Medium", "3", "Short")}
 	h.tab.ImportData("desk.json", []byte(`{"firmware":{},"settings":{"SIDETONE":"0","WIRELESS_RANGE":"7"}}`))
 	h.shows("desk.json has settings Jabra Evolve2 85 cannot take, so nothing was changed:")
@@ -434,7 +435,7 @@ func TestSettingsTabImportExport(t *testing.T) {
 	delete(h.src.refuse, "WIRELESS_RANGE")
 	h.tab.ImportData("desk.json", []byte(`{"firmware":{"version":"1.27.0"},"settings":{"SIDETONE":"0"}}`))
 	h.shows("Imported 1 setting from desk.json.", "does not install", "imported from a file")
-	if o := h.src.opts[len(h.src.opts)-1]; o.Source != app.SourceImport || !o.AllOrNothing {
+	if o := h.src.opts[len(h.src.opts)-1]; o.Source != settings.SourceImport || !o.AllOrNothing {
 		t.Errorf("import options %+v", o)
 	}
 
@@ -454,7 +455,7 @@ func TestSettingsTabImportExport(t *testing.T) {
 // offered for a device with settings and hidden for one without.
 func TestSettingsTabOnTheDevicePage(t *testing.T) {
 	t.Setenv("LANG", "en_US.UTF-8")
-	src := &fakeSettings{form: headsetForm(), refuse: map[string]*app.Refusal{}}
+	src := &fakeSettings{form: headsetForm(), refuse: map[string]*settings.Refusal{}}
 	tab := NewSettingsTab(SettingsTabParams{Source: src, T: translations.New("en")})
 	w, _ := newNavWindow(t, nil, []DeviceTab{tab}, dongle, headset)
 	w.ShowDevice(headset.ID)
@@ -474,7 +475,7 @@ func TestSettingsTabOnTheDevicePage(t *testing.T) {
 // "switch device" rebuilds the form of a tab already on screen.
 func BenchmarkSettingsForm(b *testing.B) {
 	test.NewTempApp(b)
-	form := app.SettingsForm{DeviceID: headset.ID, DeviceName: headset.DeviceName}
+	form := settings.Form{DeviceID: headset.ID, DeviceName: headset.DeviceName}
 	base := headsetForm().Fields
 	for i := range 60 {
 		f := base[i%len(base)]

@@ -127,6 +127,8 @@ type Device struct {
 type Filter struct {
 	DeviceKey string    // "" = every device
 	Day       time.Time // any time on the day wanted, in the location days are counted in; zero = every day
+	Since     time.Time // with Day zero: calls that started at or after Since; zero = no bound
+	Until     time.Time // with Day zero: calls that started before Until; zero = no bound
 	Limit     int       // at most this many, newest first; ≤ 0 = all
 }
 
@@ -155,7 +157,7 @@ func NewHistory(st *store.Store, loc func() *time.Location) *History {
 }
 
 func (h *History) query(f Filter) store.Query {
-	q := store.Query{DeviceKey: f.DeviceKey, Limit: f.Limit}
+	q := store.Query{DeviceKey: f.DeviceKey, Limit: f.Limit, From: f.Since, To: f.Until}
 	if !f.Day.IsZero() {
 		t := f.Day.In(h.loc())
 		q.From = time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, t.Location())
@@ -175,6 +177,17 @@ func (h *History) Calls(f Filter) ([]Record, error) {
 		return out, fmt.Errorf("call history: %w", err)
 	}
 	return out, nil
+}
+
+// EachCall calls fn with each ended call f selects, newest first, reading
+// the history in pages so memory stays flat in its size (`earshot calls`,
+// GET /v1/calls). fn's error stops the listing and is returned.
+func (h *History) EachCall(f Filter, fn func(Record) error) error {
+	err := h.st.EachCall(h.query(f), func(c store.CallRecord) error { return fn(RecordOf(c)) })
+	if err != nil {
+		return fmt.Errorf("call history: %w", err)
+	}
+	return nil
 }
 
 // Sessions returns the ended camera sessions f selects, newest first.
@@ -236,28 +249,60 @@ var CSVHeader = []string{
 // WriteCSV writes recs as CSV with CSVHeader: times in RFC 3339 UTC, an
 // empty cell where the JSON has null.
 func WriteCSV(w io.Writer, recs []Record) error {
-	cw := csv.NewWriter(w)
-	if err := cw.Write(CSVHeader); err != nil {
-		return fmt.Errorf("write CSV: %w", err)
-	}
+	cw := NewCSVWriter(w)
 	for _, r := range recs {
-		row := []string{
-			r.CallID, r.ESN, r.DeviceName, r.Start.UTC().Format(time.RFC3339), r.End.UTC().Format(time.RFC3339),
-			num(r.CallDurationMinutes),
-			intCell(r.TimesMuteButtonPressedDuringCall), intCell(r.TimesVolumeUpButtonPressedDuringCall),
-			intCell(r.TimesVolumeDownButtonPressedDuringCall),
-			floatCell(r.AverageAudioExposureDb), floatCell(r.MaximumAudioExposureDb),
-			floatCell(r.AverageBackgroundNoiseDb), floatCell(r.MaximumBackgroundNoiseDb),
-			intCell(r.TimesBoomArmBadlyPositioned), boolCell(r.MicrophoneMalfunctionDetected),
-			levelCell(r.LinkQualityDistribution, "High"), levelCell(r.LinkQualityDistribution, "Low"),
-			dectCell(r.LinkQualityIndicators), r.CallEndReason,
+		if err := cw.Write(r); err != nil {
+			return err
 		}
-		if err := cw.Write(row); err != nil {
+	}
+	return cw.Flush()
+}
+
+// CSVWriter writes calls as CSV one at a time, the header first, so a long
+// history is written without holding it.
+type CSVWriter struct {
+	cw     *csv.Writer
+	header bool
+}
+
+// NewCSVWriter returns a CSVWriter on w.
+func NewCSVWriter(w io.Writer) *CSVWriter { return &CSVWriter{cw: csv.NewWriter(w)} }
+
+// Write writes one call (after the header, the first time).
+func (c *CSVWriter) Write(r Record) error {
+	if !c.header {
+		c.header = true
+		if err := c.cw.Write(CSVHeader); err != nil {
 			return fmt.Errorf("write CSV: %w", err)
 		}
 	}
-	cw.Flush()
-	if err := cw.Error(); err != nil {
+	row := []string{
+		r.CallID, r.ESN, r.DeviceName, r.Start.UTC().Format(time.RFC3339), r.End.UTC().Format(time.RFC3339),
+		num(r.CallDurationMinutes),
+		intCell(r.TimesMuteButtonPressedDuringCall), intCell(r.TimesVolumeUpButtonPressedDuringCall),
+		intCell(r.TimesVolumeDownButtonPressedDuringCall),
+		floatCell(r.AverageAudioExposureDb), floatCell(r.MaximumAudioExposureDb),
+		floatCell(r.AverageBackgroundNoiseDb), floatCell(r.MaximumBackgroundNoiseDb),
+		intCell(r.TimesBoomArmBadlyPositioned), boolCell(r.MicrophoneMalfunctionDetected),
+		levelCell(r.LinkQualityDistribution, "High"), levelCell(r.LinkQualityDistribution, "Low"),
+		dectCell(r.LinkQualityIndicators), r.CallEndReason,
+	}
+	if err := c.cw.Write(row); err != nil {
+		return fmt.Errorf("write CSV: %w", err)
+	}
+	return nil
+}
+
+// Flush writes what is buffered (and the header when no call was written).
+func (c *CSVWriter) Flush() error {
+	if !c.header {
+		c.header = true
+		if err := c.cw.Write(CSVHeader); err != nil {
+			return fmt.Errorf("write CSV: %w", err)
+		}
+	}
+	c.cw.Flush()
+	if err := c.cw.Error(); err != nil {
 		return fmt.Errorf("write CSV: %w", err)
 	}
 	return nil

@@ -10,6 +10,7 @@ package config
 
 import (
 	"fmt"
+	"io"
 	"net/url"
 	"sort"
 	"strconv"
@@ -92,11 +93,14 @@ type Problem struct {
 	Msg    string
 }
 
+// String is the problem on one line, whatever the file, key or value held:
+// control characters are escaped and long parts cut with "…".
 func (p Problem) String() string {
+	src := oneLine(p.Source, maxShown*2)
 	if p.Key == "" {
-		return fmt.Sprintf("config %s: %s", p.Source, p.Msg)
+		return cut(fmt.Sprintf("config %s: %s", src, oneLine(p.Msg, maxLine)), maxLine)
 	}
-	return fmt.Sprintf("config %s: %s: %s", p.Source, p.Key, p.Msg)
+	return cut(fmt.Sprintf("config %s: %s: %s", src, oneLine(p.Key, maxShown), oneLine(p.Msg, maxLine)), maxLine)
 }
 
 // Layer is one source of values: a name for messages and its key/value pairs.
@@ -148,6 +152,10 @@ func Resolve(layers []Layer) (Config, []Problem) {
 			v := strings.TrimSpace(l.Values[raw])
 			set, known := keys[key]
 			switch {
+			case len(l.Values[raw]) > MaxValueBytes:
+				problems = append(problems, Problem{l.Source, raw, fmt.Sprintf("a value of %d bytes is longer than the %d allowed; ignored",
+					len(l.Values[raw]), MaxValueBytes)})
+				continue
 			case !known:
 				problems = append(problems, Problem{l.Source, raw, "unknown key, ignored"})
 				continue
@@ -204,7 +212,7 @@ func quoteOrEmpty(s string) string {
 	if s == "" {
 		return "it empty"
 	}
-	return strconv.Quote(s)
+	return shown(s)
 }
 
 func setYesNo(dst *bool, v string) error {
@@ -214,7 +222,7 @@ func setYesNo(dst *bool, v string) error {
 	case "NO", "FALSE", "0", "OFF":
 		*dst = false
 	default:
-		return fmt.Errorf("%q is not YES or NO", v)
+		return fmt.Errorf("%s is not YES or NO", shown(v))
 	}
 	return nil
 }
@@ -222,7 +230,7 @@ func setYesNo(dst *bool, v string) error {
 func setInt(dst *int, v string, min int) error {
 	n, err := strconv.Atoi(v)
 	if err != nil {
-		return fmt.Errorf("%q is not a whole number", v)
+		return fmt.Errorf("%s is not a whole number", shown(v))
 	}
 	if n < min {
 		return fmt.Errorf("%d is below the minimum %d", n, min)
@@ -238,7 +246,7 @@ func setBackendType(c *Config, v string) error {
 			return nil
 		}
 	}
-	return fmt.Errorf("%q is not Default, PowerSuite or Ovoc", v)
+	return fmt.Errorf("%s is not Default, PowerSuite or Ovoc", shown(v))
 }
 
 func setURL(dst *string, v string) error {
@@ -256,13 +264,13 @@ func setURL(dst *string, v string) error {
 func checkURL(v string) error {
 	u, err := url.Parse(v)
 	if err != nil {
-		return fmt.Errorf("%q is not a URL", Redact(v))
+		return fmt.Errorf("%s is not a URL", shown(Redact(v)))
 	}
 	if u.Scheme != "http" && u.Scheme != "https" {
-		return fmt.Errorf("%q is not an http or https URL", Redact(v))
+		return fmt.Errorf("%s is not an http or https URL", shown(Redact(v)))
 	}
 	if u.Host == "" {
-		return fmt.Errorf("%q has no host", Redact(v))
+		return fmt.Errorf("%s has no host", shown(Redact(v)))
 	}
 	return nil
 }
@@ -305,9 +313,12 @@ func Redact(raw string) string {
 }
 
 // ReadTOML reads a TOML file of property names. A missing file is no layer and
-// no problem when optional; any other failure is a Problem.
+// no problem when optional; any other failure is a Problem. A file over
+// MaxFileBytes or nested deeper than MaxDepth is refused before it is
+// decoded, and ignored as a whole: the other layers (ultimately the
+// defaults) stand.
 func ReadTOML(fs afero.Fs, path string, optional bool) (*Layer, *Problem) {
-	raw, err := afero.ReadFile(fs, path)
+	raw, err := readBounded(fs, path)
 	if err != nil {
 		if optional {
 			if ok, _ := afero.Exists(fs, path); !ok {
@@ -315,6 +326,9 @@ func ReadTOML(fs afero.Fs, path string, optional bool) (*Layer, *Problem) {
 			}
 		}
 		return nil, &Problem{Source: path, Msg: "cannot read: " + err.Error()}
+	}
+	if err := checkDocument(raw); err != nil {
+		return nil, &Problem{Source: path, Msg: err.Error() + "; file ignored"}
 	}
 	var doc map[string]any
 	if _, err := toml.Decode(string(raw), &doc); err != nil {
@@ -342,6 +356,17 @@ func ReadTOML(fs afero.Fs, path string, optional bool) (*Layer, *Problem) {
 		}
 	}
 	return l, nil
+}
+
+// readBounded reads at most MaxFileBytes+1 bytes of path: enough to tell
+// that a file is too large without reading all of it.
+func readBounded(fs afero.Fs, path string) ([]byte, error) {
+	f, err := fs.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(io.LimitReader(f, MaxFileBytes+1))
 }
 
 // EnvLayer picks EARSHOT_<KEY> variables out of environ ("K=V" pairs).

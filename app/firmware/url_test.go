@@ -27,6 +27,16 @@ func TestResolveURL(t *testing.T) {
 		{name: "empty refused", endpoint: "https://h/ep", download: " ", wantErr: true},
 		{name: "absolute without host", endpoint: "https://h/ep", download: "https:///x.zip", wantErr: true},
 		{name: "relative with a bad endpoint", endpoint: "not a url", download: "x.zip", wantErr: true},
+		{name: "protocol-relative is another origin: no token", endpoint: "https://h/ep?Token=T",
+			download: "//other:8443/fw.zip", want: "https://other:8443/fw.zip"},
+		{name: "protocol-relative to the endpoint's own origin keeps the token", endpoint: "https://h/ep?Token=T",
+			download: "//h:443/fw.zip", want: "https://h:443/fw.zip?Token=T"},
+		{name: "loopback refused for a remote endpoint", endpoint: "https://h/ep", download: "http://127.0.0.1:9000/x.zip", wantErr: true},
+		{name: "protocol-relative loopback refused", endpoint: "https://h/ep", download: "//localhost/x.zip", wantErr: true},
+		{name: "link-local refused", endpoint: "https://h/ep", download: "http://169.254.169.254/x.zip", wantErr: true},
+		{name: "IPv6 link-local refused", endpoint: "https://h/ep", download: "http://[fe80::1]/x.zip", wantErr: true},
+		{name: "loopback allowed for a loopback endpoint", endpoint: "http://127.0.0.1:8080/dm",
+			download: "http://localhost:9000/x.zip", want: "http://localhost:9000/x.zip"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

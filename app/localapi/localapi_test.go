@@ -70,7 +70,17 @@ type fakeHistory struct {
 	err  error
 }
 
-func (f fakeHistory) Calls(calls.Filter) ([]calls.Record, error) { return f.recs, f.err }
+func (f fakeHistory) EachCall(_ calls.Filter, fn func(calls.Record) error) error {
+	if f.err != nil {
+		return f.err
+	}
+	for _, r := range f.recs {
+		if err := fn(r); err != nil {
+			return err
+		}
+	}
+	return nil
+}
 
 func TestServeCalls(t *testing.T) {
 	mutes := 2

@@ -11,22 +11,22 @@ import (
 	"net/url"
 	"strconv"
 
-	"github.com/earshot-app/earshot/app"
+	"github.com/earshot-app/earshot/app/settings"
 )
 
-// SettingsOwner is what the settings routes serve; *app.Settings has it.
+// SettingsOwner is what the settings routes serve; *settings.Service has it.
 type SettingsOwner interface {
-	Form(id string) (app.SettingsForm, error)
-	Apply(ctx context.Context, id string, values map[string]string, o app.ApplyOptions) (app.ApplyResult, error)
-	Import(ctx context.Context, id string, data []byte) (app.ImportResult, error)
-	Export(id string) (app.ManagementConfig, error)
-	History(id string, limit int) ([]app.SettingHistoryEntry, error)
+	Form(id string) (settings.Form, error)
+	Apply(ctx context.Context, id string, values map[string]string, o settings.ApplyOptions) (settings.ApplyResult, error)
+	Import(ctx context.Context, id string, data []byte) (settings.ImportResult, error)
+	Export(id string) (settings.ManagementConfig, error)
+	History(id string, limit int) ([]settings.HistoryEntry, error)
 }
 
 // ApplyRequest is the body of POST /v1/devices/{id}/settings.
 type ApplyRequest struct {
 	Values  map[string]string
-	Options app.ApplyOptions
+	Options settings.ApplyOptions
 }
 
 // errorBody is how the settings routes answer a failure.
@@ -40,18 +40,18 @@ type errorBody struct {
 // devices do not leave it.
 //
 //	GET  /v1/devices/{id}/settings          the form: definitions and current values
-//	POST /v1/devices/{id}/settings          ApplyRequest → app.ApplyResult
+//	POST /v1/devices/{id}/settings          ApplyRequest → settings.ApplyResult
 //	GET  /v1/devices/{id}/settings/export   the device-management JSON
-//	POST /v1/devices/{id}/settings/import   a device-management JSON → app.ImportResult
+//	POST /v1/devices/{id}/settings/import   a device-management JSON → settings.ImportResult
 //	GET  /v1/devices/{id}/settings/history  ?limit=N → newest changes first
 //
 // A device that is not attached is 404; a body that cannot be read is 400.
 func (s *Server) ServeSettings(so SettingsOwner, devices Owner) {
-	resolve := func(r *http.Request) (string, error) { return resolveDevice(devices, r, app.ErrNoDevice) }
+	resolve := func(r *http.Request) (string, error) { return resolveDevice(devices, r, settings.ErrNoDevice) }
 	fail := func(w http.ResponseWriter, err error) {
 		code := http.StatusInternalServerError
 		switch {
-		case errors.Is(err, app.ErrNoDevice):
+		case errors.Is(err, settings.ErrNoDevice):
 			code = http.StatusNotFound
 		case errors.Is(err, errBadRequest):
 			code = http.StatusBadRequest
@@ -83,7 +83,7 @@ func (s *Server) ServeSettings(so SettingsOwner, devices Owner) {
 			return
 		}
 		var req ApplyRequest
-		if err := json.NewDecoder(io.LimitReader(r.Body, app.MaxConfigSize)).Decode(&req); err != nil {
+		if err := json.NewDecoder(io.LimitReader(r.Body, settings.MaxConfigSize)).Decode(&req); err != nil {
 			fail(w, fmt.Errorf("%w: %v", errBadRequest, err))
 			return
 		}
@@ -113,14 +113,14 @@ func (s *Server) ServeSettings(so SettingsOwner, devices Owner) {
 			fail(w, err)
 			return
 		}
-		data, err := io.ReadAll(io.LimitReader(r.Body, app.MaxConfigSize+1))
+		data, err := io.ReadAll(io.LimitReader(r.Body, settings.MaxConfigSize+1))
 		if err != nil {
 			fail(w, fmt.Errorf("%w: %v", errBadRequest, err))
 			return
 		}
 		res, err := so.Import(r.Context(), id, data)
 		switch {
-		case errors.Is(err, app.ErrNoDevice):
+		case errors.Is(err, settings.ErrNoDevice):
 			fail(w, err)
 		case err != nil: // the file itself: the caller's mistake
 			fail(w, fmt.Errorf("%w: %v", errBadRequest, err))
@@ -141,7 +141,7 @@ func (s *Server) ServeSettings(so SettingsOwner, devices Owner) {
 			return
 		}
 		if h == nil {
-			h = []app.SettingHistoryEntry{}
+			h = []settings.HistoryEntry{}
 		}
 		writeJSON(w, h)
 	})
@@ -155,37 +155,37 @@ var errBadRequest = errors.New("bad request")
 var ErrOwnerRefused = errors.New("the running Earshot refused")
 
 // SettingsForm asks the owner for the settings of device id.
-func (c *Client) SettingsForm(ctx context.Context, id string) (app.SettingsForm, error) {
-	var f app.SettingsForm
+func (c *Client) SettingsForm(ctx context.Context, id string) (settings.Form, error) {
+	var f settings.Form
 	return f, c.call(ctx, http.MethodGet, settingsPath(id, ""), nil, &f)
 }
 
 // ApplySettings asks the owner to apply values to device id.
-func (c *Client) ApplySettings(ctx context.Context, id string, values map[string]string, o app.ApplyOptions) (app.ApplyResult, error) {
+func (c *Client) ApplySettings(ctx context.Context, id string, values map[string]string, o settings.ApplyOptions) (settings.ApplyResult, error) {
 	body, err := json.Marshal(ApplyRequest{Values: values, Options: o})
 	if err != nil {
-		return app.ApplyResult{}, err
+		return settings.ApplyResult{}, err
 	}
-	var res app.ApplyResult
+	var res settings.ApplyResult
 	return res, c.call(ctx, http.MethodPost, settingsPath(id, ""), body, &res)
 }
 
 // ExportSettings asks the owner for the device-management JSON of device id.
-func (c *Client) ExportSettings(ctx context.Context, id string) (app.ManagementConfig, error) {
-	var cfg app.ManagementConfig
+func (c *Client) ExportSettings(ctx context.Context, id string) (settings.ManagementConfig, error) {
+	var cfg settings.ManagementConfig
 	return cfg, c.call(ctx, http.MethodGet, settingsPath(id, "/export"), nil, &cfg)
 }
 
 // ImportSettings asks the owner to import a device-management JSON into
 // device id.
-func (c *Client) ImportSettings(ctx context.Context, id string, data []byte) (app.ImportResult, error) {
-	var res app.ImportResult
+func (c *Client) ImportSettings(ctx context.Context, id string, data []byte) (settings.ImportResult, error) {
+	var res settings.ImportResult
 	return res, c.call(ctx, http.MethodPost, settingsPath(id, "/import"), data, &res)
 }
 
 // SettingsHistory asks the owner for the latest setting changes of device id.
-func (c *Client) SettingsHistory(ctx context.Context, id string, limit int) ([]app.SettingHistoryEntry, error) {
-	var h []app.SettingHistoryEntry
+func (c *Client) SettingsHistory(ctx context.Context, id string, limit int) ([]settings.HistoryEntry, error) {
+	var h []settings.HistoryEntry
 	return h, c.call(ctx, http.MethodGet, settingsPath(id, "/history")+"?limit="+strconv.Itoa(limit), nil, &h)
 }
 
@@ -212,7 +212,7 @@ func (c *Client) call(ctx context.Context, method, path string, body []byte, int
 			eb.Error = resp.Status + ": " + string(raw)
 		}
 		if resp.StatusCode == http.StatusNotFound {
-			return fmt.Errorf("%s: %w", eb.Error, app.ErrNoDevice)
+			return fmt.Errorf("%s: %w", eb.Error, settings.ErrNoDevice)
 		}
 		return fmt.Errorf("%w: %s", ErrOwnerRefused, eb.Error)
 	}

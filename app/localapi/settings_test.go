@@ -8,51 +8,51 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/earshot-app/earshot/app"
+	"github.com/earshot-app/earshot/app/settings"
 )
 
 // fakeSettings answers for one device, "hs1".
 type fakeSettings struct {
 	applied  map[string]string
-	opts     app.ApplyOptions
+	opts     settings.ApplyOptions
 	imported []byte
 }
 
 func (f *fakeSettings) check(id string) error {
 	if id != "hs1" {
-		return fmt.Errorf("device %q: %w", id, app.ErrNoDevice)
+		return fmt.Errorf("device %q: %w", id, settings.ErrNoDevice)
 	}
 	return nil
 }
 
-func (f *fakeSettings) Form(id string) (app.SettingsForm, error) {
-	return app.SettingsForm{DeviceID: id, Fields: []app.SettingField{{Name: "SIDETONE", Kind: app.KindChoice, Value: "2"}}}, f.check(id)
+func (f *fakeSettings) Form(id string) (settings.Form, error) {
+	return settings.Form{DeviceID: id, Fields: []settings.Field{{Name: "SIDETONE", Kind: settings.KindChoice, Value: "2"}}}, f.check(id)
 }
 
-func (f *fakeSettings) Apply(_ context.Context, id string, values map[string]string, o app.ApplyOptions) (app.ApplyResult, error) {
+func (f *fakeSettings) Apply(_ context.Context, id string, values map[string]string, o settings.ApplyOptions) (settings.ApplyResult, error) {
 	f.applied, f.opts = values, o
-	return app.ApplyResult{Applied: []string{"SIDETONE"}, RestartNeeded: true,
-		Refused: map[string]*app.Refusal{"X": {Setting: "X", Code: app.RefusalUnknown}}}, f.check(id)
+	return settings.ApplyResult{Applied: []string{"SIDETONE"}, RestartNeeded: true,
+		Refused: map[string]*settings.Refusal{"X": {Setting: "X", Code: settings.RefusalUnknown}}}, f.check(id)
 }
 
-func (f *fakeSettings) Import(_ context.Context, id string, data []byte) (app.ImportResult, error) {
+func (f *fakeSettings) Import(_ context.Context, id string, data []byte) (settings.ImportResult, error) {
 	if err := f.check(id); err != nil {
-		return app.ImportResult{}, err
+		return settings.ImportResult{}, err
 	}
 	f.imported = data
-	if _, err := app.ParseManagementConfig(data); err != nil {
-		return app.ImportResult{}, err
+	if _, err := settings.ParseManagementConfig(data); err != nil {
+		return settings.ImportResult{}, err
 	}
-	return app.ImportResult{FirmwareIgnored: true}, nil
+	return settings.ImportResult{FirmwareIgnored: true}, nil
 }
 
-func (f *fakeSettings) Export(id string) (app.ManagementConfig, error) {
+func (f *fakeSettings) Export(id string) (settings.ManagementConfig, error) {
 	v := "2"
-	return app.ManagementConfig{Settings: map[string]*string{"SIDETONE": &v, "NAME": nil}}, f.check(id)
+	return settings.ManagementConfig{Settings: map[string]*string{"SIDETONE": &v, "NAME": nil}}, f.check(id)
 }
 
-func (f *fakeSettings) History(id string, limit int) ([]app.SettingHistoryEntry, error) {
-	return make([]app.SettingHistoryEntry, limit), f.check(id)
+func (f *fakeSettings) History(id string, limit int) ([]settings.HistoryEntry, error) {
+	return make([]settings.HistoryEntry, limit), f.check(id)
 }
 
 func TestServeSettings(t *testing.T) {
@@ -74,12 +74,12 @@ func TestServeSettings(t *testing.T) {
 	// The device by ID, by ESN and by the start of its name.
 	for _, ref := range []string{"hs1", "501AA5D6337F", "Jabra Evo"} {
 		form, err := c.SettingsForm(ctx, ref)
-		if err != nil || form.DeviceID != "hs1" || form.Fields[0].Kind != app.KindChoice {
+		if err != nil || form.DeviceID != "hs1" || form.Fields[0].Kind != settings.KindChoice {
 			t.Errorf("form of %q = %+v, %v", ref, form, err)
 		}
 	}
-	res, err := c.ApplySettings(ctx, "hs1", map[string]string{"SIDETONE": "3"}, app.ApplyOptions{Source: app.SourceUser, AllOrNothing: true})
-	if err != nil || !res.RestartNeeded || res.Refused["X"].Code != app.RefusalUnknown || fake.applied["SIDETONE"] != "3" || !fake.opts.AllOrNothing {
+	res, err := c.ApplySettings(ctx, "hs1", map[string]string{"SIDETONE": "3"}, settings.ApplyOptions{Source: settings.SourceUser, AllOrNothing: true})
+	if err != nil || !res.RestartNeeded || res.Refused["X"].Code != settings.RefusalUnknown || fake.applied["SIDETONE"] != "3" || !fake.opts.AllOrNothing {
 		t.Errorf("apply = %+v, %v; owner got %v %+v", res, err, fake.applied, fake.opts)
 	}
 	cfg, err := c.ExportSettings(ctx, "hs1")
@@ -97,7 +97,7 @@ func TestServeSettings(t *testing.T) {
 	if err != nil || len(h) != 3 {
 		t.Errorf("history = %d, %v", len(h), err)
 	}
-	if _, err := c.SettingsForm(ctx, "nope"); !errors.Is(err, app.ErrNoDevice) || !strings.Contains(err.Error(), `no attached device has the ESN or a name starting with "nope"`) {
+	if _, err := c.SettingsForm(ctx, "nope"); !errors.Is(err, settings.ErrNoDevice) || !strings.Contains(err.Error(), `no attached device has the ESN or a name starting with "nope"`) {
 		t.Errorf("unknown device: %v", err)
 	}
 }

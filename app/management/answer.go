@@ -161,7 +161,7 @@ func ParseAnswer(body []byte) (Answer, error) {
 	return a, nil
 }
 
-// scalar reads a setting's value as import does (app.ParseManagementConfig):
+// scalar reads a setting's value as import does (settings.ParseManagementConfig):
 // a string as it is, a number or boolean as its JSON text ("WIRELESS_RANGE":
 // 2 is "2"), null as "" (not set). An object or array is not a value.
 func scalar(raw json.RawMessage) (string, bool) {

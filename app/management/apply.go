@@ -10,20 +10,20 @@ import (
 	"strings"
 	"time"
 
-	"github.com/earshot-app/earshot/app"
 	"github.com/earshot-app/earshot/app/config"
 	"github.com/earshot-app/earshot/app/firmware"
+	"github.com/earshot-app/earshot/app/settings"
 	"github.com/earshot-app/earshot/device"
 	"github.com/earshot-app/earshot/device/clock"
 	"github.com/earshot-app/earshot/store"
 )
 
-// Settings is the one validation and apply path of settings (app.Settings):
+// Settings is the one validation and apply path of settings (settings.Service):
 // the same rules for the window, the command line, imports and the
 // endpoint.
 type Settings interface {
-	Apply(ctx context.Context, id string, values map[string]string, o app.ApplyOptions) (app.ApplyResult, error)
-	Validate(id string, values map[string]string) (map[string]string, map[string]*app.Refusal, error)
+	Apply(ctx context.Context, id string, values map[string]string, o settings.ApplyOptions) (settings.ApplyResult, error)
+	Validate(id string, values map[string]string) (map[string]string, map[string]*settings.Refusal, error)
 	ClientValue(deviceKey, name string) string
 }
 
@@ -101,7 +101,7 @@ func (a *Applier) Apply(ctx context.Context, d device.Device, ans Answer) error 
 	}
 	withFirmware, rest := map[string]string{}, map[string]string{}
 	for name, v := range ans.Settings {
-		if app.NeedsFirmware(name) && !ans.Firmware.Empty() {
+		if settings.NeedsFirmware(name) && !ans.Firmware.Empty() {
 			withFirmware[name] = v
 		} else {
 			rest[name] = v
@@ -113,7 +113,7 @@ func (a *Applier) Apply(ctx context.Context, d device.Device, ans Answer) error 
 	}
 
 	if sd := digest(ans.Settings, ans.BadValues); sd != prev.SettingsDigest {
-		res, err := a.p.Settings.Apply(ctx, d.ID, rest, app.ApplyOptions{Source: store.SourceManagement})
+		res, err := a.p.Settings.Apply(ctx, d.ID, rest, settings.ApplyOptions{Source: store.SourceManagement})
 		if err != nil {
 			return fmt.Errorf("apply configuration to %s: %w", d.Name, err)
 		}
@@ -194,7 +194,7 @@ func (a *Applier) firmware(ctx context.Context, d device.Device, ans Answer, wit
 		log.Warn("device-management firmware not handled: firmware updates are off", "version", ans.Firmware.Version)
 		return nil
 	}
-	job := firmware.ManagedJob{URL: u, Version: ans.Firmware.Version, AllowDowngrade: allow,
+	job := firmware.ManagedJob{URL: u, Endpoint: a.p.Endpoint, Version: ans.Firmware.Version, AllowDowngrade: allow,
 		Language: first(with, languageSettings), Region: first(with, regionSettings),
 		Also: func(tx *store.Tx, o firmware.Outcome) error {
 			if o.Status == firmware.StatusSuccess {
@@ -214,7 +214,7 @@ func (a *Applier) firmware(ctx context.Context, d device.Device, ans Answer, wit
 }
 
 // why is a refusal's reason without the setting's name.
-func why(r *app.Refusal) string {
+func why(r *settings.Refusal) string {
 	return strings.TrimPrefix(r.Error(), r.Setting+": ")
 }
 

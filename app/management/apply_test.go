@@ -15,9 +15,9 @@ import (
 
 	"github.com/spf13/afero"
 
-	"github.com/earshot-app/earshot/app"
 	"github.com/earshot-app/earshot/app/firmware"
 	"github.com/earshot-app/earshot/app/firmware/firmwaretest"
+	"github.com/earshot-app/earshot/app/settings"
 	"github.com/earshot-app/earshot/assets"
 	"github.com/earshot-app/earshot/device"
 	"github.com/earshot-app/earshot/device/catalog"
@@ -67,7 +67,7 @@ func (r *recordedEvents) snapshot() ([]string, []string) {
 type desk struct {
 	mgr      *device.Manager
 	st       *store.Store
-	settings *app.Settings
+	settings *settings.Service
 	updater  *firmware.Updater
 	applier  *Applier
 	events   *recordedEvents
@@ -103,7 +103,7 @@ func newDesk(t *testing.T, endpoint string) *desk {
 		t.Fatalf("catalog: %v", probs)
 	}
 	d := &desk{mgr: mgr, st: st, events: &recordedEvents{}}
-	d.settings = app.NewSettings(app.SettingsParams{Catalog: cat, Devices: mgr, Store: st})
+	d.settings = settings.New(settings.Params{Catalog: cat, Devices: mgr, Store: st})
 	d.updater = firmware.NewUpdater(firmware.UpdaterParams{Devices: mgr, Store: st, Events: d.events,
 		Stager:  firmware.NewStager(firmware.StagerParams{Fs: afero.NewMemMapFs(), Dir: "/data/firmware", Backoff: time.Millisecond}),
 		Catalog: firmware.CatalogReleases{Catalog: cat}})

@@ -19,6 +19,7 @@ import (
 	"github.com/earshot-app/earshot/app/analytics"
 	"github.com/earshot-app/earshot/app/firmware"
 	"github.com/earshot-app/earshot/app/firmware/firmwaretest"
+	"github.com/earshot-app/earshot/app/settings"
 	"github.com/earshot-app/earshot/assets"
 	"github.com/earshot-app/earshot/device"
 	"github.com/earshot-app/earshot/device/catalog"
@@ -141,7 +142,7 @@ func startStack(t *testing.T, scenario, endpoint string) *stack {
 	}
 	cat, _ := catalog.Load(assets.Catalog(), afero.NewMemMapFs(), "")
 	reporter := analytics.NewReporter(analytics.NewBuilder(analytics.BuilderParams{ClientVersion: "0.1.0-test"}))
-	settings := app.NewSettings(app.SettingsParams{Catalog: cat, Devices: mgr, Store: st, Clock: clk})
+	svc := settings.New(settings.Params{Catalog: cat, Devices: mgr, Store: st, Clock: clk})
 	client, err := NewClient(ClientParams{Endpoint: endpoint, Username: "fleet", Password: "Pa55:word!", Version: "0.1.0-test"})
 	if err != nil {
 		t.Fatal(err)
@@ -159,7 +160,7 @@ func startStack(t *testing.T, scenario, endpoint string) *stack {
 			}
 			return "", ""
 		}})
-	applier := NewApplier(ApplierParams{Settings: settings, Firmware: s.updater, Store: st, Events: reporter,
+	applier := NewApplier(ApplierParams{Settings: svc, Firmware: s.updater, Store: st, Events: reporter,
 		Endpoint: endpoint, Clock: clk, Logger: log})
 	s.poller = NewPoller(PollerParams{Fetcher: client, Applier: applier, Devices: mgr, Clock: clk, Logger: log,
 		Interval: 10080 * time.Minute})

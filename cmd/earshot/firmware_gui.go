@@ -7,21 +7,16 @@ import (
 
 	"github.com/earshot-app/earshot/app"
 	"github.com/earshot-app/earshot/app/firmware"
+	"github.com/earshot-app/earshot/cmd/internal/cli"
 	"github.com/earshot-app/earshot/views"
 )
-
-// firmwareTab is the Firmware tab of the device page.
-func firmwareTab(e *env, ow *owner) *views.FirmwareTab {
-	return views.NewFirmwareTab(views.FirmwareTabParams{Source: ow.dm.updater, T: e.t})
-}
 
 // notifyFirmware sends firmware notices as desktop notifications (and
 // still logs them): a managed update starting by itself needs the user's
 // attention, the device must stay connected.
-func notifyFirmware(e *env, ow *owner, a fyne.App) {
-	ow.dm.setNotify(func(n firmware.Notice) {
-		logNotice(e.log, n)
-		fyne.Do(func() { a.SendNotification(views.FirmwareNotification(e.t, n)) })
+func notifyFirmware(s *cli.Session, ow *cli.Owner, a fyne.App) {
+	ow.OnFirmwareNotice(s.Log(), func(n firmware.Notice) {
+		fyne.Do(func() { a.SendNotification(views.FirmwareNotification(s.T(), n)) })
 	})
 }
 

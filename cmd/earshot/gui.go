@@ -15,16 +15,19 @@ import (
 
 	"github.com/earshot-app/earshot/app"
 	"github.com/earshot-app/earshot/assets"
+	"github.com/earshot-app/earshot/cmd/internal/cli"
+	"github.com/earshot-app/earshot/translations"
 	"github.com/earshot-app/earshot/views"
 )
 
 // runGUI is `earshot`: the owner with its main window.
-func runGUI(e *env, args []string) (err error) {
-	if err := e.noArgs(args); err != nil {
+func runGUI(s *cli.Session, args []string) (err error) {
+	if err := s.NoArgs(args); err != nil {
 		return err
 	}
+	t, o := s.T(), s.Options()
 	if runtime.GOOS == "linux" && os.Getenv("DISPLAY") == "" && os.Getenv("WAYLAND_DISPLAY") == "" {
-		return errors.New(e.t.T("cli.noDisplay"))
+		return errors.New(t.T("cli.noDisplay"))
 	}
 	// Fyne panics when the display cannot be opened; a person needs one line.
 	defer func() {
@@ -32,30 +35,30 @@ func runGUI(e *env, args []string) (err error) {
 			if !strings.Contains(fmt.Sprint(r), "GLFW") {
 				panic(r)
 			}
-			err = errors.New(e.t.T("cli.displayFailed", "Display", os.Getenv("DISPLAY"), "Err", fmt.Sprint(r)))
+			err = errors.New(t.T("cli.displayFailed", "Display", os.Getenv("DISPLAY"), "Err", fmt.Sprint(r)))
 		}
 	}()
-	if e.o.theme != "" {
+	if o.Theme != "" {
 		// Fyne reads the variant override from the environment.
-		os.Setenv("FYNE_THEME", e.o.theme)
+		os.Setenv("FYNE_THEME", o.Theme)
 	}
-	ow, err := e.becomeOwner()
+	ow, err := s.BecomeOwner()
 	if err != nil {
 		return err
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	done := ow.start(ctx, e.log)
+	done := ow.Start(ctx, s.Log())
 
-	a := fyneapp.NewWithID(appID)
+	a := fyneapp.NewWithID(cli.AppID)
 	a.SetIcon(fyne.NewStaticResource("earshot.png", assets.AppIconPNG()))
-	notifyFirmware(e, ow, a)
-	tray := e.cfg.TrayIcon && trayAvailable()
-	if e.cfg.TrayIcon && !tray {
-		e.log.Warn("no session D-Bus: running without a tray icon, so closing the window quits")
+	notifyFirmware(s, ow, a)
+	tray := s.Config().TrayIcon && trayAvailable()
+	if s.Config().TrayIcon && !tray {
+		s.Log().Warn("no session D-Bus: running without a tray icon, so closing the window quits")
 	}
-	pages, tabs := guiPages(e, ow), guiDeviceTabs(e, ow)
-	p := views.MainWindowParams{App: a, Source: ow.core, T: e.t, Tray: tray, Version: version}
+	pages, tabs := guiPages(t, ow), guiDeviceTabs(t, ow)
+	p := views.MainWindowParams{App: a, Source: ow.Core(), T: t, Tray: tray, Version: cli.Version}
 	for _, np := range pages {
 		p.Pages = append(p.Pages, np.page)
 	}
@@ -63,27 +66,27 @@ func runGUI(e *env, args []string) (err error) {
 		p.DeviceTabs = append(p.DeviceTabs, nt.tab)
 	}
 	w := views.NewMainWindow(p)
-	if e.o.page != "" {
-		pg, err := findNamed(pages, e.o.page, func(n namedPage) string { return n.name })
+	if o.Page != "" {
+		pg, err := findNamed(pages, o.Page, func(n namedPage) string { return n.name })
 		if err != nil {
-			return misuse{e.t.T("cli.badPage", "Value", e.o.page, "Names", err.Error())}
+			return cli.Misuse(t.T("cli.badPage", "Value", o.Page, "Names", err.Error()))
 		}
 		w.ShowPage(pg.page)
 	}
-	if e.o.show != "" {
+	if o.Show != "" {
 		var tab views.DeviceTab
-		if e.o.tab != "" {
-			nt, err := findNamed(tabs, e.o.tab, func(n namedTab) string { return n.name })
+		if o.Tab != "" {
+			nt, err := findNamed(tabs, o.Tab, func(n namedTab) string { return n.name })
 			if err != nil {
-				return misuse{e.t.T("cli.badTab", "Value", e.o.tab, "Names", err.Error())}
+				return cli.Misuse(t.T("cli.badTab", "Value", o.Tab, "Names", err.Error()))
 			}
 			tab = nt.tab
 		}
-		if e.o.applyFirmware {
+		if o.ApplyFirmware {
 			nt, _ := findNamed(tabs, "firmware", func(n namedTab) string { return n.name })
-			confirmFirmwareWhenAttached(ow.core, w, e.o.show, nt.tab.(*views.FirmwareTab))
+			confirmFirmwareWhenAttached(ow.Core(), w, o.Show, nt.tab.(*views.FirmwareTab))
 		} else {
-			showWhenAttached(ow.core, w, e.o.show, tab)
+			showWhenAttached(ow.Core(), w, o.Show, tab)
 		}
 	}
 	sigs := make(chan os.Signal, 1)
@@ -97,7 +100,7 @@ func runGUI(e *env, args []string) (err error) {
 	signal.Stop(sigs)
 	cancel()
 	<-done
-	e.log.Info("stopped")
+	s.Log().Info("stopped")
 	return nil
 }
 
@@ -115,19 +118,19 @@ type namedTab struct {
 
 // guiPages are the pages after "Devices" in the navigation bar, in order.
 // Each feature adds its page here.
-func guiPages(e *env, ow *owner) []namedPage {
+func guiPages(t *translations.Translator, ow *cli.Owner) []namedPage {
 	return []namedPage{
-		{name: "history", page: views.NewHistoryPage(views.HistoryPageParams{Source: ow.calls, T: e.t})},
-		{name: "outbox", page: outboxPage(e, ow)},
+		{name: "history", page: views.NewHistoryPage(views.HistoryPageParams{Source: ow.Calls(), T: t})},
+		{name: "outbox", page: views.NewOutboxPage(views.OutboxPageParams{Source: ow.Outbox(), T: t})},
 	}
 }
 
 // guiDeviceTabs are the device-page tabs after "Overview", in order. Each
 // feature adds its tab here.
-func guiDeviceTabs(e *env, ow *owner) []namedTab {
+func guiDeviceTabs(t *translations.Translator, ow *cli.Owner) []namedTab {
 	return []namedTab{
-		{name: "settings", tab: views.NewSettingsTab(views.SettingsTabParams{Source: ow.settings, T: e.t})},
-		{name: "firmware", tab: firmwareTab(e, ow)},
+		{name: "settings", tab: views.NewSettingsTab(views.SettingsTabParams{Source: ow.Settings(), T: t})},
+		{name: "firmware", tab: views.NewFirmwareTab(views.FirmwareTabParams{Source: ow.Firmware(), T: t})},
 	}
 }
 

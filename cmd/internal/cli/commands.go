@@ -1,0 +1,222 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"runtime"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"syscall"
+	"text/tabwriter"
+	"time"
+
+	"github.com/earshot-app/earshot/app"
+	"github.com/earshot-app/earshot/app/localapi"
+)
+
+// runService is `earshot service`: the same core as the GUI, headless.
+func runService(e *env, args []string) error {
+	if err := e.noArgs(args); err != nil {
+		return err
+	}
+	ow, err := e.becomeOwner()
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	done := ow.start(ctx, e.log)
+	go settleMemory(ctx)
+	var result error
+	if e.o.exitWhenDone {
+		go func() {
+			result = ow.onePass(ctx, e)
+			cancel()
+		}()
+	}
+	<-done
+	e.log.Info("stopped")
+	return result
+}
+
+// settleMemory keeps the all-day service small: a tighter GC target than
+// Go's default (the service's heap is a few megabytes, so collecting more
+// often costs next to nothing), and once start-up's garbage (catalog,
+// scenario, first device reads) is collected, the freed pages go back to
+// the OS instead of waiting for the scavenger.
+func settleMemory(ctx context.Context) {
+	debug.SetGCPercent(50)
+	select {
+	case <-time.After(5 * time.Second):
+		debug.FreeOSMemory()
+	case <-ctx.Done():
+	}
+}
+
+// onePass is `service --exit-when-done`: it waits until the scenario (if
+// any) has played, the devices present have been handled (device
+// management and firmware included), and the outbox is drained or parked.
+// An endpoint that does not take the queued events within --wait ends the
+// pass with an error naming it and what stays queued for the next start; a
+// signal ends it quietly.
+func (ow *Owner) onePass(ctx context.Context, e *env) error {
+	if ow.sim != nil {
+		select {
+		case <-ow.sim.Done():
+		case <-ctx.Done():
+			return nil
+		}
+	}
+	ow.waitSettled(ctx)
+	wctx, cancel := context.WithTimeout(ctx, e.o.drainWait)
+	defer cancel()
+	ow.analytics.waitDrained(wctx, ow.core)
+	if ctx.Err() != nil {
+		return nil
+	}
+	if ok, err := ow.analytics.uploader.Drained(); err != nil {
+		return err
+	} else if !ok {
+		return ow.analytics.undrained(e, e.o.drainWait)
+	}
+	e.log.Info("one pass done; exiting as asked")
+	return nil
+}
+
+// runDevices is `earshot devices`: the owner's devices, or, when no owner
+// runs, the devices this process finds itself (a scenario at its time zero).
+func runDevices(e *env, args []string) error {
+	if err := e.noArgs(args); err != nil {
+		return err
+	}
+	devs, err := e.devices()
+	if err != nil {
+		return err
+	}
+	if e.o.json {
+		if devs == nil {
+			devs = []app.DeviceSummary{}
+		}
+		return writeJSON(e, devs)
+	}
+	if len(devs) == 0 {
+		fmt.Fprintln(e.stdout, e.t.T("views.list.empty"))
+		return nil
+	}
+	tw := tabwriter.NewWriter(e.stdout, 2, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, strings.Join([]string{
+		e.t.T("cli.col.name"), e.t.T("cli.col.kind"), e.t.T("cli.col.connection"),
+		e.t.T("cli.col.battery"), e.t.T("cli.col.firmware"), e.t.T("cli.col.esn"), e.t.T("cli.col.ids"),
+	}, "\t"))
+	for _, d := range devs {
+		name := d.DeviceName
+		if d.Parent != "" {
+			name = "  " + name
+		}
+		conn := e.t.T("connection." + strings.ToLower(d.ConnectionType))
+		if d.Parent != "" {
+			conn = e.t.T("cli.via", "Connection", conn, "Parent", d.Parent)
+		}
+		fmt.Fprintln(tw, strings.Join([]string{
+			name, e.t.T("kind." + d.Kind), conn, batteryText(e, d), dash(d.FirmwareVersion), dash(d.ESN),
+			d.VendorID + ":" + d.ProductID,
+		}, "\t"))
+	}
+	return tw.Flush()
+}
+
+func batteryText(e *env, d app.DeviceSummary) string {
+	if d.BatteryLevel == nil {
+		return "—"
+	}
+	s := strconv.Itoa(*d.BatteryLevel) + " %"
+	if d.BatteryCharging != nil && *d.BatteryCharging {
+		s += " " + e.t.T("cli.charging")
+	} else if d.BatteryLow != nil && *d.BatteryLow {
+		s += " " + e.t.T("cli.low")
+	}
+	return s
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return s
+}
+
+// devices asks the running owner, or opens the devices and the database itself.
+func (e *env) devices() ([]app.DeviceSummary, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if c, err := e.dialOwner(ctx); err != nil {
+		return nil, err
+	} else if c != nil {
+		return c.Devices(ctx)
+	}
+	st, err := e.openStore(time.Second)
+	if err != nil {
+		return nil, err
+	}
+	defer st.Close()
+	if e.scenario == nil {
+		return nil, nil // no hardware driver is built yet, so nothing is attached
+	}
+	return app.Summaries(e.scenario.AtZero()), nil
+}
+
+// dialOwner returns a client of the running owner, nil when none runs, and an
+// error when the owner runs on other devices than this command asks for.
+func (e *env) dialOwner(ctx context.Context) (*localapi.Client, error) {
+	c, err := localapi.Dial(ctx, localapi.SocketPath(e.o.data))
+	if errors.Is(err, localapi.ErrNoOwner) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	st, err := c.Status(ctx)
+	if err != nil {
+		return nil, err
+	}
+	// A command that names no devices of its own asks whoever owns the folder.
+	if e.source != "hardware" && st.Source != e.source {
+		return nil, errors.New(e.t.T("cli.ownerOtherSource", "Dir", e.o.data, "Source", st.Source, "PID", st.PID))
+	}
+	return c, nil
+}
+
+// runVersion is `earshot version`.
+func runVersion(e *env, args []string) error {
+	if err := e.noArgs(args); err != nil {
+		return err
+	}
+	if e.o.json {
+		return writeJSON(e, map[string]string{
+			"Version": Version, "GoVersion": runtime.Version(), "OS": runtime.GOOS, "Arch": runtime.GOARCH,
+		})
+	}
+	fmt.Fprintf(e.stdout, "earshot %s (%s, %s/%s)\n", Version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+	return nil
+}
+
+// noArgs is misuse when a command that takes no arguments got some.
+func (e *env) noArgs(args []string) error {
+	if len(args) > 0 {
+		return misuse{e.t.T("cli.extraArgs", "Args", strings.Join(args, " "))}
+	}
+	return nil
+}
+
+func writeJSON(e *env, v any) error {
+	enc := json.NewEncoder(e.stdout)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}

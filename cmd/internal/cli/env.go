@@ -1,0 +1,223 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/spf13/afero"
+
+	"github.com/earshot-app/earshot/app"
+	"github.com/earshot-app/earshot/app/calls"
+	"github.com/earshot-app/earshot/app/config"
+	"github.com/earshot-app/earshot/app/localapi"
+	"github.com/earshot-app/earshot/app/logfile"
+	"github.com/earshot-app/earshot/app/management"
+	"github.com/earshot-app/earshot/app/settings"
+	"github.com/earshot-app/earshot/assets"
+	"github.com/earshot-app/earshot/device"
+	"github.com/earshot-app/earshot/device/catalog"
+	"github.com/earshot-app/earshot/device/clock"
+	"github.com/earshot-app/earshot/device/sim"
+	"github.com/earshot-app/earshot/store"
+	"github.com/earshot-app/earshot/translations"
+)
+
+// env is what every mode and subcommand is given: options, configuration,
+// translator, logger, and the simulated devices when asked for.
+type env struct {
+	o              options
+	cfg            config.Config
+	t              *translations.Translator
+	log            *slog.Logger
+	logFile        io.Closer
+	stdout, stderr io.Writer
+	fs             afero.Fs
+	scenario       *sim.Scenario    // nil: real hardware
+	source         string           // "demo", "sim:<path>" or "hardware"
+	cat            *catalog.Catalog // loaded on first use (loadCatalog)
+	// oneShot: a subcommand owns the devices only for its job, so device
+	// management does not poll (firmware stage|apply without an owner).
+	oneShot bool
+}
+
+func newEnv(o options, stdout, stderr io.Writer, environ []string, t *translations.Translator) (*env, error) {
+	e := &env{o: o, t: t, stdout: stdout, stderr: stderr, fs: afero.NewOsFs(), source: "hardware"}
+	if err := os.MkdirAll(o.data, 0o700); err != nil {
+		return nil, errors.New(t.T("cli.dataDir", "Dir", o.data, "Err", err))
+	}
+	lf, err := logfile.Open(filepath.Join(o.data, "logs", "earshot.log"), 5<<20, 3)
+	if err != nil {
+		return nil, errors.New(t.T("cli.logFile", "Dir", o.data, "Err", err))
+	}
+	e.logFile = lf
+	level := slog.LevelInfo
+	var w io.Writer = lf
+	if o.verbose {
+		level = slog.LevelDebug
+		w = io.MultiWriter(lf, stderr)
+	}
+	e.log = slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level}))
+
+	paths := config.DefaultPaths()
+	paths.Flag = o.configFile
+	machine, problems := config.MachineLayers()
+	cfg, more := config.Load(e.fs, paths, machine, []config.Layer{config.EnvLayer(environ)})
+	for _, p := range append(problems, more...) {
+		e.log.Warn("configuration", "problem", p.String())
+		fmt.Fprintln(stderr, "earshot: "+t.T("cli.warning")+": "+p.String())
+	}
+	// BACKENDTYPE=Ovoc: OVOC needs only the management endpoint, so device
+	// events are posted to it too (management.AnalyticsEndpoints).
+	cfg.AnalyticsEndpoints = management.AnalyticsEndpoints(cfg)
+	e.cfg = cfg
+	if cfg.Language != "" && cfg.Language != t.Language() {
+		e.t = translations.New(cfg.Language)
+	}
+
+	switch {
+	case o.demo:
+		e.source = "demo"
+		e.scenario, err = sim.ParseScenario(assets.DemoScenario())
+		if err != nil {
+			return nil, fmt.Errorf("embedded demo: %w", err)
+		}
+	case o.simFile != "":
+		e.source = "sim:" + o.simFile
+		if abs, err := filepath.Abs(o.simFile); err == nil {
+			e.source = "sim:" + abs
+		}
+		raw, err := afero.ReadFile(e.fs, o.simFile)
+		if err != nil {
+			return nil, errors.New(t.T("cli.readScenario", "File", o.simFile, "Err", err))
+		}
+		if e.scenario, err = sim.ParseScenario(raw); err != nil {
+			return nil, fmt.Errorf("%s: %w", o.simFile, err)
+		}
+	}
+	return e, nil
+}
+
+func (e *env) close() { _ = e.logFile.Close() }
+
+func (e *env) dbPath() string { return filepath.Join(e.o.data, "earshot.db") }
+
+// openStore opens the database, turning a held lock into the one sentence a
+// person needs.
+func (e *env) openStore(timeout time.Duration) (*store.Store, error) {
+	st, err := store.Open(e.dbPath(), store.Options{Timeout: timeout})
+	if errors.Is(err, store.ErrLocked) {
+		return nil, errors.New(e.t.T("cli.anotherRunning", "Dir", e.o.data))
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", e.t.T("cli.openStore"), err)
+	}
+	return st, nil
+}
+
+// owner is the process that owns the devices and the database (SPEC §2).
+type Owner struct {
+	core     *app.Core
+	calls    *calls.Service
+	settings *settings.Service
+	store    *store.Store
+	sim      *sim.Driver // nil: real hardware
+	api      *localapi.Server
+	clock    clock.Clock
+	status   localapi.Status
+	dm       *deviceManagement // firmware updates and the device-management poller
+	// analytics: the events of SPEC §7 and the outbox uploader (outbox.go).
+	analytics *analyticsOwner
+}
+
+// becomeOwner opens the database (failing when another owner holds it), builds
+// the drivers and the core, and listens on the local API socket. Start runs it.
+func (e *env) becomeOwner() (*Owner, error) {
+	if err := e.checkDataFolder(); err != nil {
+		return nil, err
+	}
+	st, err := e.openStore(time.Second)
+	if err != nil {
+		return nil, err
+	}
+	var clk clock.Clock = clock.Real{}
+	var drivers []device.Driver
+	ow := &Owner{store: st}
+	if e.scenario != nil {
+		clk = clock.NewScaled(clock.Real{}, time.Now(), e.scenario.Speed())
+		ow.sim = sim.New(e.scenario, clk)
+		drivers = append(drivers, ow.sim)
+	}
+	ow.clock = clk
+	if ow.analytics, err = e.buildAnalytics(st, clk); err != nil {
+		st.Close()
+		return nil, err
+	}
+	mgr := device.NewManager(device.ManagerParams{Drivers: drivers, Logger: e.log})
+	ow.calls = calls.NewService(calls.ServiceParams{Store: st, Clock: clk, Logger: e.log,
+		Retention: time.Duration(e.cfg.CallHistoryRetentionDays) * 24 * time.Hour,
+		Report:    calls.AnalyticsReport(ow.analytics.reporter)})
+	ow.settings = settings.New(settings.Params{Catalog: e.loadCatalog(), Devices: mgr, Store: st, Clock: clk, Logger: e.log})
+	ow.dm, err = e.buildDeviceManagement(deviceManagementParams{Manager: mgr, Store: st, Clock: clk,
+		Settings: ow.settings, Catalog: ow.settings.Catalog(), OneShot: e.oneShot, Events: ow.analytics.reporter})
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	ow.core = app.NewCore(app.CoreParams{Manager: mgr, Store: st, Clock: clk, Logger: e.log,
+		Services: append([]app.Service{ow.analytics.service, ow.calls}, ow.dm.services()...)})
+	ow.status = localapi.Status{Version: Version, PID: os.Getpid(), Source: e.source}
+	ow.api, err = localapi.Listen(localapi.SocketPath(e.o.data), ow.core, ow.status, e.log)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	ow.api.ServeCalls(ow.calls)
+	ow.api.ServeSettings(ow.settings, ow.core)
+	ow.api.ServeFirmware(ow.dm.updater, ow.core)
+	ow.api.ServeOutbox(ow.analytics.uploader)
+	e.log.Info("started", "version", Version, "source", e.source, "data", e.o.data)
+	return ow, nil
+}
+
+// checkDataFolder refuses to own a data folder that other users can
+// write to or that is not the user's: another user could replace the
+// socket and feed the command line fake devices.
+func (e *env) checkDataFolder() error {
+	err := localapi.CheckDataFolder(e.o.data)
+	var unsafe *localapi.UnsafeFolderError
+	switch {
+	case errors.As(err, &unsafe) && unsafe.Owner != unsafe.User:
+		return errors.New(e.t.T("cli.dataFolder.notOwned", "Dir", unsafe.Dir, "Owner", unsafe.Owner, "User", unsafe.User))
+	case errors.As(err, &unsafe):
+		return errors.New(e.t.T("cli.dataFolder.writable", "Dir", unsafe.Dir, "Mode", fmt.Sprintf("%04o", unsafe.Mode.Perm())))
+	}
+	return err
+}
+
+// start runs the core, the local API and the analytics uploader until ctx is
+// done; the returned channel closes when all have stopped and the store is
+// closed.
+func (ow *Owner) start(ctx context.Context, log *slog.Logger) <-chan struct{} {
+	done := make(chan struct{})
+	apiDone := make(chan struct{})
+	go func() { ow.api.Serve(ctx); close(apiDone) }()
+	uploaderDone := ow.analytics.start(ctx)
+	go func() {
+		defer close(done)
+		if err := ow.core.Run(ctx); err != nil {
+			log.Error("core stopped", "err", err)
+		}
+		<-apiDone
+		<-uploaderDone
+		if err := ow.store.Close(); err != nil {
+			log.Error("close store", "err", err)
+		}
+	}()
+	return done
+}

@@ -1,0 +1,168 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/earshot-app/earshot/app"
+	"github.com/earshot-app/earshot/app/analytics"
+	"github.com/earshot-app/earshot/app/config"
+	"github.com/earshot-app/earshot/device/clock"
+	"github.com/earshot-app/earshot/store"
+)
+
+// analyticsOwner is the owner's analytics (SPEC §7): the service that
+// reports devices and people counts, the reporter the other services queue
+// their events through, and the uploader that drains the outbox.
+type analyticsOwner struct {
+	service  *analytics.Service
+	reporter *analytics.Reporter
+	uploader *analytics.Uploader
+}
+
+// buildAnalytics registers the configured endpoints with the outbox and
+// builds the analytics services. Events are stamped with clk (the scenario's
+// in simulation); the uploader's backoff runs on real time.
+func (e *env) buildAnalytics(st *store.Store, clk clock.Clock) (*analyticsOwner, error) {
+	b := analytics.NewBuilder(analytics.BuilderParams{
+		ClientVersion: Version,
+		System:        analytics.CachedSystem(clock.Real{}, time.Minute, analytics.DetectSystem),
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	up, err := analytics.NewUploader(ctx, analytics.UploaderParams{
+		Store: st, Endpoints: e.cfg.AnalyticsEndpoints, Username: e.cfg.Username, Password: e.cfg.Password,
+		Clock: clock.Real{}, Logger: e.log,
+	})
+	if err != nil {
+		return nil, err
+	}
+	if up.Enabled() {
+		masked := make([]string, len(e.cfg.AnalyticsEndpoints))
+		for i, u := range e.cfg.AnalyticsEndpoints {
+			masked[i] = config.Redact(u)
+		}
+		e.log.Info("analytics on", "endpoints", masked, "basicAuth", e.cfg.Username != "",
+			"peopleCountHeartbeatMinutes", e.cfg.PeopleCountHeartbeatMinutes)
+	} else {
+		e.log.Info("analytics off: ANALYTICSENDPOINT is empty")
+	}
+	return &analyticsOwner{
+		service: analytics.NewService(analytics.ServiceParams{Store: st, Builder: b, Clock: clk, Logger: e.log,
+			HeartbeatMinutes: e.cfg.PeopleCountHeartbeatMinutes}),
+		reporter: analytics.NewReporter(b),
+		uploader: up,
+	}, nil
+}
+
+// start runs the uploader until ctx is done; the channel closes once it has
+// written its last cursors, before the store may close.
+func (a *analyticsOwner) start(ctx context.Context) <-chan struct{} {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = a.uploader.Run(ctx)
+	}()
+	return done
+}
+
+// waitDrained waits until the core has handled every event published so far
+// and every endpoint has had every queued event (delivered or parked), or
+// until ctx is done: `service --exit-when-done` (SPEC §9). With no endpoint
+// the outbox is always drained. A dead endpoint keeps it waiting, as it
+// should: leaving would strand the events until the next start.
+func (a *analyticsOwner) waitDrained(ctx context.Context, core *app.Core) {
+	for {
+		if core.CaughtUp() {
+			if ok, err := a.uploader.Drained(); ok || err != nil {
+				return
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+// undrained is the error of a one-shot pass whose endpoints did not take
+// the queued events within wait: one sentence naming each endpoint and how
+// many events stay queued (kept for the next start).
+func (a *analyticsOwner) undrained(e *env, wait time.Duration) error {
+	st, err := a.uploader.Status()
+	if err != nil {
+		return err
+	}
+	var parts []string
+	for _, s := range st {
+		if s.Queued > 0 {
+			parts = append(parts, e.t.N("cli.service.undrainedEndpoint", int(s.Queued), "Endpoint", s.Endpoint))
+		}
+	}
+	return errors.New(e.t.T("cli.service.undrained", "Wait", wait.String(), "Endpoints", strings.Join(parts, "; ")))
+}
+
+// runOutbox is `earshot outbox`: per endpoint, the events queued,
+// delivered, parked and dropped, from the running owner or, when none runs,
+// from the database and the configuration.
+func runOutbox(e *env, args []string) error {
+	if err := e.noArgs(args); err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	var sts []analytics.EndpointStatus
+	c, err := e.dialOwner(ctx)
+	if err != nil {
+		return err
+	}
+	if c != nil {
+		if sts, err = c.Outbox(ctx); err != nil {
+			return err
+		}
+	} else {
+		st, err := e.openStore(time.Second)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		if sts, err = analytics.StatusFromStore(st, e.cfg.AnalyticsEndpoints); err != nil {
+			return err
+		}
+	}
+	if e.o.json {
+		if sts == nil {
+			sts = []analytics.EndpointStatus{}
+		}
+		return writeJSON(e, sts)
+	}
+	if len(sts) == 0 {
+		fmt.Fprintln(e.stdout, e.t.T("outbox.off"))
+		return nil
+	}
+	tw := tabwriter.NewWriter(e.stdout, 2, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, strings.Join([]string{
+		e.t.T("cli.outbox.col.endpoint"), e.t.T("cli.outbox.col.queued"), e.t.T("cli.outbox.col.delivered"),
+		e.t.T("cli.outbox.col.parked"), e.t.T("cli.outbox.col.dropped"), e.t.T("cli.outbox.col.lastError"),
+	}, "\t"))
+	for _, s := range sts {
+		lastErr := "—"
+		if s.LastError != nil {
+			lastErr = *s.LastError
+			if s.NextRetry != nil {
+				lastErr = e.t.T("cli.outbox.retryAt", "Error", lastErr, "Time", s.NextRetry.Local().Format(time.TimeOnly))
+			}
+		}
+		fmt.Fprintln(tw, strings.Join([]string{
+			s.Endpoint, strconv.FormatUint(s.Queued, 10), strconv.FormatUint(s.Delivered, 10),
+			strconv.FormatUint(s.Parked, 10), strconv.FormatUint(s.Dropped, 10), lastErr,
+		}, "\t"))
+	}
+	return tw.Flush()
+}

@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# Measures the headless fleet service (issue 13) in one run, beside a bare Go
+# program that opens a bbolt database (scripts/barebolt), so the figures hold
+# as ratios on a shared, noisy machine. Prints one "name value unit" line per
+# figure.
+#   MEASURE_SECONDS  idle window for RSS/PSS/CPU (default 60)
+#   FLEET_CALLS      calls in the long history (default 1000000)
+#   RUNS             runs of each short command for CPU time (default 20)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/deps.sh
+. scripts/proc.sh
+need_packages time
+need_go
+seconds=${MEASURE_SECONDS:-60}
+ncalls=${FLEET_CALLS:-1000000}
+runs=${RUNS:-20}
+mkdir -p bin
+CGO_ENABLED=0 go build -o bin/earshotd ./cmd/earshotd
+go build -o bin/barebolt ./scripts/barebolt
+work=$(mktemp -d)
+pids=()
+cleanup() {
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+	for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+	rm -rf "$work"
+}
+trap cleanup EXIT
+
+pss_kb() { awk '/^Pss:/ {print $2}' "/proc/$1/smaps_rollup"; }
+# wait_socket DIR: until the owner of DIR answers (at most 30 s).
+wait_socket() {
+	for _ in $(seq 1 300); do
+		./bin/earshotd devices --data "$1" >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	echo "the owner of $1 never answered" >&2
+	return 1
+}
+# cpu_ms CMD...: user+system CPU time of RUNS runs of CMD, in ms per run.
+cpu_ms() {
+	local total=0 t
+	for _ in $(seq 1 "$runs"); do
+		t=$(/usr/bin/time -f "%U %S" "$@" 2>&1 >/dev/null | tail -n 1)
+		total=$(awk -v a="$total" -v t="$t" 'BEGIN { split(t, x, " "); printf "%.3f", a + x[1] + x[2] }')
+	done
+	awk -v t="$total" -v n="$runs" 'BEGIN { printf "%.1f", t / n * 1000 }'
+}
+
+# 1. Idle: the bare program and the service side by side, over the same window.
+mkdir -p "$work/bare" "$work/svc"
+./bin/barebolt --db "$work/bare/bare.db" --sleep $((seconds + 30))s &
+bare=$!
+pids+=("$bare")
+./bin/earshotd service --demo --data "$work/svc" &
+svc=$!
+pids+=("$svc")
+wait_socket "$work/svc"
+sleep 2
+hz=$(getconf CLK_TCK)
+b0=$(cpu_ticks "$bare"); s0=$(cpu_ticks "$svc")
+sleep "$seconds"
+b1=$(cpu_ticks "$bare"); s1=$(cpu_ticks "$svc")
+pct() { awk -v a="$1" -v b="$2" -v hz="$hz" -v s="$seconds" 'BEGIN { printf "%.3f", (b - a) / hz / s * 100 }'; }
+echo "bare_rss $(awk -v k="$(rss_kb "$bare")" 'BEGIN { printf "%.1f", k / 1024 }') MB"
+echo "bare_pss $(awk -v k="$(pss_kb "$bare")" 'BEGIN { printf "%.1f", k / 1024 }') MB"
+echo "bare_cpu $(pct "$b0" "$b1") % of one core over ${seconds} s"
+echo "service_rss $(awk -v k="$(rss_kb "$svc")" 'BEGIN { printf "%.1f", k / 1024 }') MB"
+echo "service_pss $(awk -v k="$(pss_kb "$svc")" 'BEGIN { printf "%.1f", k / 1024 }') MB"
+echo "service_cpu $(pct "$s0" "$s1") % of one core over ${seconds} s (demo playing)"
+kill "$svc" "$bare"
+wait "$svc" 2>/dev/null || true
+wait "$bare" 2>/dev/null || true
+pids=()
+
+# 2. Short commands: CPU time against the bare program opening a database.
+echo "bare_open_cpu $(cpu_ms ./bin/barebolt --db "$work/bare/bare.db") ms"
+echo "version_cpu $(cpu_ms ./bin/earshotd version --data "$work/cmd") ms"
+echo "devices_demo_cpu $(cpu_ms ./bin/earshotd devices --json --demo --data "$work/cmd") ms"
+
+# 3. A long history: calls --json straight from the database, then through
+# the owner, whose RSS is read before and after.
+go run ./scripts/bulkcalls --data "$work/long" --calls "$ncalls"
+echo "history_calls $ncalls calls"
+echo "history_db $(($(stat -c %s "$work/long/earshot.db") / 1024 / 1024)) MB"
+t=$(/usr/bin/time -f "%e %M" ./bin/earshotd calls --json --data "$work/long" 2>&1 >/dev/null | tail -n 1)
+echo "calls_json_seconds ${t%% *} s"
+echo "calls_json_peak_rss $(awk -v k="${t##* }" 'BEGIN { printf "%.1f", k / 1024 }') MB"
+./bin/earshotd service --data "$work/long" &
+owner=$!
+pids+=("$owner")
+wait_socket "$work/long"
+sleep 3
+before=$(rss_kb "$owner")
+t=$(/usr/bin/time -f "%e %M" ./bin/earshotd calls --json --data "$work/long" 2>&1 >/dev/null | tail -n 1)
+echo "calls_json_via_owner_seconds ${t%% *} s"
+echo "calls_json_via_owner_client_peak_rss $(awk -v k="${t##* }" 'BEGIN { printf "%.1f", k / 1024 }') MB"
+echo "owner_peak_rss_during_query $(awk '/^VmHWM:/ {printf "%.1f", $2 / 1024}' "/proc/$owner/status") MB"
+sleep 5
+after=$(rss_kb "$owner")
+echo "owner_rss_before_query $(awk -v k="$before" 'BEGIN { printf "%.1f", k / 1024 }') MB"
+echo "owner_rss_after_query $(awk -v k="$after" 'BEGIN { printf "%.1f", k / 1024 }') MB"

@@ -1,0 +1,20 @@
+package store
+
+import (
+	bolt "go.etcd.io/bbolt"
+	"golang.org/x/sys/unix"
+)
+
+// releaseMapped tells the kernel this process no longer needs the pages of
+// the database's memory map it has read: a listing of a long history would
+// otherwise keep every page it touched resident (and counted in RSS) until
+// the kernel needs the memory. The pages stay in the page cache and fault
+// back in when read again. It runs inside a read transaction, which holds
+// bbolt's map lock, so the map cannot be moved under it.
+func (s *Store) releaseMapped() {
+	_ = s.db.View(func(tx *bolt.Tx) error {
+		info := s.db.Info()
+		_, _, _ = unix.Syscall(unix.SYS_MADVISE, info.Data, uintptr(tx.Size()), unix.MADV_DONTNEED)
+		return nil
+	})
+}

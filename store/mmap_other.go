@@ -1,0 +1,7 @@
+//go:build !linux
+
+package store
+
+// releaseMapped does nothing where Earshot has not measured what the OS
+// keeps resident of a read memory map (see mmap_linux.go).
+func (s *Store) releaseMapped() {}
