@@ -386,3 +386,11 @@ func TestFullDiskCountsWhatCannotBeStored(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+func TestCheckFileOfASoundFile(t *testing.T) {
+	path, evs := filled(t, 3000)
+	rep, err := CheckFile(path, time.Second)
+	if err != nil || !rep.OK() || rep.Values < len(evs) {
+		t.Fatalf("check of a sound file: %+v, %v", rep, err)
+	}
+}

@@ -122,7 +122,8 @@ func (s *Store) openDB() (db *bolt.DB, err error) {
 	if err := checkHeader(s.path); err != nil {
 		return nil, err
 	}
-	db, err = bolt.Open(s.path, 0o600, &bolt.Options{Timeout: s.o.Timeout, ReadOnly: s.o.ReadOnly, MaxSize: s.o.MaxSize})
+	db, err = bolt.Open(s.path, 0o600, &bolt.Options{Timeout: s.o.Timeout, ReadOnly: s.o.ReadOnly, MaxSize: s.o.MaxSize,
+		PreLoadFreelist: true}) // Verify reads which pages are free
 	if errors.Is(err, berrors.ErrTimeout) {
 		return nil, ErrLocked
 	}

@@ -60,6 +60,7 @@ var commands = []command{
 	{name: "catalog", usage: "cli.usage.catalog", flags: jsonFlag, run: runCatalog},
 	{name: "firmware", usage: "cli.usage.firmware", flags: jsonFlag, run: runFirmware},
 	{name: "outbox", usage: "cli.outbox.usage", flags: jsonFlag, run: runOutbox},
+	{name: "db", usage: "cli.usage.db", flags: jsonFlag, run: runDB},
 	{name: "version", usage: "cli.usage.version", flags: jsonFlag, run: runVersion},
 }
 
@@ -181,8 +182,12 @@ func synopsis(name string) string {
 	switch name {
 	case "service":
 		return " [--demo | --sim FILE] [--exit-when-done [--wait DURATION]]"
-	case "devices", "version", "outbox":
+	case "devices", "version":
 		return " [--json]"
+	case "outbox":
+		return " [discard ENDPOINT] [--json]"
+	case "db":
+		return " check|repair [--json]"
 	case "firmware":
 		return " stage|apply DEVICE …"
 	case "settings":
