@@ -39,6 +39,11 @@ func (e *OutboxEvent) Prepare() error {
 	return nil
 }
 
+// Packed is the event's stored form, as Prepare made it (nil before):
+// what the outbox file holds for it. Tools that look for an event in a file
+// (scripts/chaoskit) use it.
+func (e OutboxEvent) Packed() []byte { return e.packed }
+
 // QueuedEvent is an event in the outbox with its sequence number. Err is set
 // (and the event empty) when the stored value cannot be decoded; the
 // uploader parks such an event rather than stall on it.
