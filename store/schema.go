@@ -34,12 +34,18 @@
 //	│  │      "delivered":40,"parked":1,"dropped":0,
 //	│  │      "lastError":"503 Service Unavailable","lastErrorAt":"…","nextRetry":"…"}
 //	│  │     cursor: <seq> of the last event delivered, parked or dropped for that endpoint;
-//	│  │     events ≤ every cursor are deleted
+//	│  │     events ≤ every cursor (of retired endpoints too) are deleted
 //	│  parked                                 events an endpoint refused with a 4xx
 //	│  │  <endpoint id>                       one bucket per endpoint
 //	│  │     <seq> → {"reason":"400 Bad Request: …","status":400,"at":"…","event":"<packed, base64>"}
+//	│  retired                                endpoints no longer configured that still hold events:
+//	│  │  <endpoint id> → endpoint record     as under endpoints, plus "retiredAt" and "until" (the last <seq>
+//	│  │                                      queued when it left); kept until a person discards it, it is
+//	│  │                                      configured again, or RetiredRetention (30 days) passes
 //	│  counters
 //	│     dropped → JSON number               events dropped past the bound (default 100 000), in all
+//	│     unstored → JSON number              events a full disk refused (written with the next write that succeeds)
+//	│     expired → JSON number               events given up with an endpoint retired past RetiredRetention
 //	│
 //	eventToggles                              the client-side EVENT_* settings of SPEC §5
 //	│  <device key> → {"EVENT_CALL_STATUS":false,"EVENT_PEOPLE_COUNT":true}   absent = on
