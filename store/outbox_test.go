@@ -557,6 +557,16 @@ func TestMigrateFromVersion1(t *testing.T) {
 // takes (events prepared by the caller, as analytics does). Goal ≥ 5 000
 // events/s.
 func BenchmarkEnqueueDurable8(b *testing.B) {
+	for _, w := range []time.Duration{0, 100 * time.Microsecond, 300 * time.Microsecond, time.Millisecond} {
+		b.Run(fmt.Sprint("gather=", w), func(b *testing.B) {
+			defer func(old time.Duration) { gatherWait = old }(gatherWait)
+			gatherWait = w
+			benchmarkEnqueueDurable8(b)
+		})
+	}
+}
+
+func benchmarkEnqueueDurable8(b *testing.B) {
 	s := openTemp(b)
 	if _, err := s.SetOutboxEndpoints(ctx, endpoints("a")); err != nil {
 		b.Fatal(err)
@@ -578,6 +588,43 @@ func BenchmarkEnqueueDurable8(b *testing.B) {
 					return
 				}
 				if err := s.Write(ctx, func(tx *Tx) error { return tx.Enqueue(e) }); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "events/s")
+	if commits, writes := s.CommitStats(); commits > 0 {
+		b.ReportMetric(float64(writes)/float64(commits), "events/commit")
+	}
+}
+
+// BenchmarkBatchDurable8 is the baseline of BenchmarkEnqueueDurable8:
+// bbolt's own db.Batch from 8 goroutines, with the same prepared events.
+func BenchmarkBatchDurable8(b *testing.B) {
+	s := openTemp(b)
+	if _, err := s.SetOutboxEndpoints(ctx, endpoints("a")); err != nil {
+		b.Fatal(err)
+	}
+	var n atomic.Int64
+	start := time.Now()
+	b.ResetTimer()
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			for {
+				i := n.Add(1)
+				if i > int64(b.N) {
+					return
+				}
+				e := event(int(i))
+				if err := e.Prepare(); err != nil {
+					b.Error(err)
+					return
+				}
+				if err := s.db.Batch(func(btx *bolt.Tx) error { return (&Tx{tx: btx, s: s}).Enqueue(e) }); err != nil {
 					b.Error(err)
 					return
 				}
