@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -557,16 +556,6 @@ func TestMigrateFromVersion1(t *testing.T) {
 // takes (events prepared by the caller, as analytics does). Goal ≥ 5 000
 // events/s.
 func BenchmarkEnqueueDurable8(b *testing.B) {
-	for _, w := range []time.Duration{0, 100 * time.Microsecond, 300 * time.Microsecond, time.Millisecond} {
-		b.Run(fmt.Sprint("gather=", w), func(b *testing.B) {
-			defer func(old time.Duration) { gatherWait = old }(gatherWait)
-			gatherWait = w
-			benchmarkEnqueueDurable8(b)
-		})
-	}
-}
-
-func benchmarkEnqueueDurable8(b *testing.B) {
 	s := openTemp(b)
 	if _, err := s.SetOutboxEndpoints(ctx, endpoints("a")); err != nil {
 		b.Fatal(err)
@@ -596,74 +585,8 @@ func benchmarkEnqueueDurable8(b *testing.B) {
 	}
 	wg.Wait()
 	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "events/s")
-	if commits, writes := s.CommitStats(); commits > 0 {
-		b.ReportMetric(float64(writes)/float64(commits), "events/commit")
-	}
 }
 
-// BenchmarkBatchDurable8 is the baseline of BenchmarkEnqueueDurable8:
-// bbolt's own db.Batch from 8 goroutines, with the same prepared events.
-func BenchmarkBatchDurable8(b *testing.B) {
-	s := openTemp(b)
-	if _, err := s.SetOutboxEndpoints(ctx, endpoints("a")); err != nil {
-		b.Fatal(err)
-	}
-	var n atomic.Int64
-	start := time.Now()
-	b.ResetTimer()
-	var wg sync.WaitGroup
-	for range 8 {
-		wg.Go(func() {
-			for {
-				i := n.Add(1)
-				if i > int64(b.N) {
-					return
-				}
-				e := event(int(i))
-				if err := e.Prepare(); err != nil {
-					b.Error(err)
-					return
-				}
-				if err := s.db.Batch(func(btx *bolt.Tx) error { return (&Tx{tx: btx, s: s}).Enqueue(e) }); err != nil {
-					b.Error(err)
-					return
-				}
-			}
-		})
-	}
-	wg.Wait()
-	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "events/s")
-}
-
-// BenchmarkOutboxSize100k queues 100 000 events, in writes of 100 as
-// services would under load, and reports the file size. Goal ≤ 60 MB.
-func BenchmarkOutboxSize100k(b *testing.B) {
-	for range b.N {
-		s := openTemp(b)
-		if _, err := s.SetOutboxEndpoints(ctx, endpoints("a", "b")); err != nil {
-			b.Fatal(err)
-		}
-		batch := make([]OutboxEvent, 100)
-		for i := 0; i < 100_000; i += len(batch) {
-			for j := range batch {
-				batch[j] = event(i + j)
-			}
-			enqueue(b, s, batch...)
-		}
-		if st := status(b, s); st.Last-st.First+1 != 100_000 || st.Dropped != 0 {
-			b.Fatalf("status %+v", st)
-		}
-		fi, err := os.Stat(s.Path())
-		if err != nil {
-			b.Fatal(err)
-		}
-		b.ReportMetric(float64(fi.Size())/1e6, "MB")
-	}
-}
-
-// BenchmarkOneTxPerEvent is the baseline BenchmarkEnqueueDurable8 beats:
-// one fsynced transaction per event from one goroutine. Run both together,
-// since the disk's fsync latency moves both.
 func BenchmarkOneTxPerEvent(b *testing.B) {
 	s := openTemp(b)
 	if _, err := s.SetOutboxEndpoints(ctx, endpoints("a")); err != nil {

@@ -18,15 +18,6 @@ var ErrClosed = errors.New("store is closed")
 // maxGroup caps how many Write calls share one transaction.
 const maxGroup = 1024
 
-// gatherWait bounds how long the writer waits for more callers before a
-// commit, and only when the commit before it was shared (writers are
-// queueing): one more caller joining costs no fsync of its own. A lone
-// writer never waits. Measured with BenchmarkEnqueueDurable8 against
-// BenchmarkBatchDurable8 (docs/PERFORMANCE.md): an fsync takes 1–3 ms here,
-// so 300 µs lets the writers just acknowledged come back with their next
-// event.
-var gatherWait = 300 * time.Microsecond // a variable only so the benchmark can compare 0
-
 // Tx is a read-write transaction handed to a Write function. It is valid
 // only while that function runs.
 type Tx struct {
@@ -43,7 +34,9 @@ type writePath struct {
 	closeOnce  sync.Once
 	writerDone chan struct{}
 
-	commits, committed atomic.Uint64 // transactions, and Write calls they carried
+	inWrite    atomic.Int64  // Write calls in progress
+	lastCommit time.Duration // how long the last commit took (writer goroutine only)
+	groupStats groupStats
 
 	outboxMu      sync.Mutex
 	outboxChanged chan struct{} // closed and replaced after each commit that enqueued
@@ -83,6 +76,8 @@ func (s *Store) Write(ctx context.Context, fn func(tx *Tx) error) error {
 	if s.writes == nil {
 		return errors.New("write: store is read-only")
 	}
+	s.inWrite.Add(1)
+	defer s.inWrite.Add(-1)
 	req := writeReq{fn: fn, done: make(chan error, 1)}
 	select {
 	case s.writes <- req:
@@ -117,8 +112,6 @@ func (s *Store) stopWriter() {
 func (s *Store) writer() {
 	defer close(s.writerDone)
 	group := make([]writeReq, 0, maxGroup)
-	last := 0 // callers the previous commit carried
-	var timer *time.Timer
 	for {
 		select {
 		case req := <-s.writes:
@@ -144,16 +137,14 @@ func (s *Store) writer() {
 				break more
 			}
 		}
-		// Writers are queueing (the last commit was shared): wait a little
-		// for the ones it acknowledged to come back, up to as many as then.
-		if last > 1 && len(group) < last && gatherWait > 0 {
-			if timer == nil {
-				timer = time.NewTimer(gatherWait)
-			} else {
-				timer.Reset(gatherWait)
-			}
+		// Callers still on their way (in Write, not yet handed over) share
+		// this commit if they arrive within a moment: writers that were
+		// just acknowledged come straight back, and one fsync serves them
+		// all. A lone writer finds nobody on the way and never waits.
+		if len(group) < int(s.inWrite.Load()) && len(group) < maxGroup {
+			timer := time.NewTimer(s.groupWait())
 		gather:
-			for len(group) < last {
+			for len(group) < int(s.inWrite.Load()) && len(group) < maxGroup {
 				select {
 				case req := <-s.writes:
 					group = append(group, req)
@@ -161,25 +152,41 @@ func (s *Store) writer() {
 					break gather
 				}
 			}
-			if !timer.Stop() {
-				select {
-				case <-timer.C:
-				default:
-				}
-			}
+			timer.Stop()
 		}
-		last = len(group)
+		s.groupStats.commits.Add(1)
+		s.groupStats.writes.Add(uint64(len(group)))
+		began := time.Now()
 		s.commit(group)
-		s.commits.Add(1)
-		s.committed.Add(uint64(len(group)))
+		s.lastCommit = time.Since(began)
 	}
 }
 
-// CommitStats returns how many transactions the writer committed (or
-// tried) and how many Write calls they carried: their ratio is the mean
-// group per fsync.
-func (s *Store) CommitStats() (commits, writes uint64) {
-	return s.commits.Load(), s.committed.Load()
+// groupWait bounds how long the writer waits for callers on their way: a
+// quarter of the last commit, within [100 µs, 2 ms].
+// Writers return within tens of microseconds of their acknowledgement on
+// an idle machine and later on a busy one, while a commit's fsync takes
+// half a millisecond to several; waiting a fraction of it gathers them
+// without holding a commit back for long (BenchmarkGroupCommit8 against a
+// plain db.Batch, docs/PERFORMANCE.md). The wait ends as soon as every
+// caller in Write is in the group.
+func (s *Store) groupWait() time.Duration {
+	return min(max(s.lastCommit/4, 100*time.Microsecond), 2*time.Millisecond)
+}
+
+// groupStats counts the writer's commits and the writes they carried.
+type groupStats struct {
+	commits, writes atomic.Uint64
+}
+
+// WritesPerCommit is how many Write calls one fsynced commit has carried
+// on average since the store was opened (0 before the first).
+func (s *Store) WritesPerCommit() float64 {
+	c := s.groupStats.commits.Load()
+	if c == 0 {
+		return 0
+	}
+	return float64(s.groupStats.writes.Load()) / float64(c)
 }
 
 // storageRetry is how long the writer waits before trying a group the file

@@ -65,6 +65,31 @@ func TestReadTOMLRefusesHostileFiles(t *testing.T) {
 	}
 }
 
+// BenchmarkReadTOMLTypical is the baseline: reading a configuration file
+// of every key, as an installer writes it.
+func BenchmarkReadTOMLTypical(b *testing.B) {
+	fs := afero.NewMemMapFs()
+	doc := `ANALYTICSENDPOINT = "https://collect.example/ev?Token=abc|https://backup.example/ev"
+DEVICEMANAGEMENTENDPOINT = "https://dm.example/api/ep?Token=XXXX"
+USERNAME = "fleet"
+PASSWORD = "Pa55:word!"
+TRAYICON = "YES"
+CHECKFORUPDATESINTERVALMINUTES = 60
+BACKENDTYPE = "Default"
+PEOPLECOUNTHEARTBEATINTERVALMINUTES = 10
+CALLHISTORYRETENTIONDAYS = 180
+LANGUAGE = "de"
+`
+	if err := afero.WriteFile(fs, "/c.toml", []byte(doc), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if _, prob := ReadTOML(fs, "/c.toml", false); prob != nil {
+			b.Fatal(prob)
+		}
+	}
+}
+
 // BenchmarkRefuseNestedInlineTables measures refusing the 40 KB document
 // that took 55 s to decode (bench figures in docs/PERFORMANCE.md).
 func BenchmarkRefuseNestedInlineTables(b *testing.B) {

@@ -41,6 +41,13 @@ const (
 	// history are kept (Earshot's own key); 0 keeps everything.
 	KeyCallHistoryRetention     = "CALLHISTORYRETENTIONDAYS"
 	defaultCallHistoryRetention = 180
+
+	// KeyHIDTelLEDs (Earshot's own key, ON/OFF, default OFF) makes the
+	// standard call-control driver (hidtel) answer a headset's LEDs itself:
+	// Off-Hook during a call, the mute LED after every mute press. Off, it
+	// only observes, because the softphone owns the call and a second
+	// writer would fight it.
+	KeyHIDTelLEDs = "HIDTELLEDS"
 )
 
 // Backend types of BACKENDTYPE.
@@ -69,6 +76,8 @@ type Config struct {
 	Language                    string
 	// CallHistoryRetentionDays is how long call history is kept; 0 = forever.
 	CallHistoryRetentionDays int
+	// HIDTelLEDs: hidtel writes the call-control LED reports (HIDTELLEDS).
+	HIDTelLEDs bool
 
 	// Sources says, per key that was set, which source set it.
 	Sources map[string]string
@@ -125,6 +134,7 @@ var keys = map[string]setter{
 	KeyCatalogDir:           func(c *Config, v string) error { c.CatalogDir = v; return nil },
 	KeyLanguage:             func(c *Config, v string) error { c.Language = v; return nil },
 	KeyCallHistoryRetention: func(c *Config, v string) error { return setInt(&c.CallHistoryRetentionDays, v, 0) },
+	KeyHIDTelLEDs:           func(c *Config, v string) error { return setYesNo(&c.HIDTelLEDs, v) },
 }
 
 // Keys returns every known property name, sorted.
@@ -188,10 +198,9 @@ func Resolve(layers []Layer) (Config, []Problem) {
 func describe(c Config, key string) string {
 	switch key {
 	case KeyTrayIcon:
-		if c.TrayIcon {
-			return "YES"
-		}
-		return "NO"
+		return yesNo(c.TrayIcon)
+	case KeyHIDTelLEDs:
+		return yesNo(c.HIDTelLEDs)
 	case KeyCheckForUpdates:
 		return strconv.Itoa(c.CheckForUpdatesMinutes)
 	case KeyPeopleCountHeartbeat:
@@ -206,6 +215,13 @@ func describe(c Config, key string) string {
 		return quoteOrEmpty(Redact(c.CapabilitiesEndpoint))
 	}
 	return "the previous value"
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "YES"
+	}
+	return "NO"
 }
 
 func quoteOrEmpty(s string) string {

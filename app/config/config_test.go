@@ -59,6 +59,21 @@ func TestResolve(t *testing.T) {
 			problems: []string{`config environment: TRAYICON: "maybe" is not YES or NO; keeping YES`},
 		},
 		{
+			name:  "HIDTELLEDS defaults to off",
+			check: func(t *testing.T, c Config) { expectEq(t, c.HIDTelLEDs, false) },
+		},
+		{
+			name:   "HIDTELLEDS on",
+			layers: []Layer{{Source: "environment", Values: map[string]string{"HIDTELLEDS": "on"}}},
+			check:  func(t *testing.T, c Config) { expectEq(t, c.HIDTelLEDs, true) },
+		},
+		{
+			name:     "HIDTELLEDS malformed keeps off",
+			layers:   []Layer{{Source: "environment", Values: map[string]string{"HIDTELLEDS": "bright"}}},
+			check:    func(t *testing.T, c Config) { expectEq(t, c.HIDTelLEDs, false) },
+			problems: []string{`config environment: HIDTELLEDS: "bright" is not YES or NO; keeping NO`},
+		},
+		{
 			name:  "call history retention defaults to 180 days",
 			check: func(t *testing.T, c Config) { expectEq(t, c.CallHistoryRetentionDays, 180) },
 		},

@@ -471,6 +471,9 @@ func (s *Stager) Verify(p, sum string) (*Archive, func(), error) {
 	if err == nil {
 		err = a.Verify()
 	}
+	if err == nil {
+		err = a.CheckCRCs()
+	}
 	if err != nil {
 		f.Close()
 		return nil, nil, err
@@ -489,7 +492,10 @@ func (s *Stager) open(p string, size int64) (*Archive, error) {
 	if err != nil {
 		return nil, err
 	}
-	return a, a.Verify()
+	if err := a.Verify(); err != nil {
+		return nil, err
+	}
+	return a, a.CheckCRCs()
 }
 
 func (s *Stager) hash(p string) (string, int64, error) {

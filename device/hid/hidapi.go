@@ -109,7 +109,9 @@ type hidapiDevice struct {
 func (d *hidapiDevice) Info() Info { return d.info }
 
 func (d *hidapiDevice) Read(ctx context.Context, buf []byte) (int, error) {
-	tmp := make([]byte, descriptor.MaxReportLen)
+	if len(buf) < 2 {
+		return 0, fmt.Errorf("read %s: buffer of %d bytes is too small", d.info.Path, len(buf))
+	}
 	for {
 		if err := ctx.Err(); err != nil {
 			return 0, err
@@ -121,9 +123,9 @@ func (d *hidapiDevice) Read(ctx context.Context, buf []byte) (int, error) {
 		}
 		off := 0
 		if !d.numbered {
-			tmp[0], off = 0, 1
+			buf[0], off = 0, 1
 		}
-		n, err := d.dev.ReadTimeout(tmp[off:], readSlice)
+		n, err := d.dev.ReadTimeout(buf[off:], readSlice)
 		d.mu.RUnlock()
 		if err != nil {
 			// A failing read means the device went away (hidapi gives
@@ -131,7 +133,7 @@ func (d *hidapiDevice) Read(ctx context.Context, buf []byte) (int, error) {
 			return 0, fmt.Errorf("read %s: %w (%v)", d.info.Path, ErrClosed, err)
 		}
 		if n > 0 {
-			return copy(buf, tmp[:off+n]), nil
+			return off + n, nil
 		}
 	}
 }

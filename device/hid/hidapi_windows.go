@@ -59,7 +59,8 @@ func (d *hidapiDevice) openPlatform() error {
 		return nil
 	}
 	var pp uintptr
-	if r, _, _ := procHidDGetPreparsedData.Call(uintptr(h), uintptr(unsafe.Pointer(&pp))); r == 0 {
+	// BOOLEAN and NTSTATUS come back in the low 8 and 32 bits of the register.
+	if r, _, _ := procHidDGetPreparsedData.Call(uintptr(h), uintptr(unsafe.Pointer(&pp))); byte(r) == 0 {
 		windows.CloseHandle(h)
 		d.plat.err = errors.New("HidD_GetPreparsedData failed")
 		return nil
@@ -67,7 +68,7 @@ func (d *hidapiDevice) openPlatform() error {
 	var caps hidpCaps
 	status, _, _ := procHidPGetCaps.Call(pp, uintptr(unsafe.Pointer(&caps)))
 	procHidDFreePreparsedData.Call(pp)
-	if status != hidpStatusSuccess {
+	if uint32(status) != hidpStatusSuccess {
 		windows.CloseHandle(h)
 		d.plat.err = fmt.Errorf("HidP_GetCaps: status %#x", status)
 		return nil

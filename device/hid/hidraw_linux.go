@@ -113,8 +113,9 @@ func (d *hidrawDevice) Read(ctx context.Context, buf []byte) (int, error) {
 }
 
 func (d *hidrawDevice) readLoop(ctx context.Context, fd int, buf []byte) (int, error) {
-	// Room for the largest report plus the 0x00 an unnumbered one gets.
-	tmp := make([]byte, descriptor.MaxReportLen)
+	if len(buf) < 2 {
+		return 0, fmt.Errorf("read %s: buffer of %d bytes is too small", d.info.Path, len(buf))
+	}
 	for {
 		if d.closing.Load() {
 			return 0, ErrClosed
@@ -138,11 +139,13 @@ func (d *hidrawDevice) readLoop(ctx context.Context, fd int, buf []byte) (int, e
 			}
 		}
 		if fds[0].Revents&unix.POLLIN != 0 {
+			// hidraw copies at most len(buf) bytes of the report; an
+			// unnumbered report goes after the 0x00 Earshot puts first.
 			off := 0
 			if !d.numbered {
-				tmp[0], off = 0, 1
+				buf[0], off = 0, 1
 			}
-			m, err := unix.Read(fd, tmp[off:])
+			m, err := unix.Read(fd, buf[off:])
 			switch {
 			case errors.Is(err, unix.EAGAIN), errors.Is(err, unix.EINTR):
 				continue
@@ -153,7 +156,7 @@ func (d *hidrawDevice) readLoop(ctx context.Context, fd int, buf []byte) (int, e
 			case m == 0:
 				continue
 			}
-			return copy(buf, tmp[:off+m]), nil
+			return off + m, nil
 		}
 		if fds[0].Revents&(unix.POLLHUP|unix.POLLERR|unix.POLLNVAL) != 0 {
 			return 0, fmt.Errorf("read %s: %w (unplugged)", d.info.Path, ErrClosed)

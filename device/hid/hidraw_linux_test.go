@@ -78,7 +78,7 @@ func fakeTree(t *testing.T, devs ...fakeDev) *Hidraw {
 
 // plug adds d to the tree: sysfs entries and a FIFO standing in for
 // /dev/hidrawN (poll, read and write behave alike).
-func plug(t *testing.T, h *Hidraw, d fakeDev) {
+func plug(t testing.TB, h *Hidraw, d fakeDev) {
 	t.Helper()
 	var hid string
 	if d.usb != "" {
@@ -115,7 +115,7 @@ func plug(t *testing.T, h *Hidraw, d fakeDev) {
 	}
 }
 
-func unplug(t *testing.T, h *Hidraw, node string) {
+func unplug(t testing.TB, h *Hidraw, node string) {
 	t.Helper()
 	for _, p := range []string{filepath.Join(h.SysRoot, "class", "hidraw", node), filepath.Join(h.DevRoot, node)} {
 		if err := os.Remove(p); err != nil {
@@ -124,14 +124,14 @@ func unplug(t *testing.T, h *Hidraw, node string) {
 	}
 }
 
-func mkdir(t *testing.T, p string) {
+func mkdir(t testing.TB, p string) {
 	t.Helper()
 	if err := os.MkdirAll(p, 0o755); err != nil {
 		t.Fatal(err)
 	}
 }
 
-func write(t *testing.T, p string, b []byte) {
+func write(t testing.TB, p string, b []byte) {
 	t.Helper()
 	if err := os.WriteFile(p, b, 0o644); err != nil {
 		t.Fatal(err)

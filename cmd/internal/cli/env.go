@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/spf13/afero"
@@ -23,6 +24,8 @@ import (
 	"github.com/earshot-app/earshot/device"
 	"github.com/earshot-app/earshot/device/catalog"
 	"github.com/earshot-app/earshot/device/clock"
+	"github.com/earshot-app/earshot/device/hidhost"
+	"github.com/earshot-app/earshot/device/micuse"
 	"github.com/earshot-app/earshot/device/sim"
 	"github.com/earshot-app/earshot/store"
 	"github.com/earshot-app/earshot/translations"
@@ -44,10 +47,18 @@ type env struct {
 	// oneShot: a subcommand owns the devices only for its job, so device
 	// management does not poll (firmware stage|apply without an owner).
 	oneShot bool
+	closers []io.Closer // closed by close (the HID trace file)
 }
 
 func newEnv(o options, stdout, stderr io.Writer, environ []string, t *translations.Translator) (*env, error) {
 	e := &env{o: o, t: t, stdout: stdout, stderr: stderr, fs: afero.NewOsFs(), source: "hardware"}
+	if e.o.hidTrace == "" {
+		for _, kv := range environ {
+			if v, ok := strings.CutPrefix(kv, hidTraceEnv+"="); ok {
+				e.o.hidTrace = v
+			}
+		}
+	}
 	if err := os.MkdirAll(o.data, 0o700); err != nil {
 		return nil, errors.New(t.T("cli.dataDir", "Dir", o.data, "Err", err))
 	}
@@ -104,7 +115,12 @@ func newEnv(o options, stdout, stderr io.Writer, environ []string, t *translatio
 	return e, nil
 }
 
-func (e *env) close() { _ = e.logFile.Close() }
+func (e *env) close() {
+	for i := len(e.closers) - 1; i >= 0; i-- {
+		_ = e.closers[i].Close()
+	}
+	_ = e.logFile.Close()
+}
 
 func (e *env) dbPath() string { return filepath.Join(e.o.data, "earshot.db") }
 
@@ -136,7 +152,8 @@ type Owner struct {
 	calls    *calls.Service
 	settings *settings.Service
 	store    *store.Store
-	sim      *sim.Driver // nil: real hardware
+	sim      *sim.Driver   // nil: real hardware
+	hid      *hidhost.Host // the HID host on real hardware; nil with a scenario
 	api      *localapi.Server
 	clock    clock.Clock
 	status   localapi.Status
@@ -168,7 +185,19 @@ func (e *env) becomeOwner() (*Owner, error) {
 	if e.scenario != nil {
 		clk = clock.NewScaled(clock.Real{}, time.Now(), e.scenario.Speed())
 		ow.sim = sim.New(e.scenario, clk)
+		// Scripted HID devices play through the real HID host and protocols.
+		ow.sim.Protocols = e.hidProtocols(nil, clk)
+		if ow.sim.WrapBus, err = e.hidWrap(clk); err != nil {
+			st.Close()
+			return nil, err
+		}
 		drivers = append(drivers, ow.sim)
+	} else {
+		if ow.hid, err = e.hidHost(clk, micuse.Default(e.log)); err != nil {
+			st.Close()
+			return nil, err
+		}
+		drivers = append(drivers, ow.hid)
 	}
 	ow.clock = clk
 	if ow.analytics, err = e.buildAnalytics(st, clk); err != nil {

@@ -61,6 +61,8 @@ var commands = []command{
 	{name: "firmware", usage: "cli.usage.firmware", flags: jsonFlag, run: runFirmware},
 	{name: "outbox", usage: "cli.outbox.usage", flags: jsonFlag, run: runOutbox},
 	{name: "db", usage: "cli.usage.db", flags: jsonFlag, run: runDB},
+	{name: "hid", usage: "cli.usage.hid", flags: hidFlags, run: runHID},
+	{name: "udev-rules", usage: "cli.usage.udevRules", run: runUdevRules},
 	{name: "version", usage: "cli.usage.version", flags: jsonFlag, run: runVersion},
 }
 
@@ -173,8 +175,8 @@ func printUsage(w io.Writer, t *translations.Translator) {
 		fmt.Fprintf(w, "  earshot %-*s  %s\n", width, l[0], l[1])
 	}
 	fmt.Fprintln(w, t.T("cli.usage.common"))
-	for _, f := range []string{"--data DIR", "--config FILE", "--demo", "--sim FILE", "--json", "--verbose"} {
-		fmt.Fprintf(w, "  %-14s %s\n", f, t.T("cli.flag."+strings.Fields(strings.TrimPrefix(f, "--"))[0]))
+	for _, f := range []string{"--data DIR", "--config FILE", "--demo", "--sim FILE", "--json", "--verbose", "--hid-trace FILE"} {
+		fmt.Fprintf(w, "  %-17s %s\n", f, t.T("cli.flag."+strings.Fields(strings.TrimPrefix(f, "--"))[0]))
 	}
 }
 
@@ -196,6 +198,8 @@ func synopsis(name string) string {
 		return " check FILE|DIR… [--json]"
 	case "calls":
 		return " [--csv | --json] [--since WHEN] [--until WHEN] [--limit N]"
+	case "hid":
+		return " list|record …"
 	}
 	return ""
 }
