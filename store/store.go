@@ -80,6 +80,10 @@ func Open(path string, o Options) (*Store, error) {
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
 	s := &Store{path: path, o: o}
+	// Open repairs by itself (below); reads it makes must not start a
+	// repair of their own meanwhile.
+	s.repairing.Store(true)
+	defer s.repairing.Store(false)
 	db, err := s.openDB()
 	if errors.Is(err, ErrDamaged) && o.AutoRepair {
 		if db, err = s.repairAtOpen(err); err != nil {
