@@ -95,6 +95,9 @@ func Open(path string, o Options) (*Store, error) {
 	}
 	s.db = db
 	if o.AutoRepair {
+		// The check reads every page; the pages it touched need not stay
+		// resident in an all-day service (releaseMapped).
+		defer s.releaseMapped()
 		if rep, err := s.Verify(); err == nil && !rep.OK() {
 			_ = db.Close()
 			s.db = nil
