@@ -46,14 +46,31 @@ type env struct {
 	oneShot bool
 }
 
-func newEnv(o options, stdout, stderr io.Writer, environ []string, t *translations.Translator) (*env, error) {
+func newEnv(o options, use dataUse, stdout, stderr io.Writer, environ []string, t *translations.Translator) (*env, error) {
 	e := &env{o: o, t: t, stdout: stdout, stderr: stderr, fs: afero.NewOsFs(), source: "hardware"}
-	if err := os.MkdirAll(o.data, 0o700); err != nil {
-		return nil, errors.New(t.T("cli.dataDir", "Dir", o.data, "Err", err))
+	if o.configFile != "" {
+		// A file named on the command line must be there: a typo would
+		// otherwise run with the defaults, silently.
+		if _, err := os.Stat(o.configFile); err != nil {
+			return nil, errors.New(t.T("cli.configMissing", "File", o.configFile, "Err", unwrapPath(err)))
+		}
 	}
-	lf, err := logfile.Open(filepath.Join(o.data, "logs", "earshot.log"), 5<<20, 3)
-	if err != nil {
-		return nil, errors.New(t.T("cli.logFile", "Dir", o.data, "Err", err))
+	var lf io.WriteCloser = nopCloser{io.Discard}
+	_, statErr := os.Stat(o.data)
+	switch {
+	case statErr != nil && use == dataRead:
+		// Reading a folder that is not there must not make one: say so.
+		return nil, errors.New(t.T("cli.noSuchDataDir", "Dir", o.data))
+	case statErr != nil && use == dataNone:
+		// Nothing to read and nothing to keep: log nowhere.
+	default:
+		if err := os.MkdirAll(o.data, 0o700); err != nil {
+			return nil, errors.New(t.T("cli.dataDir", "Dir", o.data, "Err", err))
+		}
+		var err error
+		if lf, err = logfile.Open(filepath.Join(o.data, "logs", "earshot.log"), 5<<20, 3); err != nil {
+			return nil, errors.New(t.T("cli.logFile", "Dir", o.data, "Err", err))
+		}
 	}
 	e.logFile = lf
 	level := slog.LevelInfo
@@ -80,6 +97,7 @@ func newEnv(o options, stdout, stderr io.Writer, environ []string, t *translatio
 		e.t = translations.New(cfg.Language)
 	}
 
+	var err error
 	switch {
 	case o.demo:
 		e.source = "demo"
@@ -104,6 +122,20 @@ func newEnv(o options, stdout, stderr io.Writer, environ []string, t *translatio
 }
 
 func (e *env) close() { _ = e.logFile.Close() }
+
+type nopCloser struct{ io.Writer }
+
+func (nopCloser) Close() error { return nil }
+
+// unwrapPath drops the operation and path of an *os.PathError: the message
+// names the file already.
+func unwrapPath(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
 
 func (e *env) dbPath() string { return filepath.Join(e.o.data, "earshot.db") }
 
