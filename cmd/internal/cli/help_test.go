@@ -148,3 +148,36 @@ func TestUnknownDeviceFailsFast(t *testing.T) {
 		}
 	}
 }
+
+// TestMissingFolderAndConfig: a read-only command on a --data folder that
+// is not there says so and creates nothing; --config naming no file fails.
+func TestMissingFolderAndConfig(t *testing.T) {
+	tests := []struct {
+		name    string
+		args    []string
+		code    int
+		stderr  string
+		created bool
+	}{
+		{"devices reads", []string{"devices"}, 1, "does not exist", false},
+		{"calls reads", []string{"calls", "--json"}, 1, "does not exist", false},
+		{"outbox reads", []string{"outbox"}, 1, "does not exist", false},
+		{"settings show reads", []string{"--demo", "settings", "show", "Jabra Evolve2"}, 1, "does not exist", false},
+		{"version needs no folder", []string{"version"}, 0, "", false},
+		{"settings set writes", []string{"--demo", "settings", "set", "Jabra Evolve2", "SIDETONE=1"}, 0, "", true},
+		{"missing --config", []string{"--config", "/nonexistent/earshot.toml", "version"}, 1, "/nonexistent/earshot.toml", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "nothere")
+			var out, errb bytes.Buffer
+			if code := run(append([]string{"--data", dir}, tt.args...), &out, &errb, nil); code != tt.code {
+				t.Fatalf("exit %d, want %d: %s", code, tt.code, errb.String())
+			}
+			mustContain(t, errb.String(), tt.stderr)
+			if _, err := os.Stat(dir); (err == nil) != tt.created {
+				t.Errorf("folder created: %v, want %v", err == nil, tt.created)
+			}
+		})
+	}
+}
