@@ -244,6 +244,18 @@ var ErrBusy = errors.New("firmware work is already under way for this device")
 // ErrNothingStaged means Apply found no staged file for the device.
 var ErrNothingStaged = errors.New("no firmware is staged for this device")
 
+// WrongProductError is a firmware file staged by hand for a device whose
+// product id the archive does not name (its targetUsbPids).
+type WrongProductError struct {
+	ProductIDs []uint16
+	Device     uint16
+}
+
+func (e *WrongProductError) Error() string {
+	return fmt.Sprintf("the archive is for product ids %s, not this device's %04X; nothing was staged",
+		pidList(e.ProductIDs), e.Device)
+}
+
 // ErrCannotUpdate means the device's driver cannot update firmware.
 var ErrCannotUpdate = errors.New("this device's driver cannot update its firmware")
 
@@ -340,6 +352,20 @@ func (u *Updater) stage(ctx context.Context, d device.Device, managed bool, fetc
 	defer release()
 	end := u.begin()
 	defer end()
+	if !managed {
+		// A file a person picked must be for this device: refusing it now
+		// keeps "Update now" from offering what the update would refuse
+		// anyway, and leaves the file staged before in place. A managed file
+		// goes on to the update, whose refusal device management reports as
+		// a FileMismatch (SPEC §6). ProductIDs are what the archive's
+		// description names, whichever format it has.
+		ctx = withCheck(ctx, func(info Info) error {
+			if !info.MatchesProduct(d.ProductID) {
+				return &WrongProductError{ProductIDs: info.ProductIDs, Device: d.ProductID}
+			}
+			return nil
+		})
+	}
 	st, err := fetch(ctx)
 	if err != nil {
 		return store.StagedFirmware{}, err
