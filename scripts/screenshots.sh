@@ -33,7 +33,7 @@ shot() {
 	if [ -n "${act:-}" ]; then "$act" "$win"; fi
 	import -window "$win" "$out/$name.png"
 	kill -TERM "$app"
-	wait "$app" || true
+	wait_bounded "$app" 10 || true
 	echo "$out/$name.png"
 }
 
@@ -85,6 +85,7 @@ stage_firmware() {
 prep=stage_firmware shot firmware --demo --theme light --show "Jabra Evolve2" --tab firmware
 prep=stage_firmware shot firmware-confirm --demo --theme light --show "Jabra Evolve2" --apply-firmware
 kill "$backend"
+wait_bounded "$backend" 5 || true
 
 # The Call history page: two weeks of calls are seeded before the start, and
 # the demo plays for 45 s, so today has calls and a camera session of its own.
@@ -112,6 +113,7 @@ sinkurl=$(head -n1 "$work/sink.out")
 EARSHOT_ANALYTICSENDPOINT="http://127.0.0.1:9/analytics|$sinkurl/strict/events?Token=abc123|$sinkurl/events" \
 	SETTLE_SECONDS=12 shot outbox --demo --theme light --page outbox
 kill "$sink"
+wait_bounded "$sink" 5 || true
 
 if grep -q "Error in Fyne call thread" "$work/stderr"; then
 	echo "Fyne threading error while taking screenshots:" >&2
