@@ -29,6 +29,7 @@ type devicePage struct {
 	extra    []DeviceTab
 	items    map[DeviceTab]*container.TabItem
 	id       string // the device shown
+	key      string // and its key, which stays when it comes back under a new ID
 }
 
 func newDevicePage(t *translations.Translator, onBack func(), extra []DeviceTab) *devicePage {
@@ -61,9 +62,18 @@ func newDevicePage(t *translations.Translator, onBack func(), extra []DeviceTab)
 
 // showTabs offers the tabs that apply to d, keeping the selected one when it
 // still applies and d is the device already shown, and hands d to each.
-func (p *devicePage) showTabs(d app.DeviceSummary) {
+func (p *devicePage) showTabs(d app.DeviceSummary, left bool) {
 	items := []*container.TabItem{p.overview}
 	for _, tab := range p.extra {
+		if left {
+			// A device that left keeps the tabs it had, so their pending
+			// work stays in view; each tab shows that the device is gone.
+			if lt, ok := tab.(LeftTab); ok && d.ID == p.id && slices.Contains(p.tabs.Items, p.items[tab]) {
+				items = append(items, p.items[tab])
+				lt.Left(d)
+			}
+			continue
+		}
 		if tab.Applies(d) {
 			items = append(items, p.items[tab])
 			tab.Show(d)
@@ -74,12 +84,12 @@ func (p *devicePage) showTabs(d app.DeviceSummary) {
 		p.tabs.SetItems(items)
 	}
 	switch {
-	case d.ID != p.id:
+	case d.Key != p.key:
 		p.tabs.Select(p.overview)
 	case slices.Contains(items, selected):
 		p.tabs.Select(selected)
 	}
-	p.id = d.ID
+	p.id, p.key = d.ID, d.Key
 }
 
 // selectTab selects tab when it applies to the device shown.
@@ -91,7 +101,8 @@ func (p *devicePage) selectTab(tab DeviceTab) {
 
 type row struct{ label, value string }
 
-func (p *devicePage) show(d app.DeviceSummary) {
+// show shows d; gone says that d has left and is shown as last seen.
+func (p *devicePage) show(d app.DeviceSummary, gone bool) {
 	t := p.t
 	p.tile.setKind(d.Kind)
 	p.head.Segments = []widget.RichTextSegment{
@@ -120,7 +131,7 @@ func (p *devicePage) show(d app.DeviceSummary) {
 		section(t.T("views.detail.power"), powerRows(t, d)),
 		section(t.T("views.detail.status"), statusRows(t, d)),
 	}
-	p.showTabs(d)
+	p.showTabs(d, gone)
 	p.root.Refresh() // lays the page out again: pills, gauge and sections change size
 }
 

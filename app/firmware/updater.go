@@ -52,6 +52,10 @@ type Notice struct {
 	Version    string
 	Managed    bool
 	Failure    device.FirmwareFailure
+	// Lost: the device left during the update, at LostAt percent (-1:
+	// before any progress). Failure stays the SPEC §6 description.
+	Lost   bool
+	LostAt int
 }
 
 // UpdaterParams are an Updater's dependencies.
@@ -140,6 +144,11 @@ type Outcome struct {
 	From    string
 	To      string
 	Detail  string // why, for the log and the history
+	// Lost: the device was disconnected during the update, at LostAt
+	// percent (-1: before any progress); the staged file is kept. Failure
+	// stays the SPEC §6 description the analytics event carries.
+	Lost   bool
+	LostAt int
 }
 
 // Status values of an Outcome and of store.FirmwareUpdate.
@@ -473,6 +482,7 @@ func (u *Updater) update(ctx context.Context, d device.Device, staged store.Stag
 			out.Status = StatusSuccess
 			return out
 		case errors.Is(err, device.ErrDeviceLost):
+			out.Lost, out.LostAt = true, last
 			return fail(device.FailureUnexpected, "the device was lost during the update: "+err.Error())
 		case ctx.Err() != nil:
 			return fail(device.FailureUnexpected, "Earshot stopped during the update")
@@ -525,7 +535,7 @@ func (u *Updater) update(ctx context.Context, d device.Device, staged store.Stag
 		u.p.Logger.Warn("firmware update failed", "device", d.Name, "key", key, "version", out.To,
 			"failure", string(out.Failure), "detail", out.Detail, "stagedFileKept", staged.Path)
 		u.notify(Notice{Kind: NoticeFailed, DeviceName: d.Name, DeviceKey: key, Version: out.To, Managed: job.Managed,
-			Failure: out.Failure})
+			Failure: out.Failure, Lost: out.Lost, LostAt: out.LostAt})
 	}
 	u.changed()
 	return out
