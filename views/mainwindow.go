@@ -139,12 +139,18 @@ func (w *MainWindow) ShowPage(p Page) {
 	}
 }
 
-// ShowTab selects a tab of the open device page; it does nothing when no
-// device page is open or the tab does not apply to its device.
+// ShowTab selects a tab of the open device page (nil: Overview); it does
+// nothing when no device page is open or the tab does not apply to its
+// device.
 func (w *MainWindow) ShowTab(tab DeviceTab) {
-	if w.shown != "" {
-		w.page.selectTab(tab)
+	if w.shown == "" {
+		return
 	}
+	if tab == nil {
+		w.page.tabs.Select(w.page.overview)
+		return
+	}
+	w.page.selectTab(tab)
 }
 
 // current is what the content area shows now.

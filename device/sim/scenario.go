@@ -82,6 +82,10 @@ var actions = map[string]struct {
 	"peopleCount": {[]string{"count"}, func(o object, s *step) { s.count = o.integer("count", true, 0, math.MaxInt32) }},
 }
 
+// Loops tells whether the timeline repeats ("loopFrom"): such a scenario
+// never ends.
+func (s *Scenario) Loops() bool { return s.loops }
+
 // Speed is how many times faster than real time the scenario plays.
 func (s *Scenario) Speed() float64 { return s.speed }
 

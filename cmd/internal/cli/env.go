@@ -174,6 +174,14 @@ func (e *env) becomeOwner() (*Owner, error) {
 	if err != nil {
 		return nil, err
 	}
+	if e.o.demo {
+		// The demo starts lived-in: two weeks of calls, once per folder.
+		if seeded, err := calls.SeedDemoHistoryOnce(st, e.o.data, time.Now()); err != nil {
+			e.log.Warn("seed the demo's call history", "err", err)
+		} else if seeded {
+			e.log.Info("demo call history written", "days", calls.DemoHistoryDays)
+		}
+	}
 	var clk clock.Clock = clock.Real{}
 	var drivers []device.Driver
 	ow := &Owner{store: st}

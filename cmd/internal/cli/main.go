@@ -208,6 +208,15 @@ func usageError(err error, stdout, stderr io.Writer, t *translations.Translator)
 	return exitMisuse
 }
 
+// Commands are the names of the commands, in the order of the help.
+func Commands() []string {
+	names := make([]string, len(commands))
+	for i, c := range commands {
+		names[i] = c.name
+	}
+	return names
+}
+
 // findCommand finds the command called name.
 func findCommand(name string) (command, bool) {
 	for _, c := range commands {
