@@ -50,11 +50,12 @@ free_display() {
 	echo "$n"
 }
 
-# start_xvfb starts a private X server and exports DISPLAY; stop_xvfb ends it.
+# start_xvfb starts a private X server (screen EARSHOT_XVFB_SCREEN, default
+# 1280x860x24) and exports DISPLAY; stop_xvfb ends it.
 start_xvfb() {
 	local n
 	n=$(free_display)
-	Xvfb ":$n" -screen 0 1280x860x24 -nolisten tcp >/dev/null 2>&1 &
+	Xvfb ":$n" -screen 0 "${EARSHOT_XVFB_SCREEN:-1280x860x24}" -nolisten tcp >/dev/null 2>&1 &
 	EARSHOT_XVFB_PID=$!
 	export DISPLAY=":$n"
 	for _ in $(seq 1 200); do

@@ -41,7 +41,7 @@ func newDevicePage(t *translations.Translator, onBack func(), extra []DeviceTab)
 		head:     widget.NewRichText(),
 		right:    container.NewHBox(),
 		gauge:    newBatteryGauge(t),
-		sections: container.NewGridWithColumns(2, container.NewVBox(), container.NewVBox()),
+		sections: newColumns(container.NewVBox(), container.NewVBox()),
 	}
 	p.head.Truncation = fyne.TextTruncateEllipsis
 	pad := 2 * theme.Padding()

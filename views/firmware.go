@@ -122,7 +122,7 @@ func NewFirmwareTab(p FirmwareTabParams) *FirmwareTab {
 	right := container.NewVBox(card(t.T("firmware.notes.title"), container.NewVBox(f.notesFor, f.notes)),
 		card(t.T("firmware.history.title"), f.history))
 	body := container.NewVScroll(container.New(layout.NewCustomPaddedLayout(0, pad, pad, pad),
-		container.NewGridWithColumns(2, left, right)))
+		newColumns(left, right)))
 	f.root = container.New(layout.NewBorderLayout(head, nil, nil, nil), head, body)
 	p.Source.Subscribe(func() { f.p.ui(f.refresh) })
 	return f

@@ -37,6 +37,9 @@ type MainWindowParams struct {
 	DeviceTabs []DeviceTab
 }
 
+// WindowSize is the main window's size when the screen has room for it.
+var WindowSize = fyne.NewSize(1000, 680)
+
 // MainWindow is Earshot's main window: the device list and one page per device.
 //
 // Its methods must be called from the Fyne goroutine (or before the app runs).
@@ -76,7 +79,7 @@ func NewMainWindow(p MainWindowParams) *MainWindow {
 	w.content = container.NewStack(w.list.root)
 	icon := fyne.NewStaticResource("earshot.png", assets.AppIconPNG())
 	w.win.SetIcon(icon)
-	w.win.Resize(fyne.NewSize(1000, 680))
+	w.win.Resize(WindowSize)
 	w.win.Canvas().SetOnTypedKey(func(ev *fyne.KeyEvent) {
 		if ev.Name == fyne.KeyEscape && w.shown != "" {
 			w.leave(w.ShowList)

@@ -95,8 +95,8 @@ type SettingsTab struct {
 
 	search      *widget.Entry
 	apply       *widget.Button
-	discard     *widget.Button
-	resetAll    *widget.Button
+	discard     *iconButton
+	resetAll    *iconButton
 	imp, exp    *iconButton
 	pending     *widget.Label // "2 changes not applied"
 	notice      *noticeBar
@@ -137,13 +137,13 @@ func NewSettingsTab(p SettingsTabParams) *SettingsTab {
 	}
 	s.apply = widget.NewButtonWithIcon(t.T("settings.apply"), theme.ConfirmIcon(), s.Apply)
 	s.apply.Importance = widget.HighImportance
-	s.resetAll = widget.NewButtonWithIcon(t.T("settings.resetAll"), theme.ContentUndoIcon(), s.ConfirmResetAll)
-	s.discard = widget.NewButtonWithIcon(t.T("settings.discard"), theme.ContentClearIcon(), s.Discard)
-	// Import and export are icons with tooltips, so the search box and
-	// Apply keep their room in long languages on small screens.
+	// Icons with tooltips, so the search box and Apply keep their room in
+	// long languages on small screens; the pending line names Discard.
+	s.resetAll = newIconButton(theme.ContentUndoIcon(), t.T("settings.resetAll"), s.ConfirmResetAll)
+	s.discard = newIconButton(theme.ContentClearIcon(), t.T("settings.discard"), s.Discard)
 	s.imp = newIconButton(theme.FolderOpenIcon(), t.T("settings.import"), s.chooseImport)
 	s.exp = newIconButton(theme.DocumentSaveIcon(), t.T("settings.export"), s.chooseExport)
-	for _, b := range []*widget.Button{s.resetAll, s.discard, &s.imp.Button, &s.exp.Button} {
+	for _, b := range []*widget.Button{&s.resetAll.Button, &s.discard.Button, &s.imp.Button, &s.exp.Button} {
 		b.Importance = widget.LowImportance
 	}
 	s.pending = widget.NewLabel("")
@@ -381,8 +381,8 @@ func (s *SettingsTab) updateActions() {
 	}
 	live := !s.busy && !s.gone
 	setEnabled(s.apply, dirty && live)
-	setEnabled(s.discard, dirty && !s.busy)
-	setEnabled(s.resetAll, resettable && live)
+	setEnabled(&s.discard.Button, dirty && !s.busy)
+	setEnabled(&s.resetAll.Button, resettable && live)
 	setEnabled(&s.imp.Button, s.dev.ID != "" && live)
 	setEnabled(&s.exp.Button, s.dev.ID != "" && live)
 	if n := s.Pending(); n > 0 {

@@ -326,7 +326,7 @@ func TestSettingsTabKeyboard(t *testing.T) {
 			order = append(order, fmt.Sprintf("%T", f))
 		}
 	}
-	want := []string{"entry", "icon:Import…", "icon:Export…", "button:Reset all",
+	want := []string{"entry", "icon:Import…", "icon:Export…", "icon:Reset all",
 		"select:Low", "icon:Reset to the default (Medium)", "check", "slider", "entry", "select:Not set", "select:Long"}
 	if strings.Join(order[:len(want)], ",") != strings.Join(want, ",") {
 		t.Errorf("focus order = %v, want it to start %v", order, want)

@@ -111,6 +111,7 @@ func runGUI(s *cli.Session, args []string) (err error) {
 		<-sigs
 		fyne.Do(a.Quit)
 	}()
+	a.Lifecycle().SetOnStarted(func() { fitToScreen(w.Window(), views.WindowSize) })
 	w.Window().Show()
 	a.Run()
 	signal.Stop(sigs)
