@@ -55,7 +55,7 @@ type HistoryPageParams struct {
 }
 
 // detailsWidth is the width of the details column.
-const detailsWidth = 300
+const detailsWidth = 280
 
 // historyListLimit is how many calls and sessions the list shows when no day
 // is picked; a day shows all of its own. Totals, the chart and the export
@@ -160,7 +160,7 @@ func NewHistoryPage(p HistoryPageParams) *HistoryPage {
 			widget.NewLabelWithStyle(t.T("history.chart.title"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 			h.chart)),
 	))
-	listArea := container.NewStack(h.list, container.NewCenter(container.NewGridWrap(fyne.NewSize(360, 80), h.empty)))
+	listArea := container.NewStack(h.list, container.NewCenter(container.NewGridWrap(fyne.NewSize(240, 100), h.empty)))
 	// The details keep a fixed width on the right; the list takes the rest.
 	width := canvas.NewRectangle(color.Transparent)
 	width.SetMinSize(fyne.NewSize(detailsWidth, 0))
