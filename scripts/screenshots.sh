@@ -115,6 +115,20 @@ EARSHOT_ANALYTICSENDPOINT="http://127.0.0.1:9/analytics|$sinkurl/strict/events?T
 kill "$sink"
 wait_bounded "$sink" 5 || true
 
+# Every main view on a small screen in German (the longest of the five
+# languages): 800×600, into small-de-*.png. Look at them: nothing may be
+# cut off (scripts/width-check.sh measures the window's width).
+stop_xvfb
+EARSHOT_XVFB_SCREEN=800x600x24 start_xvfb
+export EARSHOT_LANGUAGE=de
+shot small-de-devices --demo --theme light
+prep=seed_history shot small-de-history --demo --theme light --page history
+shot small-de-outbox --demo --theme light --page outbox
+shot small-de-device --demo --theme light --show "Jabra Evolve2"
+shot small-de-settings --demo --theme light --show "Jabra Evolve2" --tab settings
+shot small-de-firmware --demo --theme light --show "Jabra Evolve2" --tab firmware
+unset EARSHOT_LANGUAGE
+
 if grep -q "Error in Fyne call thread" "$work/stderr"; then
 	echo "Fyne threading error while taking screenshots:" >&2
 	grep -A3 "Error in Fyne call thread" "$work/stderr" >&2
