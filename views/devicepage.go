@@ -127,16 +127,17 @@ func (p *devicePage) show(d app.DeviceSummary, gone bool) {
 			{t.T("views.field.parent"), d.Parent},
 		}),
 	}
-	right.Objects = []fyne.CanvasObject{
-		section(t.T("views.detail.power"), powerRows(t, d)),
-		section(t.T("views.detail.status"), statusRows(t, d)),
+	right.Objects = nil
+	if power := powerRows(t, d); hasValue(power) {
+		right.Objects = append(right.Objects, section(t.T("views.detail.power"), power))
 	}
+	right.Objects = append(right.Objects, section(t.T("views.detail.status"), statusRows(t, d)))
 	p.showTabs(d, gone)
 	p.root.Refresh() // lays the page out again: pills, gauge and sections change size
 }
 
 func powerRows(t *translations.Translator, d app.DeviceSummary) []row {
-	power := []row{{t.T("views.field.battery"), t.T("views.value.noBattery")}}
+	var power []row // no battery: no battery rows (a card saying only that is noise)
 	if d.HasBattery() {
 		power = []row{
 			{t.T("views.field.battery"), batteryText(t, d)},
@@ -162,7 +163,10 @@ func statusRows(t *translations.Translator, d app.DeviceSummary) []row {
 		if d.Muted {
 			mic = t.T("views.status.muted")
 		}
-		status = append(status, row{t.T("views.field.call"), call}, row{t.T("views.field.microphone"), mic})
+		status = append(status, row{t.T("views.field.call"), call})
+		if d.Kind != "base" { // a base has no microphone of its own
+			status = append(status, row{t.T("views.field.microphone"), mic})
+		}
 	}
 	if d.PeopleCount != nil {
 		status = append(status, row{t.T("views.field.people"), strconv.Itoa(*d.PeopleCount)})
