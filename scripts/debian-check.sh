@@ -62,7 +62,7 @@ chroot "$root" /usr/bin/env -i HOME=/root PATH=/usr/local/sbin:/usr/local/bin:/u
 	DISPLAY="$DISPLAY" bash -c 'cd /src/earshot && exec bash scripts/demo.sh' >"$work/demo.log" 2>&1 &
 demo=$!
 win=
-while [ $(($(date +%s) - t0)) -lt 1800 ] && kill -0 "$demo" 2>/dev/null; do
+while [ $(($(date +%s) - t0)) -lt 3600 ] && kill -0 "$demo" 2>/dev/null; do
 	if win=$(wait_window Earshot 5); then break; fi
 done
 if [ -n "$win" ]; then
