@@ -2,8 +2,12 @@
 # checks the Go toolchain. Installs nothing that is already there.
 #   need_packages PKG...   apt-get install the missing ones (sudo when not root)
 #   need_go                fail with the prerequisite when Go < 1.26
+#   wait_bounded PID SECS  wait for a child, killing it after SECS; its exit code
+# Every wait is bounded, and the scripts stop what they started by its id.
 
-EARSHOT_BUILD_PACKAGES="gcc libc6-dev pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev"
+# ca-certificates: Go fetches modules over HTTPS; git: go build stamps the
+# version from the clone.
+EARSHOT_BUILD_PACKAGES="ca-certificates git gcc libc6-dev pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev"
 EARSHOT_GUI_TEST_PACKAGES="xvfb imagemagick xdotool dbus"
 # The mingw C compiler, so CI cross-builds the Windows binaries with cgo
 # (karalabe/hid, the Windows HID transport, is C).
@@ -18,8 +22,8 @@ need_packages() {
 	local sudo=""
 	[ "$(id -u)" -ne 0 ] && sudo="sudo"
 	echo "Installing ${missing[*]}" >&2
-	$sudo apt-get update -qq >&2
-	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+	timeout 600 $sudo apt-get update -qq >&2
+	DEBIAN_FRONTEND=noninteractive timeout 1800 $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
 }
 
 need_go() {
@@ -49,11 +53,12 @@ free_display() {
 	echo "$n"
 }
 
-# start_xvfb starts a private X server and exports DISPLAY; stop_xvfb ends it.
+# start_xvfb starts a private X server (screen EARSHOT_XVFB_SCREEN, default
+# 1280x860x24) and exports DISPLAY; stop_xvfb ends it.
 start_xvfb() {
 	local n
 	n=$(free_display)
-	Xvfb ":$n" -screen 0 1280x860x24 -nolisten tcp >/dev/null 2>&1 &
+	Xvfb ":$n" -screen 0 "${EARSHOT_XVFB_SCREEN:-1280x860x24}" -nolisten tcp >/dev/null 2>&1 &
 	EARSHOT_XVFB_PID=$!
 	export DISPLAY=":$n"
 	for _ in $(seq 1 200); do
@@ -66,8 +71,29 @@ start_xvfb() {
 }
 
 stop_xvfb() {
-	[ -n "${EARSHOT_XVFB_PID:-}" ] && kill "$EARSHOT_XVFB_PID" 2>/dev/null || true
-	wait "${EARSHOT_XVFB_PID:-}" 2>/dev/null || true
+	if [ -n "${EARSHOT_XVFB_PID:-}" ]; then
+		kill "$EARSHOT_XVFB_PID" 2>/dev/null || true
+		wait_bounded "$EARSHOT_XVFB_PID" 5 || true
+	fi
+}
+
+# wait_bounded PID SECONDS waits for the child PID to exit and returns its exit
+# code; after SECONDS it is killed (SIGKILL) and the code is 124.
+wait_bounded() {
+	local pid=$1 deadline
+	deadline=$(($(date +%s%N) + $2 * 1000000000))
+	while kill -0 "$pid" 2>/dev/null; do
+		if [ "$(date +%s%N)" -ge "$deadline" ]; then
+			echo "process $pid still running after $2 s: killed" >&2
+			kill -KILL "$pid" 2>/dev/null || true
+			wait "$pid" 2>/dev/null || true
+			return 124
+		fi
+		sleep 0.05
+	done
+	local rc=0
+	wait "$pid" 2>/dev/null || rc=$?
+	return "$rc"
 }
 
 # wait_window TITLE SECONDS prints the id of the first visible window titled

@@ -14,7 +14,7 @@ go build -o bin/earshot ./cmd/earshot
 data=$(mktemp -d)
 log=out/gui-check.stderr
 start_xvfb
-trap 'kill "${app:-}" 2>/dev/null || true; stop_xvfb; rm -rf "$data"' EXIT
+trap 'kill "${app:-}" "${inner:-}" 2>/dev/null || true; stop_xvfb; rm -rf "$data"' EXIT
 
 t0=$(date +%s%N)
 ./bin/earshot --demo --data "$data" 2>"$log" &
@@ -31,16 +31,26 @@ echo "the running GUI owns $n demo devices"
 [ "$n" -ge 6 ] || { echo "FAIL: want at least 6 devices"; exit 1; }
 import -window "$win" out/gui-check.png
 kill -TERM "$app"
-wait "$app" || { echo "FAIL: earshot exited with $? on SIGTERM"; cat "$log"; exit 1; }
+rc=0
+wait_bounded "$app" 10 || rc=$?
+[ "$rc" -eq 0 ] || { echo "FAIL: earshot exited with $rc on SIGTERM"; cat "$log"; exit 1; }
 
 # Again with a session bus, so the tray icon is on (closing hides the window).
 rm -rf "$data"/*
-dbus-run-session -- ./bin/earshot --demo --data "$data" 2>>"$log" &
+# The shell inside the session writes its id and becomes earshot (exec), so
+# the signal goes to earshot by its id; the session ends when it exits.
+pidfile="$data.pid"
+dbus-run-session -- sh -c 'echo $$ >"$1"; shift; exec "$@"' sh "$pidfile" \
+	./bin/earshot --demo --data "$data" 2>>"$log" &
 app=$!
 wait_window Earshot 5 >/dev/null || { echo "FAIL: no window with a session bus"; cat "$log"; exit 1; }
 sleep 1
-pkill -TERM -P "$app" -f bin/earshot || true
-wait "$app" || { echo "FAIL: earshot with a tray exited with $? on SIGTERM"; cat "$log"; exit 1; }
+inner=$(cat "$pidfile")
+rm -f "$pidfile"
+kill -TERM "$inner"
+rc=0
+wait_bounded "$app" 10 || rc=$?
+[ "$rc" -eq 0 ] || { echo "FAIL: earshot with a tray exited with $rc on SIGTERM"; cat "$log"; exit 1; }
 if grep -qE "Error in Fyne call thread|^panic:" "$log"; then
 	echo "FAIL:"; grep -A5 -E "Error in Fyne call thread|^panic:" "$log"; exit 1
 fi

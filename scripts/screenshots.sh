@@ -33,7 +33,7 @@ shot() {
 	if [ -n "${act:-}" ]; then "$act" "$win"; fi
 	import -window "$win" "$out/$name.png"
 	kill -TERM "$app"
-	wait "$app" || true
+	wait_bounded "$app" 10 || true
 	echo "$out/$name.png"
 }
 
@@ -85,6 +85,7 @@ stage_firmware() {
 prep=stage_firmware shot firmware --demo --theme light --show "Jabra Evolve2" --tab firmware
 prep=stage_firmware shot firmware-confirm --demo --theme light --show "Jabra Evolve2" --apply-firmware
 kill "$backend"
+wait_bounded "$backend" 5 || true
 
 # The Call history page: two weeks of calls are seeded before the start, and
 # the demo plays for 45 s, so today has calls and a camera session of its own.
@@ -112,6 +113,21 @@ sinkurl=$(head -n1 "$work/sink.out")
 EARSHOT_ANALYTICSENDPOINT="http://127.0.0.1:9/analytics|$sinkurl/strict/events?Token=abc123|$sinkurl/events" \
 	SETTLE_SECONDS=12 shot outbox --demo --theme light --page outbox
 kill "$sink"
+wait_bounded "$sink" 5 || true
+
+# Every main view on a small screen in German (the longest of the five
+# languages): 800×600, into small-de-*.png. Look at them: nothing may be
+# cut off (scripts/width-check.sh measures the window's width).
+stop_xvfb
+EARSHOT_XVFB_SCREEN=800x600x24 start_xvfb
+export EARSHOT_LANGUAGE=de
+shot small-de-devices --demo --theme light
+prep=seed_history shot small-de-history --demo --theme light --page history
+shot small-de-outbox --demo --theme light --page outbox
+shot small-de-device --demo --theme light --show "Jabra Evolve2"
+shot small-de-settings --demo --theme light --show "Jabra Evolve2" --tab settings
+shot small-de-firmware --demo --theme light --show "Jabra Evolve2" --tab firmware
+unset EARSHOT_LANGUAGE
 
 # Presence: the demo's headset call starts at 3 s and ends at 14 s (scenario
 # speed 10), and its "Manual Changer" posts Busy at 15 s; so at 17 s the page

@@ -29,6 +29,7 @@ type devicePage struct {
 	extra    []DeviceTab
 	items    map[DeviceTab]*container.TabItem
 	id       string // the device shown
+	key      string // and its key, which stays when it comes back under a new ID
 }
 
 func newDevicePage(t *translations.Translator, onBack func(), extra []DeviceTab) *devicePage {
@@ -40,7 +41,7 @@ func newDevicePage(t *translations.Translator, onBack func(), extra []DeviceTab)
 		head:     widget.NewRichText(),
 		right:    container.NewHBox(),
 		gauge:    newBatteryGauge(t),
-		sections: container.NewGridWithColumns(2, container.NewVBox(), container.NewVBox()),
+		sections: newColumns(container.NewVBox(), container.NewVBox()),
 	}
 	p.head.Truncation = fyne.TextTruncateEllipsis
 	pad := 2 * theme.Padding()
@@ -61,9 +62,18 @@ func newDevicePage(t *translations.Translator, onBack func(), extra []DeviceTab)
 
 // showTabs offers the tabs that apply to d, keeping the selected one when it
 // still applies and d is the device already shown, and hands d to each.
-func (p *devicePage) showTabs(d app.DeviceSummary) {
+func (p *devicePage) showTabs(d app.DeviceSummary, left bool) {
 	items := []*container.TabItem{p.overview}
 	for _, tab := range p.extra {
+		if left {
+			// A device that left keeps the tabs it had, so their pending
+			// work stays in view; each tab shows that the device is gone.
+			if lt, ok := tab.(LeftTab); ok && d.ID == p.id && slices.Contains(p.tabs.Items, p.items[tab]) {
+				items = append(items, p.items[tab])
+				lt.Left(d)
+			}
+			continue
+		}
 		if tab.Applies(d) {
 			items = append(items, p.items[tab])
 			tab.Show(d)
@@ -74,12 +84,12 @@ func (p *devicePage) showTabs(d app.DeviceSummary) {
 		p.tabs.SetItems(items)
 	}
 	switch {
-	case d.ID != p.id:
+	case d.Key != p.key:
 		p.tabs.Select(p.overview)
 	case slices.Contains(items, selected):
 		p.tabs.Select(selected)
 	}
-	p.id = d.ID
+	p.id, p.key = d.ID, d.Key
 }
 
 // selectTab selects tab when it applies to the device shown.
@@ -91,7 +101,8 @@ func (p *devicePage) selectTab(tab DeviceTab) {
 
 type row struct{ label, value string }
 
-func (p *devicePage) show(d app.DeviceSummary) {
+// show shows d; gone says that d has left and is shown as last seen.
+func (p *devicePage) show(d app.DeviceSummary, gone bool) {
 	t := p.t
 	p.tile.setKind(d.Kind)
 	p.tile.setGlow(glowOf(d))
@@ -117,16 +128,17 @@ func (p *devicePage) show(d app.DeviceSummary) {
 			{t.T("views.field.parent"), d.Parent},
 		}),
 	}
-	right.Objects = []fyne.CanvasObject{
-		section(t.T("views.detail.power"), powerRows(t, d)),
-		section(t.T("views.detail.status"), statusRows(t, d)),
+	right.Objects = nil
+	if power := powerRows(t, d); hasValue(power) {
+		right.Objects = append(right.Objects, section(t.T("views.detail.power"), power))
 	}
-	p.showTabs(d)
+	right.Objects = append(right.Objects, section(t.T("views.detail.status"), statusRows(t, d)))
+	p.showTabs(d, gone)
 	p.root.Refresh() // lays the page out again: pills, gauge and sections change size
 }
 
 func powerRows(t *translations.Translator, d app.DeviceSummary) []row {
-	power := []row{{t.T("views.field.battery"), t.T("views.value.noBattery")}}
+	var power []row // no battery: no battery rows (a card saying only that is noise)
 	if d.HasBattery() {
 		power = []row{
 			{t.T("views.field.battery"), batteryText(t, d)},
@@ -152,7 +164,10 @@ func statusRows(t *translations.Translator, d app.DeviceSummary) []row {
 		if d.Muted {
 			mic = t.T("views.status.muted")
 		}
-		status = append(status, row{t.T("views.field.call"), call}, row{t.T("views.field.microphone"), mic})
+		status = append(status, row{t.T("views.field.call"), call})
+		if d.Kind != "base" { // a base has no microphone of its own
+			status = append(status, row{t.T("views.field.microphone"), mic})
+		}
 	}
 	if d.PeopleCount != nil {
 		status = append(status, row{t.T("views.field.people"), strconv.Itoa(*d.PeopleCount)})

@@ -42,6 +42,22 @@ type DeviceTab interface {
 	Applies(d app.DeviceSummary) bool
 }
 
+// LeftTab is a DeviceTab that stays open when its device leaves: Left is
+// called instead of Show with the device as last seen, and Show again
+// when it is back (perhaps under a new ID, with the same Key).
+type LeftTab interface {
+	Left(d app.DeviceSummary)
+}
+
+// PendingTab is a DeviceTab that can hold edits not yet applied: leaving
+// the device page asks before they are dropped.
+type PendingTab interface {
+	// Pending is how many edits are not applied.
+	Pending() int
+	// Discard drops them.
+	Discard()
+}
+
 // windowFor is the window for a page's or tab's dialogs: the one explicit
 // returns when it is set, else the window showing root, else the app's first
 // window (a tab asked before it is shown), else nil.

@@ -79,7 +79,11 @@ type FirmwareTab struct {
 	dev    app.DeviceSummary
 	status firmware.Status
 	busy   bool // Stage or Apply of this tab runs
-	dialog dialog.Dialog
+	gone   bool // the device shown has left; the tab stays, with what it showed
+	// lostShown: the notice says an update failed because the device left;
+	// it stays when the device comes back.
+	lostShown bool
+	dialog    dialog.Dialog
 }
 
 // NewFirmwareTab builds the Firmware tab.
@@ -91,7 +95,7 @@ func NewFirmwareTab(p FirmwareTabParams) *FirmwareTab {
 	f.stage.Importance = widget.LowImportance
 	f.update = widget.NewButtonWithIcon(t.T("firmware.update"), theme.UploadIcon(), f.ConfirmUpdate)
 	f.update.Importance = widget.HighImportance
-	f.notice = newNoticeBar()
+	f.notice = newNoticeBar(t)
 	f.progress = widget.NewProgressBar()
 	f.infinite = widget.NewProgressBarInfinite()
 	f.infinite.Stop()
@@ -118,7 +122,7 @@ func NewFirmwareTab(p FirmwareTabParams) *FirmwareTab {
 	right := container.NewVBox(card(t.T("firmware.notes.title"), container.NewVBox(f.notesFor, f.notes)),
 		card(t.T("firmware.history.title"), f.history))
 	body := container.NewVScroll(container.New(layout.NewCustomPaddedLayout(0, pad, pad, pad),
-		container.NewGridWithColumns(2, left, right)))
+		newColumns(left, right)))
 	f.root = container.New(layout.NewBorderLayout(head, nil, nil, nil), head, body)
 	p.Source.Subscribe(func() { f.p.ui(f.refresh) })
 	return f
@@ -150,16 +154,35 @@ func (f *FirmwareTab) Applies(d app.DeviceSummary) bool {
 
 // Show shows d's firmware.
 func (f *FirmwareTab) Show(d app.DeviceSummary) {
-	if d.ID != f.dev.ID {
+	same := d.ID == f.dev.ID || (d.Key != "" && d.Key == f.dev.Key)
+	if !same || (f.gone && !f.lostShown) {
 		f.notice.clear()
 	}
+	f.gone, f.lostShown = false, false
 	f.dev = d
 	f.refresh()
+}
+
+// Left keeps what the tab showed when the device leaves, and says so; an
+// update under way ends with the device, and says so when it returns.
+func (f *FirmwareTab) Left(d app.DeviceSummary) {
+	f.gone = true
+	f.dev.Connected = false
+	if !f.busy && !f.lostShown {
+		f.notice.set(noticeWarning, f.t.T("firmware.disconnected", "Name", d.DeviceName))
+	}
+	f.showLive(firmware.Live{})
+	f.updateActions()
 }
 
 // refresh reads the shown device's status again.
 func (f *FirmwareTab) refresh() {
 	if f.dev.ID == "" {
+		return
+	}
+	if f.gone {
+		f.showLive(firmware.Live{}) // what ran has stopped with the device
+		f.updateActions()
 		return
 	}
 	s, ok := f.p.Source.Status(f.dev.ID)
@@ -322,10 +345,10 @@ func (f *FirmwareTab) showLive(l firmware.Live) {
 func (f *FirmwareTab) updateActions() {
 	s := f.status
 	working := f.busy || s.Live.Phase != firmware.PhaseIdle
-	canUpdate := s.CanUpdate && s.Staged != nil && !working &&
+	canUpdate := s.CanUpdate && s.Staged != nil && !working && !f.gone &&
 		(s.Staged.State == "staged" || s.Staged.State == "failed")
 	setEnabled(f.update, canUpdate)
-	setEnabled(f.stage, !working)
+	setEnabled(f.stage, !working && !f.gone)
 }
 
 // ConfirmUpdate asks the person to confirm the update with the staged
@@ -359,8 +382,18 @@ func (f *FirmwareTab) ConfirmUpdate() {
 	f.dialog.Show()
 }
 
+// lostText says that an update failed because the device left, and that
+// the staged file is kept.
+func lostText(t *translations.Translator, name string, at int) string {
+	if at < 0 {
+		return t.T("firmware.lostBefore", "Name", name)
+	}
+	return t.T("firmware.lost", "Name", name, "Percent", at)
+}
+
 // startUpdate runs the confirmed update in the background.
 func (f *FirmwareTab) startUpdate(id string) {
+	name := f.dev.DeviceName
 	f.setBusy(true)
 	f.notice.clear()
 	f.p.background(func() {
@@ -372,6 +405,9 @@ func (f *FirmwareTab) startUpdate(id string) {
 				f.notice.set(noticeError, f.t.T("firmware.failed", "Err", err.Error()))
 			case out.Status == firmware.StatusSuccess:
 				f.notice.set(noticeDone, f.t.T("firmware.done", "Version", out.To))
+			case out.Lost:
+				f.notice.set(noticeError, lostText(f.t, name, out.LostAt))
+				f.lostShown = true
 			default:
 				f.notice.set(noticeError, f.t.T("firmware.failedWith", "Failure", string(out.Failure)))
 			}
@@ -435,6 +471,9 @@ func FirmwareNotification(t *translations.Translator, n firmware.Notice) *fyne.N
 	case firmware.NoticeSucceeded:
 		return fyne.NewNotification(t.T("firmware.notify.done.title"),
 			t.T("firmware.notify.done.body", "Name", n.DeviceName, "Version", n.Version))
+	}
+	if n.Lost {
+		return fyne.NewNotification(t.T("firmware.notify.failed.title"), lostText(t, n.DeviceName, n.LostAt))
 	}
 	return fyne.NewNotification(t.T("firmware.notify.failed.title"),
 		t.T("firmware.notify.failed.body", "Name", n.DeviceName, "Failure", string(n.Failure)))

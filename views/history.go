@@ -59,7 +59,7 @@ type HistoryPageParams struct {
 }
 
 // detailsWidth is the width of the details column.
-const detailsWidth = 340
+const detailsWidth = 280
 
 // historyListLimit is how many calls and sessions the list shows when no day
 // is picked; a day shows all of its own. Totals, the chart and the export
@@ -92,7 +92,7 @@ type HistoryPage struct {
 	head      *widget.RichText
 	deviceSel *widget.Select
 	daySel    *widget.Select
-	exportBtn *widget.Button
+	exportBtn *iconButton
 	chart     *talkChart
 	list      *widget.List
 	empty     *widget.RichText
@@ -145,7 +145,7 @@ func NewHistoryPage(p HistoryPageParams) *HistoryPage {
 	h.head = widget.NewRichText()
 	h.deviceSel = widget.NewSelect(nil, func(string) { h.filterChanged() })
 	h.daySel = widget.NewSelect(nil, func(string) { h.filterChanged() })
-	h.exportBtn = widget.NewButtonWithIcon(t.T("history.export"), theme.DocumentSaveIcon(), h.export)
+	h.exportBtn = newIconButton(theme.DocumentSaveIcon(), t.T("history.export"), h.export)
 	h.chart = newTalkChart(t, h.pickDay)
 	h.list = widget.NewList(func() int { return len(h.rows) }, h.newRow, h.updateRow)
 	h.list.OnSelected = h.rowSelected
@@ -155,18 +155,21 @@ func NewHistoryPage(p HistoryPageParams) *HistoryPage {
 	h.empty.Wrapping = fyne.TextWrapWord
 
 	pad := 2 * theme.Padding()
-	tools := container.NewCenter(container.NewHBox(h.deviceSel, h.daySel, h.exportBtn))
+	// The filters and export under the heading, not beside it: in long
+	// languages the row would be wider than a small screen.
+	tools := container.NewHBox(h.deviceSel, h.daySel, h.exportBtn)
 	top := container.New(layout.NewCustomPaddedLayout(pad, 0, pad, pad), container.NewVBox(
-		container.NewBorder(nil, nil, nil, tools, h.head),
+		newColumns(h.head, tools),
 		widget.NewCard("", "", container.NewVBox(
 			widget.NewLabelWithStyle(t.T("history.chart.title"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 			h.chart)),
 	))
-	listArea := container.NewStack(h.list, container.NewCenter(container.NewGridWrap(fyne.NewSize(360, 80), h.empty)))
+	listArea := container.NewStack(h.list, container.NewCenter(container.NewGridWrap(fyne.NewSize(240, 100), h.empty)))
 	// The details keep a fixed width on the right; the list takes the rest.
 	width := canvas.NewRectangle(color.Transparent)
 	width.SetMinSize(fyne.NewSize(detailsWidth, 0))
-	details := container.NewStack(width, container.NewVScroll(
+	// Scrolled both ways: a call's details never make the window wider.
+	details := container.NewStack(width, container.NewScroll(
 		container.New(layout.NewCustomPaddedLayout(0, pad, pad, pad), h.details)))
 	body := container.NewBorder(nil, nil, nil, container.NewHBox(widget.NewSeparator(), details), listArea)
 	h.root = container.NewBorder(top, nil, nil, nil, container.New(layout.NewCustomPaddedLayout(pad, 0, pad, 0), body))

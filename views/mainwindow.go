@@ -40,6 +40,9 @@ type MainWindowParams struct {
 	Presence PresenceSource
 }
 
+// WindowSize is the main window's size when the screen has room for it.
+var WindowSize = fyne.NewSize(1000, 680)
+
 // MainWindow is Earshot's main window: the device list and one page per device.
 //
 // Its methods must be called from the Fyne goroutine (or before the app runs).
@@ -56,6 +59,15 @@ type MainWindow struct {
 	content *fyne.Container // holds the current page: the list, a device page or one of p.Pages
 	pbox    *presenceBox    // nil without p.Presence
 	trayKey string          // the tray icon shown now
+	// banner shows notifications inside the window when the desktop has no
+	// notification service (NotifyInWindow).
+	banner    *noticeBar
+	useBanner bool
+	// seen is the open page's device as last seen attached: when it leaves,
+	// its page stays, marked disconnected, until it comes back or the
+	// person goes elsewhere (nothing moves under the pointer).
+	seen    app.DeviceSummary
+	confirm *dialog.ConfirmDialog // asking to drop pending edits; nil when not
 }
 
 // NewMainWindow builds the main window, wires the tray when p.Tray is set and
@@ -63,10 +75,10 @@ type MainWindow struct {
 func NewMainWindow(p MainWindowParams) *MainWindow {
 	w := &MainWindow{p: p, win: p.App.NewWindow(p.T.T("app.title")), alerts: lowBatteryAlerts{}}
 	w.list = newDeviceList(p.T, p.Version, w.ShowDevice)
-	w.page = newDevicePage(p.T, w.ShowList, p.DeviceTabs)
-	entries := []navEntry{{title: p.T.T("views.nav.devices"), icon: kindIcon("headset"), open: w.ShowList}}
+	w.page = newDevicePage(p.T, func() { w.leave(w.ShowList) }, p.DeviceTabs)
+	entries := []navEntry{{title: p.T.T("views.nav.devices"), icon: kindIcon("headset"), open: func() { w.leave(w.ShowList) }}}
 	for _, pg := range p.Pages {
-		entries = append(entries, navEntry{title: pg.Title(), icon: pg.Icon(), open: func() { w.ShowPage(pg) }})
+		entries = append(entries, navEntry{title: pg.Title(), icon: pg.Icon(), open: func() { w.leave(func() { w.ShowPage(pg) }) }})
 	}
 	var bottom fyne.CanvasObject
 	if p.Presence != nil {
@@ -77,10 +89,10 @@ func NewMainWindow(p MainWindowParams) *MainWindow {
 	w.content = container.NewStack(w.list.root)
 	icon := fyne.NewStaticResource("earshot.png", assets.AppIconPNG())
 	w.win.SetIcon(icon)
-	w.win.Resize(fyne.NewSize(1000, 680))
+	w.win.Resize(WindowSize)
 	w.win.Canvas().SetOnTypedKey(func(ev *fyne.KeyEvent) {
 		if ev.Name == fyne.KeyEscape && w.shown != "" {
-			w.ShowList()
+			w.leave(w.ShowList)
 		}
 	})
 	if d, ok := p.App.(desktop.App); ok && p.Tray {
@@ -91,7 +103,9 @@ func NewMainWindow(p MainWindowParams) *MainWindow {
 	} else {
 		w.win.SetMaster()
 	}
-	w.win.SetContent(container.NewBorder(nil, nil, w.nav.root, nil, w.content))
+	w.banner = newNoticeBar(p.T)
+	w.win.SetContent(container.NewBorder(nil, nil, w.nav.root, nil,
+		container.NewBorder(w.banner.root, nil, nil, nil, w.content)))
 	w.bindShortcuts(len(entries))
 	w.nav.selectIndex(0)
 	// The one boundary where background changes enter the UI (DESIGN habit 3).
@@ -123,9 +137,9 @@ func (w *MainWindow) ShowDevice(id string) {
 		w.ShowList()
 		return
 	}
-	w.shown = id
+	w.shown, w.seen = id, d
 	w.nav.selectIndex(0)
-	w.page.show(d)
+	w.page.show(d, false)
 	w.setContent(w.page.root)
 }
 
@@ -142,12 +156,18 @@ func (w *MainWindow) ShowPage(p Page) {
 	}
 }
 
-// ShowTab selects a tab of the open device page; it does nothing when no
-// device page is open or the tab does not apply to its device.
+// ShowTab selects a tab of the open device page (nil: Overview); it does
+// nothing when no device page is open or the tab does not apply to its
+// device.
 func (w *MainWindow) ShowTab(tab DeviceTab) {
-	if w.shown != "" {
-		w.page.selectTab(tab)
+	if w.shown == "" {
+		return
 	}
+	if tab == nil {
+		w.page.tabs.Select(w.page.overview)
+		return
+	}
+	w.page.selectTab(tab)
 }
 
 // current is what the content area shows now.
@@ -170,7 +190,11 @@ func (w *MainWindow) bindShortcuts(n int) {
 	for i := 0; i < n && i < len(keys); i++ {
 		b := w.nav.buttons[i]
 		w.win.Canvas().AddShortcut(&desktop.CustomShortcut{KeyName: keys[i], Modifier: fyne.KeyModifierShortcutDefault},
-			func(fyne.Shortcut) { b.OnTapped() })
+			func(fyne.Shortcut) {
+				if w.win.Canvas().Overlays().Top() == nil { // not while a dialog is open
+					b.OnTapped()
+				}
+			})
 	}
 }
 
@@ -178,16 +202,22 @@ func (w *MainWindow) bindShortcuts(n int) {
 func (w *MainWindow) refresh() {
 	w.devices = w.p.Source.Devices()
 	for _, d := range w.alerts.crossed(w.devices) {
-		w.p.App.SendNotification(lowBatteryNotification(w.p.T, d))
+		w.Notify(lowBatteryNotification(w.p.T, d))
 	}
 	w.list.update(w.devices)
 	w.refreshPresence()
 	if w.shown != "" {
-		if d, ok := findDevice(w.devices, w.shown); ok {
-			w.page.show(d)
-		} else {
-			w.ShowList()
+		d, ok := findDevice(w.devices, w.shown)
+		if !ok {
+			d, ok = findKey(w.devices, w.seen.Key) // back, perhaps under a new ID
 		}
+		if ok {
+			w.shown, w.seen = d.ID, d
+		} else {
+			d = w.seen
+			d.Connected, d.InCall, d.Streaming = false, false, false
+		}
+		w.page.show(d, !ok)
 	}
 }
 
@@ -210,9 +240,71 @@ func (w *MainWindow) refreshPresence() {
 	}
 }
 
+// leave runs next, which moves away from the open device page, once the
+// person agreed to drop the edits its tabs hold; without edits at once.
+func (w *MainWindow) leave(next func()) {
+	if w.shown == "" {
+		next()
+		return
+	}
+	n, name := 0, w.seen.DeviceName
+	var pending []PendingTab
+	for _, tab := range w.p.DeviceTabs {
+		if pt, ok := tab.(PendingTab); ok && pt.Pending() > 0 {
+			n += pt.Pending()
+			pending = append(pending, pt)
+		}
+	}
+	if n == 0 {
+		next()
+		return
+	}
+	w.nav.selectIndex(0) // still on the device page until the person says
+	w.confirm = dialog.NewConfirm(w.p.T.T("views.leave.title"), w.p.T.N("views.leave.body", n, "Count", n, "Name", name),
+		func(ok bool) {
+			w.confirm = nil
+			if !ok {
+				return
+			}
+			for _, pt := range pending {
+				pt.Discard()
+			}
+			next()
+		}, w.win)
+	w.confirm.SetConfirmText(w.p.T.T("views.leave.discard"))
+	w.confirm.SetDismissText(w.p.T.T("views.leave.stay"))
+	w.confirm.Show()
+}
+
+// NotifyInWindow makes Notify show notifications in a banner at the top of
+// the window: the desktop has no notification service to send them to.
+func (w *MainWindow) NotifyInWindow() { w.useBanner = true }
+
+// Notify sends n as a desktop notification, or shows it in the window's
+// banner (NotifyInWindow).
+func (w *MainWindow) Notify(n *fyne.Notification) {
+	if !w.useBanner {
+		w.p.App.SendNotification(n)
+		return
+	}
+	w.banner.set(noticeWarning, n.Title+" — "+n.Content)
+}
+
+// Banner is the text the window's banner shows ("" when hidden).
+func (w *MainWindow) Banner() string { return w.banner.text }
+
 func (w *MainWindow) showWindow() {
 	w.win.Show()
 	w.win.RequestFocus()
+}
+
+func findKey(devs []app.DeviceSummary, key string) (app.DeviceSummary, bool) {
+	for _, d := range devs {
+		if key != "" && d.Key == key {
+			return d, true
+		}
+	}
+	return app.DeviceSummary{}, false
 }
 
 func findDevice(devs []app.DeviceSummary, id string) (app.DeviceSummary, bool) {

@@ -61,6 +61,23 @@ type SettingsTabParams struct {
 // historyLimit is how many changes the tab lists.
 const historyLimit = 8
 
+// minWidth is a layout that gives its one object at least a width.
+type minWidth struct{ w float32 }
+
+func newMinWidth(w float32, o fyne.CanvasObject) *fyne.Container {
+	return container.New(&minWidth{w}, o)
+}
+
+func (l *minWidth) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	m := objs[0].MinSize()
+	return fyne.NewSize(max(m.Width, l.w), m.Height)
+}
+
+func (l *minWidth) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	objs[0].Move(fyne.NewPos(0, 0))
+	objs[0].Resize(size)
+}
+
 // fieldWidth is the width of the column of value editors.
 const fieldWidth = 300
 
@@ -78,8 +95,10 @@ type SettingsTab struct {
 
 	search      *widget.Entry
 	apply       *widget.Button
-	resetAll    *widget.Button
-	imp, exp    *widget.Button
+	discard     *iconButton
+	resetAll    *iconButton
+	imp, exp    *iconButton
+	pending     *widget.Label // "2 changes not applied"
 	notice      *noticeBar
 	restart     *noticeBar
 	groups      *fyne.Container // one card per category
@@ -93,6 +112,7 @@ type SettingsTab struct {
 	rows       []*settingRow
 	cards      []*settingsCard
 	busy       bool
+	gone       bool // the device shown has left; its form stays
 	resetW     float32
 	restartIDs map[string]bool // devices that need a restart for settings applied
 }
@@ -117,14 +137,21 @@ func NewSettingsTab(p SettingsTabParams) *SettingsTab {
 	}
 	s.apply = widget.NewButtonWithIcon(t.T("settings.apply"), theme.ConfirmIcon(), s.Apply)
 	s.apply.Importance = widget.HighImportance
-	s.resetAll = widget.NewButtonWithIcon(t.T("settings.resetAll"), theme.ContentUndoIcon(), s.ResetAll)
-	s.imp = widget.NewButtonWithIcon(t.T("settings.import"), theme.FolderOpenIcon(), s.chooseImport)
-	s.exp = widget.NewButtonWithIcon(t.T("settings.export"), theme.DocumentSaveIcon(), s.chooseExport)
-	for _, b := range []*widget.Button{s.resetAll, s.imp, s.exp} {
+	// Icons with tooltips, so the search box and Apply keep their room in
+	// long languages on small screens; the pending line names Discard.
+	s.resetAll = newIconButton(theme.ContentUndoIcon(), t.T("settings.resetAll"), s.ConfirmResetAll)
+	s.discard = newIconButton(theme.ContentClearIcon(), t.T("settings.discard"), s.Discard)
+	s.imp = newIconButton(theme.FolderOpenIcon(), t.T("settings.import"), s.chooseImport)
+	s.exp = newIconButton(theme.DocumentSaveIcon(), t.T("settings.export"), s.chooseExport)
+	for _, b := range []*widget.Button{&s.resetAll.Button, &s.discard.Button, &s.imp.Button, &s.exp.Button} {
 		b.Importance = widget.LowImportance
 	}
-	s.notice = newNoticeBar()
-	s.restart = newNoticeBar()
+	s.pending = widget.NewLabel("")
+	s.pending.Importance = widget.WarningImportance
+	s.pending.Wrapping = fyne.TextWrapWord
+	s.pending.Hide()
+	s.notice = newNoticeBar(t)
+	s.restart = newNoticeBar(t)
 	s.groups = container.NewVBox()
 	s.noMatch = widget.NewLabel("")
 	s.noMatch.Hide()
@@ -133,9 +160,9 @@ func NewSettingsTab(p SettingsTabParams) *SettingsTab {
 
 	pad := 2 * theme.Padding()
 	bar := container.NewBorder(nil, nil, nil,
-		container.NewHBox(s.resetAll, s.imp, s.exp, s.apply), s.search)
+		container.NewHBox(s.imp, s.exp, s.resetAll, s.discard, s.apply), newMinWidth(160, s.search))
 	head := container.New(layout.NewCustomPaddedLayout(pad, 0, pad, pad),
-		container.NewVBox(bar, s.restart.root, s.notice.root))
+		container.NewVBox(bar, s.pending, s.restart.root, s.notice.root))
 	s.scroll = container.NewVScroll(s.newBody())
 	// The header first, so Tab reaches the search and the buttons before the form.
 	s.root = container.New(layout.NewBorderLayout(head, nil, nil, nil), head, s.scroll)
@@ -155,7 +182,11 @@ func (s *SettingsTab) Applies(d app.DeviceSummary) bool { return s.p.Source.HasS
 // Show shows d's settings. For the device already shown it updates the
 // current values and keeps what the user is editing.
 func (s *SettingsTab) Show(d app.DeviceSummary) {
-	same := d.ID == s.dev.ID
+	same := d.ID == s.dev.ID || (d.Key != "" && d.Key == s.dev.Key)
+	if same && s.gone {
+		s.notice.clear() // back
+	}
+	s.gone = false
 	s.dev = d
 	form, err := s.p.Source.Form(d.ID)
 	if err != nil {
@@ -179,6 +210,15 @@ func (s *SettingsTab) Show(d app.DeviceSummary) {
 	}
 	s.showRestart()
 	s.loadHistory()
+	s.updateActions()
+}
+
+// Left keeps the form and what is being edited when the device leaves, and
+// says why nothing can be applied until it is back.
+func (s *SettingsTab) Left(d app.DeviceSummary) {
+	s.dev.Connected = false
+	s.gone = true
+	s.notice.set(noticeWarning, s.t.T("settings.notice.disconnected", "Name", d.DeviceName))
 	s.updateActions()
 }
 
@@ -339,10 +379,18 @@ func (s *SettingsTab) updateActions() {
 		dirty = dirty || r.dirty()
 		resettable = resettable || (r.enabled() && r.value != r.field.Default)
 	}
-	setEnabled(s.apply, dirty && !s.busy)
-	setEnabled(s.resetAll, resettable && !s.busy)
-	setEnabled(s.imp, s.dev.ID != "" && !s.busy)
-	setEnabled(s.exp, s.dev.ID != "" && !s.busy)
+	live := !s.busy && !s.gone
+	setEnabled(s.apply, dirty && live)
+	setEnabled(&s.discard.Button, dirty && !s.busy)
+	setEnabled(&s.resetAll.Button, resettable && live)
+	setEnabled(&s.imp.Button, s.dev.ID != "" && live)
+	setEnabled(&s.exp.Button, s.dev.ID != "" && live)
+	if n := s.Pending(); n > 0 {
+		s.pending.SetText(s.t.N("settings.pending", n, "Count", n))
+		s.pending.Show()
+	} else {
+		s.pending.Hide()
+	}
 }
 
 func setEnabled(b *widget.Button, on bool) {
@@ -351,6 +399,56 @@ func setEnabled(b *widget.Button, on bool) {
 	} else if !on && !b.Disabled() {
 		b.Disable()
 	}
+}
+
+// Pending is how many settings were changed and not applied.
+func (s *SettingsTab) Pending() int { return len(s.edits()) }
+
+// Discard drops the changes not applied: every setting shows its current
+// value again (not its default: that is Reset).
+func (s *SettingsTab) Discard() {
+	for _, r := range s.rows {
+		if r.dirty() {
+			r.set(r.field.Value)
+		}
+		r.setRefusal(nil)
+	}
+	s.changed()
+}
+
+// resetChanges lists, as "Name: now → default", what ResetAll would change,
+// shown or scrolled away alike.
+func (s *SettingsTab) resetChanges() []string {
+	var out []string
+	for _, r := range s.rows {
+		if r.enabled() && r.value != r.field.Default {
+			out = append(out, s.t.T("settings.resetAll.line", "Name", r.field.Label, "From", r.valueLabel(r.value),
+				"To", r.defaultLabel()))
+		}
+	}
+	return out
+}
+
+// ConfirmResetAll asks before ResetAll, listing every setting it would
+// change, including those below the fold.
+func (s *SettingsTab) ConfirmResetAll() {
+	changes := s.resetChanges()
+	if len(changes) == 0 {
+		return
+	}
+	text := widget.NewLabel(strings.Join(changes, "\n"))
+	text.Wrapping = fyne.TextWrapWord
+	scroll := container.NewVScroll(text)
+	scroll.SetMinSize(fyne.NewSize(420, min(float32(len(changes))*28+16, 240)))
+	intro := widget.NewLabel(s.t.N("settings.resetAll.intro", len(changes), "Count", len(changes), "Name", s.dev.DeviceName))
+	intro.Wrapping = fyne.TextWrapWord
+	d := dialog.NewCustomConfirm(s.t.T("settings.resetAll.title"), s.t.T("settings.resetAll"), s.t.T("settings.cancel"),
+		container.NewVBox(intro, scroll), func(ok bool) {
+			if ok {
+				s.ResetAll()
+			}
+		}, s.window())
+	d.Show()
 }
 
 // ResetAll puts every setting that can be changed back to its default; Apply
@@ -368,7 +466,7 @@ func (s *SettingsTab) ResetAll() {
 // why; the others are written.
 func (s *SettingsTab) Apply() {
 	values := s.edits()
-	if len(values) == 0 || s.busy {
+	if len(values) == 0 || s.busy || s.gone {
 		return
 	}
 	id, name := s.dev.ID, s.dev.DeviceName
@@ -604,7 +702,7 @@ type settingRow struct {
 	info   *widget.RichText // the help, then the default
 	slot   *fyne.Container  // holds the reset button once there is one
 	status *widget.Label
-	reset  *widget.Button
+	reset  *iconButton
 	root   fyne.CanvasObject
 
 	// One of these edits the value.
@@ -869,17 +967,29 @@ func (r *settingRow) pillObjects() []fyne.CanvasObject {
 }
 
 // metaText is the line under the help: the default, and where the value lives.
+// defaultLabel is how the default value reads.
+func (r *settingRow) defaultLabel() string {
+	return r.valueLabel(r.field.Default)
+}
+
+// valueLabel is how value v of the setting reads.
+func (r *settingRow) valueLabel(v string) string {
+	t := r.tab.t
+	f := r.field
+	label := f.ValueLabel(v)
+	switch {
+	case v == "":
+		label = t.T("settings.notSet")
+	case f.Kind == settings.KindBool && label == v && len(f.Choices) > 0:
+		label = boolLabel(t, v == f.Choices[0].Value)
+	}
+	return label
+}
+
 func (r *settingRow) metaText() string {
 	t := r.tab.t
 	f := r.field
-	def := f.ValueLabel(f.Default)
-	switch {
-	case f.Default == "":
-		def = t.T("settings.notSet")
-	case f.Kind == settings.KindBool && def == f.Default:
-		def = boolLabel(t, f.Default == f.Choices[0].Value)
-	}
-	meta := t.T("settings.default", "Value", def)
+	meta := t.T("settings.default", "Value", r.defaultLabel())
 	if f.ClientSide {
 		meta += " · " + t.T("settings.clientSide")
 	}
@@ -934,7 +1044,7 @@ func (r *settingRow) updateReset() {
 		if !can {
 			return
 		}
-		r.reset = widget.NewButtonWithIcon("", theme.ContentUndoIcon(), func() {
+		r.reset = newIconButton(theme.ContentUndoIcon(), r.tab.t.T("settings.resetOne", "Default", r.defaultLabel()), func() {
 			r.set(r.field.Default)
 			r.edited()
 		})
@@ -1069,10 +1179,10 @@ const (
 	noticeError
 )
 
-func newNoticeBar() *noticeBar {
+func newNoticeBar(t *translations.Translator) *noticeBar {
 	n := &noticeBar{icon: widget.NewIcon(nil), label: widget.NewLabel("")}
 	n.label.Wrapping = fyne.TextWrapWord
-	closeBtn := widget.NewButtonWithIcon("", theme.CancelIcon(), n.dismiss)
+	closeBtn := newIconButton(theme.CancelIcon(), t.T("views.dismiss"), n.dismiss)
 	closeBtn.Importance = widget.LowImportance
 	n.root = container.NewBorder(nil, nil, n.icon, closeBtn, n.label)
 	n.root.Hide()

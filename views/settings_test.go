@@ -320,12 +320,14 @@ func TestSettingsTabKeyboard(t *testing.T) {
 			order = append(order, "check")
 		case *widget.Slider:
 			order = append(order, "slider")
+		case *iconButton:
+			order = append(order, "icon:"+f.Tooltip())
 		default:
 			order = append(order, fmt.Sprintf("%T", f))
 		}
 	}
-	want := []string{"entry", "button:Reset all", "button:Import…", "button:Export…",
-		"select:Low", "button:" /* Sidetone's reset */, "check", "slider", "entry", "select:Not set", "select:Long"}
+	want := []string{"entry", "icon:Import…", "icon:Export…", "icon:Reset all",
+		"select:Low", "icon:Reset to the default (Medium)", "check", "slider", "entry", "select:Not set", "select:Long"}
 	if strings.Join(order[:len(want)], ",") != strings.Join(want, ",") {
 		t.Errorf("focus order = %v, want it to start %v", order, want)
 	}
@@ -392,7 +394,14 @@ func TestSettingsTabSearchAndReset(t *testing.T) {
 		t.Errorf("after reset: %q %q", r.value, r.sel.Selected)
 	}
 	h.row("AUTO_OFF").slider.SetValue(30)
-	test.Tap(h.tab.resetAll)
+	// Reset all first says what it will change, scrolled away or not.
+	changes := strings.Join(h.tab.resetChanges(), "\n")
+	for _, want := range []string{"Turn off when idle (minutes): 30 → 60"} {
+		if !strings.Contains(changes, want) {
+			t.Errorf("Reset all would change %q, want it to name %q", changes, want)
+		}
+	}
+	h.tab.ResetAll()
 	test.Tap(h.tab.apply)
 	got := h.src.calls()
 	if len(got) != 1 || !maps.Equal(got[0], map[string]string{"SIDETONE": "2"}) {

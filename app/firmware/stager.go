@@ -179,7 +179,7 @@ func (s *Stager) Download(ctx context.Context, key string, src Source, progress 
 		}
 		done, retry, err := s.attempt(ctx, hc, u, src, part, progress)
 		if err == nil && done {
-			st, err := s.finish(part, filepath.Join(dir, name), shown)
+			st, err := s.finish(ctx, part, filepath.Join(dir, name), shown)
 			if err != nil {
 				return Staged{}, fmt.Errorf("download firmware %s: %w", shown, err)
 			}
@@ -400,7 +400,7 @@ func (s *Stager) Copy(ctx context.Context, key string, from afero.Fs, p string) 
 		_ = s.p.Fs.Remove(part)
 		return Staged{}, fmt.Errorf("stage firmware %s: %w", p, err)
 	}
-	st, err := s.finish(part, filepath.Join(dir, name), p)
+	st, err := s.finish(ctx, part, filepath.Join(dir, name), p)
 	if err != nil {
 		return Staged{}, fmt.Errorf("stage firmware %s: %w", p, err)
 	}
@@ -420,15 +420,30 @@ func (c *ctxReader) Read(p []byte) (int, error) {
 	return c.r.Read(p)
 }
 
+type checkKey struct{}
+
+// withCheck makes the Stager run check on the archive's description before a
+// file counts as staged, and refuse it (removing it) when check fails.
+func withCheck(ctx context.Context, check func(Info) error) context.Context {
+	return context.WithValue(ctx, checkKey{}, check)
+}
+
 // finish hashes and checks the complete temporary file, renames it to final
 // (replacing an older file of that name), and verifies the renamed file: its
 // hash again, and the archive's members. A file that fails is removed.
-func (s *Stager) finish(part, final, source string) (Staged, error) {
+func (s *Stager) finish(ctx context.Context, part, final, source string) (Staged, error) {
 	sum, size, err := s.hash(part)
 	if err != nil {
 		return Staged{}, err
 	}
-	if _, err := s.open(part, size); err != nil {
+	a, err := s.open(part, size)
+	if err == nil {
+		if check, ok := ctx.Value(checkKey{}).(func(Info) error); ok {
+			err = check(a.Info)
+		}
+	}
+	if err != nil {
+		// Before the rename: a file staged before under the same name stays.
 		_ = s.p.Fs.Remove(part)
 		return Staged{}, err
 	}
@@ -439,7 +454,6 @@ func (s *Stager) finish(part, final, source string) (Staged, error) {
 	if err == nil && again != sum {
 		err = fmt.Errorf("%s changed while it was being staged (SHA-256 %s, then %s)", final, sum, again)
 	}
-	var a *Archive
 	if err == nil {
 		a, err = s.open(final, size)
 	}

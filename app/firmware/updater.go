@@ -52,6 +52,10 @@ type Notice struct {
 	Version    string
 	Managed    bool
 	Failure    device.FirmwareFailure
+	// Lost: the device left during the update, at LostAt percent (-1:
+	// before any progress). Failure stays the SPEC §6 description.
+	Lost   bool
+	LostAt int
 }
 
 // UpdaterParams are an Updater's dependencies.
@@ -142,6 +146,11 @@ type Outcome struct {
 	From    string
 	To      string
 	Detail  string // why, for the log and the history
+	// Lost: the device was disconnected during the update, at LostAt
+	// percent (-1: before any progress); the staged file is kept. Failure
+	// stays the SPEC §6 description the analytics event carries.
+	Lost   bool
+	LostAt int
 }
 
 // Status values of an Outcome and of store.FirmwareUpdate.
@@ -246,6 +255,18 @@ var ErrBusy = errors.New("firmware work is already under way for this device")
 // ErrNothingStaged means Apply found no staged file for the device.
 var ErrNothingStaged = errors.New("no firmware is staged for this device")
 
+// WrongProductError is a firmware file staged by hand for a device whose
+// product id the archive does not name (its targetUsbPids).
+type WrongProductError struct {
+	ProductIDs []uint16
+	Device     uint16
+}
+
+func (e *WrongProductError) Error() string {
+	return fmt.Sprintf("the archive is for product ids %s, not this device's %04X; nothing was staged",
+		pidList(e.ProductIDs), e.Device)
+}
+
 // ErrCannotUpdate means the device's driver cannot update firmware.
 var ErrCannotUpdate = errors.New("this device's driver cannot update its firmware")
 
@@ -348,6 +369,20 @@ func (u *Updater) stage(ctx context.Context, d device.Device, managed bool, fetc
 	defer release()
 	end := u.begin()
 	defer end()
+	if !managed {
+		// A file a person picked must be for this device: refusing it now
+		// keeps "Update now" from offering what the update would refuse
+		// anyway, and leaves the file staged before in place. A managed file
+		// goes on to the update, whose refusal device management reports as
+		// a FileMismatch (SPEC §6). ProductIDs are what the archive's
+		// description names, whichever format it has.
+		ctx = withCheck(ctx, func(info Info) error {
+			if !info.MatchesProduct(d.ProductID) {
+				return &WrongProductError{ProductIDs: info.ProductIDs, Device: d.ProductID}
+			}
+			return nil
+		})
+	}
 	st, err := fetch(ctx)
 	if err != nil {
 		return store.StagedFirmware{}, err
@@ -455,6 +490,7 @@ func (u *Updater) update(ctx context.Context, d device.Device, staged store.Stag
 			out.Status = StatusSuccess
 			return out
 		case errors.Is(err, device.ErrDeviceLost):
+			out.Lost, out.LostAt = true, last
 			return fail(device.FailureUnexpected, "the device was lost during the update: "+err.Error())
 		case ctx.Err() != nil:
 			return fail(device.FailureUnexpected, "Earshot stopped during the update")
@@ -507,7 +543,7 @@ func (u *Updater) update(ctx context.Context, d device.Device, staged store.Stag
 		u.p.Logger.Warn("firmware update failed", "device", d.Name, "key", key, "version", out.To,
 			"failure", string(out.Failure), "detail", out.Detail, "stagedFileKept", staged.Path)
 		u.notify(Notice{Kind: NoticeFailed, DeviceName: d.Name, DeviceKey: key, Version: out.To, Managed: job.Managed,
-			Failure: out.Failure})
+			Failure: out.Failure, Lost: out.Lost, LostAt: out.LostAt})
 	}
 	u.changed()
 	return out

@@ -343,3 +343,48 @@ func TestRecover(t *testing.T) {
 		t.Errorf("events = %q", got)
 	}
 }
+
+// TestStageRefusesAnotherProduct: a file whose targetUsbPids do not name the
+// device is refused when staged by hand (file or URL), the file staged
+// before stays, and nothing new is recorded.
+func TestStageRefusesAnotherProduct(t *testing.T) {
+	tests := []struct {
+		name string
+		pids []uint16
+		ok   bool
+	}{
+		{name: "another product", pids: []uint16{0x0987}},
+		{name: "several, none the device's", pids: []uint16{0x0987, 0x30A4}},
+		{name: "the device's among others", pids: []uint16{0x0987, 0x2465}, ok: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newUpdaterFixture(t)
+			afero.WriteFile(f.fs, "/a/fw.zip", firmwaretest.Archive("2.1.0", []uint16{0x2465}, 1000), 0o644)
+			good, err := f.u.StageFile(context.Background(), "hs1", f.fs, "/a/fw.zip")
+			if err != nil {
+				t.Fatal(err)
+			}
+			// The same file name: a refusal must not replace the good file.
+			afero.WriteFile(f.fs, "/b/fw.zip", firmwaretest.Archive("2.2.0", tt.pids, 1000), 0o644)
+			_, err = f.u.StageFile(context.Background(), "hs1", f.fs, "/b/fw.zip")
+			var wrong *WrongProductError
+			if tt.ok {
+				if err != nil {
+					t.Fatalf("staging a file for the device: %v", err)
+				}
+				return
+			}
+			if !errors.As(err, &wrong) || !strings.Contains(err.Error(), "2465") {
+				t.Fatalf("err = %v, want a WrongProductError naming 2465", err)
+			}
+			st, ok := f.u.Status("hs1")
+			if !ok || st.Staged == nil || st.Staged.Version != "2.1.0" || !st.CanUpdate {
+				t.Fatalf("status after the refusal = %+v", st.Staged)
+			}
+			if _, err := f.u.Apply(context.Background(), "hs1"); err != nil {
+				t.Fatalf("the file staged before cannot be applied: %v (%s)", err, good.Path)
+			}
+		})
+	}
+}

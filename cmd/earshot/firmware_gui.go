@@ -14,9 +14,9 @@ import (
 // notifyFirmware sends firmware notices as desktop notifications (and
 // still logs them): a managed update starting by itself needs the user's
 // attention, the device must stay connected.
-func notifyFirmware(s *cli.Session, ow *cli.Owner, a fyne.App) {
+func notifyFirmware(s *cli.Session, ow *cli.Owner, w *views.MainWindow) {
 	ow.OnFirmwareNotice(s.Log(), func(n firmware.Notice) {
-		fyne.Do(func() { a.SendNotification(views.FirmwareNotification(s.T(), n)) })
+		fyne.Do(func() { w.Notify(views.FirmwareNotification(s.T(), n)) })
 	})
 }
 

@@ -42,6 +42,11 @@ func runGUI(s *cli.Session, args []string) (err error) {
 		// Fyne reads the variant override from the environment.
 		os.Setenv("FYNE_THEME", o.Theme)
 	}
+	if o.Show != "" {
+		if err := s.KnownDevice(o.Show); err != nil {
+			return cli.Misuse(err.Error())
+		}
+	}
 	ow, err := s.BecomeOwner()
 	if err != nil {
 		return err
@@ -50,9 +55,8 @@ func runGUI(s *cli.Session, args []string) (err error) {
 	defer cancel()
 	done := ow.Start(ctx, s.Log())
 
-	a := fyneapp.NewWithID(cli.AppID)
+	a := fyneapp.NewWithID(appID(s.DataDir(), s.DefaultDataDir()))
 	a.SetIcon(fyne.NewStaticResource("earshot.png", assets.AppIconPNG()))
-	notifyFirmware(s, ow, a)
 	tray := s.Config().TrayIcon && trayAvailable()
 	if s.Config().TrayIcon && !tray {
 		s.Log().Warn("no session D-Bus: running without a tray icon, so closing the window quits")
@@ -60,18 +64,30 @@ func runGUI(s *cli.Session, args []string) (err error) {
 	pages, tabs := guiPages(t, ow), guiDeviceTabs(t, ow)
 	p := views.MainWindowParams{App: a, Source: ow.Core(), T: t, Tray: tray, Version: cli.Version, Presence: ow.Presence()}
 	for _, np := range pages {
-		p.Pages = append(p.Pages, np.page)
+		if np.page != nil {
+			p.Pages = append(p.Pages, np.page)
+		}
 	}
 	for _, nt := range tabs {
-		p.DeviceTabs = append(p.DeviceTabs, nt.tab)
+		if nt.tab != nil {
+			p.DeviceTabs = append(p.DeviceTabs, nt.tab)
+		}
 	}
 	w := views.NewMainWindow(p)
+	if !notificationService() {
+		w.NotifyInWindow()
+	}
+	notifyFirmware(s, ow, w)
 	if o.Page != "" {
 		pg, err := findNamed(pages, o.Page, func(n namedPage) string { return n.name })
 		if err != nil {
 			return cli.Misuse(t.T("cli.badPage", "Value", o.Page, "Names", err.Error()))
 		}
-		w.ShowPage(pg.page)
+		if pg.page == nil {
+			w.ShowList()
+		} else {
+			w.ShowPage(pg.page)
+		}
 	}
 	if o.Show != "" {
 		var tab views.DeviceTab
@@ -80,7 +96,7 @@ func runGUI(s *cli.Session, args []string) (err error) {
 			if err != nil {
 				return cli.Misuse(t.T("cli.badTab", "Value", o.Tab, "Names", err.Error()))
 			}
-			tab = nt.tab
+			tab = nt.tab // nil: Overview
 		}
 		if o.ApplyFirmware {
 			nt, _ := findNamed(tabs, "firmware", func(n namedTab) string { return n.name })
@@ -95,6 +111,7 @@ func runGUI(s *cli.Session, args []string) (err error) {
 		<-sigs
 		fyne.Do(a.Quit)
 	}()
+	a.Lifecycle().SetOnStarted(func() { fitToScreen(w.Window(), views.WindowSize) })
 	w.Window().Show()
 	a.Run()
 	signal.Stop(sigs)
@@ -120,6 +137,7 @@ type namedTab struct {
 // Each feature adds its page here.
 func guiPages(t *translations.Translator, ow *cli.Owner) []namedPage {
 	return []namedPage{
+		{name: "devices"}, // the device list: no page of its own
 		{name: "history", page: views.NewHistoryPage(views.HistoryPageParams{Source: ow.Calls(), T: t})},
 		{name: "outbox", page: views.NewOutboxPage(views.OutboxPageParams{Source: ow.Outbox(), T: t})},
 		{name: "presence", page: views.NewPresencePage(views.PresencePageParams{Source: ow.Presence(), API: ow.PresenceAPI(), T: t})},
@@ -130,16 +148,18 @@ func guiPages(t *translations.Translator, ow *cli.Owner) []namedPage {
 // feature adds its tab here.
 func guiDeviceTabs(t *translations.Translator, ow *cli.Owner) []namedTab {
 	return []namedTab{
+		{name: "overview"}, // the device page's first tab
 		{name: "settings", tab: views.NewSettingsTab(views.SettingsTabParams{Source: ow.Settings(), T: t})},
 		{name: "firmware", tab: views.NewFirmwareTab(views.FirmwareTabParams{Source: ow.Firmware(), T: t})},
 	}
 }
 
-// findNamed finds the entry called name, or says which names there are.
+// findNamed finds the entry called name, in any case, or says which names
+// there are.
 func findNamed[T any](items []T, name string, nameOf func(T) string) (T, error) {
 	var names []string
 	for _, it := range items {
-		if nameOf(it) == name {
+		if strings.EqualFold(nameOf(it), strings.TrimSpace(name)) {
 			return it, nil
 		}
 		names = append(names, nameOf(it))
@@ -162,9 +182,7 @@ func showWhenAttached(core *app.Core, w *views.MainWindow, ref string, tab views
 		}
 		fyne.Do(func() {
 			w.ShowDevice(d.ID)
-			if tab != nil {
-				w.ShowTab(tab)
-			}
+			w.ShowTab(tab)
 		})
 	}
 	cancel = core.Subscribe(try)

@@ -7,6 +7,8 @@ import (
 	"os"
 
 	"github.com/earshot-app/earshot/cmd/internal/cli"
+	// Before Fyne initialises: quiet under LANG=C.UTF-8.
+	_ "github.com/earshot-app/earshot/cmd/earshot/internal/locale"
 )
 
 func main() { os.Exit(cli.Main(runGUI)) }

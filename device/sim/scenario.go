@@ -100,8 +100,23 @@ var actions = map[string]struct {
 // deviceless are the actions that name no device.
 var deviceless = map[string]bool{"presence": true}
 
+// Loops tells whether the timeline repeats ("loopFrom"): such a scenario
+// never ends.
+func (s *Scenario) Loops() bool { return s.loops }
+
 // Speed is how many times faster than real time the scenario plays.
 func (s *Scenario) Speed() float64 { return s.speed }
+
+// Devices returns every device the scenario has, attached at some time or
+// not, in device.DisplayOrder: a command can tell at once that a name is
+// none of them.
+func (s *Scenario) Devices() []device.Device {
+	out := make([]device.Device, 0, len(s.devices))
+	for _, d := range s.devices {
+		out = append(out, d.Device)
+	}
+	return device.DisplayOrder(out)
+}
 
 // AtZero returns the devices as they stand once every step at time zero has
 // been applied: devices without an attach step in the timeline are attached

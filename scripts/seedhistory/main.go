@@ -1,6 +1,7 @@
 // Command seedhistory fills a data folder with two weeks of plausible call
-// history for the demo's devices, so screenshots of the Call history page
-// show a chart. It is a development tool: scripts/screenshots.sh runs it.
+// history for the demo's devices (calls.SeedDemoHistory, which the demo
+// itself writes once per data folder at its first start). It is a
+// development tool.
 //
 //	go run ./scripts/seedhistory --data DIR [--days 13]
 package main
@@ -8,7 +9,6 @@ package main
 import (
 	"flag"
 	"fmt"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"time"
@@ -17,21 +17,9 @@ import (
 	"github.com/earshot-app/earshot/store"
 )
 
-// The demo's devices (assets/demo.json) that take part in calls.
-var (
-	evolve = store.HistoryDevice{Key: "501AA5D6337F", Name: "Jabra Evolve2 85", Kind: "headset", VendorID: 0x0B0E,
-		ProductID: 0x30A4, Variant: "01-96", ESN: "501AA5D6337F", Firmware: "1.25.0", Connection: "Bluetooth", ParentKey: "70BF92D1C4A2"}
-	engage = store.HistoryDevice{Key: "7C8D2A1BA311", Name: "Jabra Engage 75", Kind: "headset", VendorID: 0x0B0E,
-		ProductID: 0x0987, Variant: "01-5B", ESN: "7C8D2A1BA311", Firmware: "4.7.0", Connection: "DECT", ParentKey: "7C8D2A1B9E04"}
-	speak = store.HistoryDevice{Key: "30F2E1A4B7C9", Name: "Jabra Speak2 75", Kind: "speakerphone", VendorID: 0x0B0E,
-		ProductID: 0x2068, Variant: "08-2A", ESN: "30F2E1A4B7C9", Firmware: "1.31.0", Connection: "USB"}
-	camera = store.HistoryDevice{Key: "0850C3F21A6D", Name: "Jabra PanaCast 50", Kind: "camera", VendorID: 0x0B0E,
-		ProductID: 0x3011, ESN: "0850C3F21A6D", Firmware: "7.0.12", Connection: "USB"}
-)
-
 func main() {
 	data := flag.String("data", "", "data folder (its earshot.db is created or extended)")
-	days := flag.Int("days", 13, "days before today to fill")
+	days := flag.Int("days", calls.DemoHistoryDays, "days before today to fill")
 	flag.Parse()
 	if *data == "" {
 		fmt.Fprintln(os.Stderr, "seedhistory: --data is required")
@@ -49,57 +37,5 @@ func seed(path string, days int, now time.Time) error {
 		return err
 	}
 	defer st.Close()
-	rng := rand.New(rand.NewPCG(5, 2026))
-	opt := func(n int) *int {
-		if n == 0 {
-			return nil
-		}
-		return &n
-	}
-	f := func(v float64) *float64 { v = float64(int(v*10)) / 10; return &v }
-	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, now.Location())
-	for d := days; d >= 1; d-- {
-		day := today.AddDate(0, 0, -d)
-		n := 3 + rng.IntN(5)
-		if wd := day.Weekday(); wd == time.Saturday || wd == time.Sunday {
-			n = rng.IntN(2)
-		}
-		at := day.Add(8*time.Hour + time.Duration(rng.IntN(60))*time.Minute)
-		for range n {
-			dev := []store.HistoryDevice{evolve, evolve, engage, speak}[rng.IntN(4)]
-			dur := time.Duration(2+rng.IntN(40))*time.Minute + time.Duration(rng.IntN(60))*time.Second
-			c := store.CallRecord{CallID: calls.NewUUID(), Device: dev, Start: at, End: at.Add(dur), EndReason: store.EndNormal,
-				MutePresses: opt(rng.IntN(5)), VolumeUpPresses: opt(rng.IntN(3)), VolumeDownPresses: opt(rng.IntN(2))}
-			if dev.Kind == "headset" {
-				c.AudioExposureAvgDb, c.AudioExposureMaxDb = f(66+rng.Float64()*6), f(72+rng.Float64()*6)
-				c.BackgroundNoiseAvgDb, c.BackgroundNoiseMaxDb = f(38+rng.Float64()*10), f(50+rng.Float64()*10)
-				boom, mic := rng.IntN(3), false
-				c.BoomArmBadlyPositioned, c.MicrophoneMalfunction = &boom, &mic
-			}
-			switch dev.Key {
-			case evolve.Key:
-				high := float64(80 + rng.IntN(21))
-				c.LinkQuality = map[string]float64{"High": high, "Low": 100 - high}
-			case engage.Key:
-				h := rng.IntN(6)
-				c.DectHandovers = &h
-			}
-			if err := st.SaveCall(c); err != nil {
-				return err
-			}
-			at = c.End.Add(time.Duration(10+rng.IntN(90)) * time.Minute)
-		}
-		if wd := day.Weekday(); wd != time.Saturday && wd != time.Sunday {
-			start := day.Add(time.Duration(10+rng.IntN(5)) * time.Hour)
-			lo, hi := 2+rng.IntN(2), 5+rng.IntN(4)
-			s := store.SessionRecord{SessionID: calls.NewUUID(), Device: camera, Start: start,
-				End: start.Add(time.Duration(25+rng.IntN(35)) * time.Minute), EndReason: store.EndNormal,
-				PeopleCountAtStart: &lo, PeopleCountAtEnd: &lo, PeopleCountMin: &lo, PeopleCountMax: &hi,
-				PeopleCountAverage: f(float64(lo+hi) / 2)}
-			if err := st.SaveCameraSession(s); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
+	return calls.SeedDemoHistory(st, days, now)
 }

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/earshot-app/earshot/app"
+	"github.com/earshot-app/earshot/app/config"
 	"github.com/earshot-app/earshot/app/localapi"
 )
 
@@ -24,10 +25,16 @@ func runService(e *env, args []string) error {
 	if err := e.noArgs(args); err != nil {
 		return err
 	}
+	if e.o.exitWhenDone && e.scenario != nil && e.scenario.Loops() {
+		return misuse{e.t.T("cli.service.neverEnds")}
+	}
 	ow, err := e.becomeOwner()
 	if err != nil {
 		return err
 	}
+	fmt.Fprintln(e.stderr, "earshot: "+e.t.T("cli.service.started", "Dir", e.o.data, "Devices", e.drivesText(),
+		"Endpoints", e.endpointsText()))
+	defer fmt.Fprintln(e.stderr, "earshot: "+e.t.T("cli.service.stopped"))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	ctx, cancel := context.WithCancel(ctx)
@@ -99,6 +106,33 @@ func (ow *Owner) onePass(ctx context.Context, e *env) error {
 	}
 	e.log.Info("one pass done; exiting as asked")
 	return nil
+}
+
+// drivesText says what the service drives: the demo, a scenario file, or
+// the hardware.
+func (e *env) drivesText() string {
+	switch {
+	case e.o.demo:
+		return e.t.T("cli.service.demo")
+	case e.o.simFile != "":
+		return e.t.T("cli.service.sim", "File", e.o.simFile)
+	}
+	return e.t.T("cli.service.hardware")
+}
+
+// endpointsText says which endpoints are on, without their secrets.
+func (e *env) endpointsText() string {
+	var on []string
+	if n := len(e.cfg.AnalyticsEndpoints); n > 0 {
+		on = append(on, e.t.N("cli.service.analytics", n, "Count", n))
+	}
+	if e.cfg.ManagementEndpoint != "" {
+		on = append(on, e.t.T("cli.service.management", "URL", config.Redact(e.cfg.ManagementEndpoint)))
+	}
+	if len(on) == 0 {
+		return e.t.T("cli.service.noEndpoints")
+	}
+	return strings.Join(on, ", ")
 }
 
 // runDevices is `earshot devices`: the owner's devices, or, when no owner

@@ -50,7 +50,7 @@ type env struct {
 	closers []io.Closer // closed by close (the HID trace file)
 }
 
-func newEnv(o options, stdout, stderr io.Writer, environ []string, t *translations.Translator) (*env, error) {
+func newEnv(o options, use dataUse, stdout, stderr io.Writer, environ []string, t *translations.Translator) (*env, error) {
 	e := &env{o: o, t: t, stdout: stdout, stderr: stderr, fs: afero.NewOsFs(), source: "hardware"}
 	if e.o.hidTrace == "" {
 		for _, kv := range environ {
@@ -59,12 +59,29 @@ func newEnv(o options, stdout, stderr io.Writer, environ []string, t *translatio
 			}
 		}
 	}
-	if err := os.MkdirAll(o.data, 0o700); err != nil {
-		return nil, errors.New(t.T("cli.dataDir", "Dir", o.data, "Err", err))
+	if o.configFile != "" {
+		// A file named on the command line must be there: a typo would
+		// otherwise run with the defaults, silently.
+		if _, err := os.Stat(o.configFile); err != nil {
+			return nil, errors.New(t.T("cli.configMissing", "File", o.configFile, "Err", unwrapPath(err)))
+		}
 	}
-	lf, err := logfile.Open(filepath.Join(o.data, "logs", "earshot.log"), 5<<20, 3)
-	if err != nil {
-		return nil, errors.New(t.T("cli.logFile", "Dir", o.data, "Err", err))
+	var lf io.WriteCloser = nopCloser{io.Discard}
+	_, statErr := os.Stat(o.data)
+	switch {
+	case statErr != nil && use == dataRead:
+		// Reading a folder that is not there must not make one: say so.
+		return nil, errors.New(t.T("cli.noSuchDataDir", "Dir", o.data))
+	case statErr != nil && use == dataNone:
+		// Nothing to read and nothing to keep: log nowhere.
+	default:
+		if err := os.MkdirAll(o.data, 0o700); err != nil {
+			return nil, errors.New(t.T("cli.dataDir", "Dir", o.data, "Err", err))
+		}
+		var err error
+		if lf, err = logfile.Open(filepath.Join(o.data, "logs", "earshot.log"), 5<<20, 3); err != nil {
+			return nil, errors.New(t.T("cli.logFile", "Dir", o.data, "Err", err))
+		}
 	}
 	e.logFile = lf
 	level := slog.LevelInfo
@@ -92,6 +109,7 @@ func newEnv(o options, stdout, stderr io.Writer, environ []string, t *translatio
 		e.t = translations.New(cfg.Language)
 	}
 
+	var err error
 	switch {
 	case o.demo:
 		e.source = "demo"
@@ -120,6 +138,20 @@ func (e *env) close() {
 		_ = e.closers[i].Close()
 	}
 	_ = e.logFile.Close()
+}
+
+type nopCloser struct{ io.Writer }
+
+func (nopCloser) Close() error { return nil }
+
+// unwrapPath drops the operation and path of an *os.PathError: the message
+// names the file already.
+func unwrapPath(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }
 
 func (e *env) dbPath() string { return filepath.Join(e.o.data, "earshot.db") }
@@ -181,6 +213,14 @@ func (e *env) becomeOwner() (*Owner, error) {
 		}})
 	if err != nil {
 		return nil, err
+	}
+	if e.o.demo {
+		// The demo starts lived-in: two weeks of calls, once per folder.
+		if seeded, err := calls.SeedDemoHistoryOnce(st, e.o.data, time.Now()); err != nil {
+			e.log.Warn("seed the demo's call history", "err", err)
+		} else if seeded {
+			e.log.Info("demo call history written", "days", calls.DemoHistoryDays)
+		}
 	}
 	var clk clock.Clock = clock.Real{}
 	var drivers []device.Driver

@@ -177,6 +177,9 @@ func runFirmware(e *env, args []string) error {
 			source = abs // the owner's working folder is not ours
 		}
 	}
+	if err := e.knownDevice(rest[0]); err != nil {
+		return err
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	ctx, cancel := context.WithTimeout(ctx, firmwareTimeout)
@@ -196,7 +199,7 @@ func runFirmware(e *env, args []string) error {
 	}
 	if c != nil {
 		// An owner that has just started may not have its devices yet.
-		for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		for deadline := time.Now().Add(e.attachWait()); ; time.Sleep(50 * time.Millisecond) {
 			if devs, err = c.Devices(ctx); err != nil {
 				return err
 			}
@@ -217,7 +220,7 @@ func runFirmware(e *env, args []string) error {
 		runCtx, stopOwner := context.WithCancel(ctx)
 		done := ow.start(runCtx, e.log)
 		defer func() { stopOwner(); <-done }()
-		devs = waitForDevices(runCtx, ow.core, rest[0])
+		devs = waitForDevices(runCtx, ow.core, rest[0], e.attachWait())
 		u := ow.dm.updater
 		status = func(id string) (firmware.Status, error) {
 			st, ok := u.Status(id)
@@ -279,10 +282,35 @@ func deviceRef(d app.DeviceSummary) string {
 	return fmt.Sprintf("%q", d.DeviceName)
 }
 
+// knownDevice fails at once when the scenario played has no device ref
+// names, rather than waiting for it to be attached.
+func (e *env) knownDevice(ref string) error {
+	if e.scenario == nil {
+		return nil
+	}
+	for _, d := range e.scenario.Devices() {
+		if strings.EqualFold(d.ESN, ref) || (ref != "" && strings.HasPrefix(strings.ToLower(d.Name), strings.ToLower(ref))) {
+			return nil
+		}
+	}
+	_, err := app.FindDevice(nil, ref) // says no device has the name
+	return err
+}
+
+// attachWait is how long a command waits for the device it names to be
+// attached: a scenario's device (knownDevice found it) may be a moment
+// away; hardware drivers report the devices present at start right away,
+// so a name none of them has fails within half a second.
+func (e *env) attachWait() time.Duration {
+	if e.scenario != nil {
+		return 5 * time.Second
+	}
+	return 300 * time.Millisecond
+}
+
 // waitForDevices returns the attached devices once ref names one of them,
-// or after a few seconds: drivers report the devices present at start
-// right away.
-func waitForDevices(ctx context.Context, core *app.Core, ref string) []app.DeviceSummary {
+// or after wait.
+func waitForDevices(ctx context.Context, core *app.Core, ref string, wait time.Duration) []app.DeviceSummary {
 	changed := make(chan struct{}, 1)
 	cancel := core.Subscribe(func() {
 		select {
@@ -291,7 +319,7 @@ func waitForDevices(ctx context.Context, core *app.Core, ref string) []app.Devic
 		}
 	})
 	defer cancel()
-	deadline := time.After(5 * time.Second)
+	deadline := time.After(wait)
 	for {
 		devs := core.Devices()
 		if _, err := app.FindDevice(devs, ref); err == nil {

@@ -45,6 +45,15 @@ func (s *Session) Options() GUIOptions {
 	return GUIOptions{Theme: o.theme, Page: o.page, Show: o.show, Tab: o.tab, ApplyFirmware: o.applyFirmware}
 }
 
+// DataDir is the data folder (--data), and DefaultDataDir the one used
+// without --data.
+func (s *Session) DataDir() string        { return s.e.o.data }
+func (s *Session) DefaultDataDir() string { return defaultDataDir() }
+
+// KnownDevice fails at once when the scenario played has no device ref
+// names (--show NOSUCH); with hardware, any name may still come.
+func (s *Session) KnownDevice(ref string) error { return s.e.knownDevice(ref) }
+
 // NoArgs refuses positional arguments (exit 2).
 func (s *Session) NoArgs(args []string) error { return s.e.noArgs(args) }
 

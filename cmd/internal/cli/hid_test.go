@@ -164,13 +164,17 @@ func TestHIDCommands(t *testing.T) {
 			stderr: "does not take --sim or --demo"},
 		{name: "record an unknown device", args: []string{"hid", "record", "ffff:0001", "--out", filepath.Join(dir, "x.json")}, code: 1,
 			stderr: "no HID interface ffff:0001"},
-		{name: "help lists hid and udev-rules", args: []string{"--help"}, stdout: []string{"earshot hid list|record …", "earshot udev-rules", "--hid-trace FILE"}},
+		{name: "help lists hid and udev-rules", args: []string{"--help"}, stdout: []string{"earshot hid list [--json] | record DEVICE", "earshot udev-rules", "--hid-trace FILE"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var stdout, stderr bytes.Buffer
 			env := append([]string{"EARSHOT_LANGUAGE=en"}, tt.env...)
-			args := append(tt.args, "--data", filepath.Join(dir, "data-"+strings.ReplaceAll(tt.name, " ", "-")))
+			data := filepath.Join(dir, "data-"+strings.ReplaceAll(tt.name, " ", "-"))
+			if err := os.MkdirAll(data, 0o700); err != nil {
+				t.Fatal(err)
+			}
+			args := append(tt.args, "--data", data)
 			if tt.name == "help lists hid and udev-rules" {
 				args = tt.args
 			}

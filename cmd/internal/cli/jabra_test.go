@@ -30,6 +30,9 @@ func TestJabraScenario(t *testing.T) {
 		}
 		return stdout.String()
 	}
+	if err := os.MkdirAll(filepath.Join(dir, "d1"), 0o700); err != nil {
+		t.Fatal(err)
+	}
 	out := run1("devices", "--sim", jabraScenario, "--json", "--data", filepath.Join(dir, "d1"))
 	var devs []map[string]any
 	mustDecode(t, out, &devs)

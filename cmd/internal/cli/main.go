@@ -46,26 +46,94 @@ func (m misuse) Error() string { return m.msg }
 
 // command is one subcommand.
 type command struct {
-	name  string
-	usage string // message id of the one-line synopsis
+	name string
+	// forms are the ways to call it, each with the message id of its
+	// one-line description; `--help` and `earshot help NAME` print them.
+	forms []form
 	flags func(fs *flag.FlagSet, o *options)
 	run   func(env *env, args []string) error
+	// data says what the command does with the --data folder, given its
+	// arguments.
+	data func(args []string) dataUse
 }
 
+// form is one synopsis of a command: its arguments, and what it does.
+type form struct{ args, usage string }
+
+// dataUse is what a command does with the --data folder.
+type dataUse int
+
+const (
+	dataWrite dataUse = iota // creates the folder when it is missing
+	dataRead                 // reads it: a missing folder is an error, and nothing is created
+	dataNone                 // does not need it: a missing folder is not created
+)
+
+func writes([]string) dataUse  { return dataWrite }
+func reads([]string) dataUse   { return dataRead }
+func needsNo([]string) dataUse { return dataNone }
+
 var commands = []command{
-	{name: "service", usage: "cli.usage.service", flags: serviceFlags, run: runService},
-	{name: "devices", usage: "cli.usage.devices", flags: jsonFlag, run: runDevices},
-	{name: "calls", usage: "cli.usage.calls", flags: callsFlags, run: runCalls},
-	{name: "settings", usage: "cli.usage.settings", flags: jsonFlag, run: runSettings},
-	{name: "catalog", usage: "cli.usage.catalog", flags: jsonFlag, run: runCatalog},
-	{name: "firmware", usage: "cli.usage.firmware", flags: jsonFlag, run: runFirmware},
-	{name: "outbox", usage: "cli.outbox.usage", flags: jsonFlag, run: runOutbox},
-	{name: "light", usage: "cli.usage.light", flags: lightFlags, run: runLight},
-	{name: "presence", usage: "cli.usage.presence", flags: presenceFlags, run: runPresence},
-	{name: "db", usage: "cli.usage.db", flags: jsonFlag, run: runDB},
-	{name: "hid", usage: "cli.usage.hid", flags: hidFlags, run: runHID},
-	{name: "udev-rules", usage: "cli.usage.udevRules", run: runUdevRules},
-	{name: "version", usage: "cli.usage.version", flags: jsonFlag, run: runVersion},
+	{name: "service", forms: []form{{"[--demo | --sim FILE] [--exit-when-done [--wait DURATION]]", "cli.usage.service"}},
+		flags: serviceFlags, run: runService, data: writes},
+	{name: "devices", forms: []form{{"[--json]", "cli.usage.devices"}}, flags: jsonFlag, run: runDevices, data: reads},
+	{name: "calls", forms: []form{{"[--csv | --json] [--since WHEN] [--until WHEN] [--limit N]", "cli.usage.calls"}},
+		flags: callsFlags, run: runCalls, data: reads},
+	{name: "settings", forms: []form{
+		{"show DEVICE [--json]", "cli.usage.settings.show"},
+		{"set DEVICE NAME=VALUE…", "cli.usage.settings.set"},
+		{"export DEVICE", "cli.usage.settings.export"},
+		{"import DEVICE FILE", "cli.usage.settings.import"},
+		{"history DEVICE [--json]", "cli.usage.settings.history"},
+	}, flags: jsonFlag, run: runSettings, data: settingsData},
+	{name: "catalog", forms: []form{{"check FILE|DIR… [--json]", "cli.usage.catalog"}}, flags: jsonFlag, run: runCatalog,
+		data: needsNo},
+	{name: "firmware", forms: []form{
+		{"stage DEVICE URL|FILE [--json]", "cli.usage.firmware.stage"},
+		{"apply DEVICE [--json]", "cli.usage.firmware.apply"},
+	}, flags: jsonFlag, run: runFirmware, data: writes},
+	{name: "outbox", forms: []form{{"[--json]", "cli.outbox.usage"}, {"discard ENDPOINT", "cli.outbox.discardUsage"}},
+		flags: jsonFlag, run: runOutbox, data: outboxData},
+	{name: "light", forms: []form{{"DEVICE|all COLOUR|off [--blink]", "cli.usage.light"}}, flags: lightFlags, run: runLight,
+		data: reads},
+	{name: "presence", forms: []form{{"[--json] | set STATE|auto | token [--new]", "cli.usage.presence"}},
+		flags: presenceFlags, run: runPresence, data: writes},
+	{name: "db", forms: []form{{"check|repair [--json]", "cli.usage.db"}}, flags: jsonFlag, run: runDB, data: dbData},
+	{name: "hid", forms: []form{{"list [--json] | record DEVICE [--seconds N] --out FILE", "cli.usage.hid"}},
+		flags: hidFlags, run: runHID, data: needsNo},
+	{name: "udev-rules", forms: []form{{"", "cli.usage.udevRules"}}, run: runUdevRules, data: needsNo},
+	{name: "version", forms: []form{{"[--json]", "cli.usage.version"}}, flags: jsonFlag, run: runVersion, data: needsNo},
+	{name: "help", forms: []form{{"[COMMAND]", "cli.usage.help"}}, data: needsNo},
+}
+
+// guiForms are the synopses of the command without a name: the main window.
+var guiForms = []form{
+	{"[--demo | --sim FILE] [--theme light|dark] [--page NAME]", "cli.usage.gui"},
+	{"--show DEVICE [--tab NAME | --apply-firmware]", "cli.usage.show"},
+}
+
+// outboxData: discard writes, the status only reads.
+func outboxData(args []string) dataUse {
+	if len(args) > 0 && args[0] == "discard" {
+		return dataWrite
+	}
+	return dataRead
+}
+
+// dbData: repair writes, check only reads.
+func dbData(args []string) dataUse {
+	if len(args) > 0 && args[0] == "repair" {
+		return dataWrite
+	}
+	return dataRead
+}
+
+// settingsData: show, export and history only read.
+func settingsData(args []string) dataUse {
+	if len(args) > 0 && (args[0] == "set" || args[0] == "import") {
+		return dataWrite
+	}
+	return dataRead
 }
 
 // Run is Main without the process: it returns the exit code.
@@ -84,17 +152,16 @@ func Run(args []string, stdout, stderr io.Writer, environ []string, gui GUI) int
 		return usageError(err, stdout, stderr, t)
 	}
 	rest := global.Args()
-	cmd := command{name: "", run: guiCommand(gui), flags: guiFlags}
+	cmd := command{name: "", forms: guiForms, run: guiCommand(gui), flags: guiFlags, data: writes}
 	if len(rest) > 0 {
-		found := false
-		for _, c := range commands {
-			if c.name == rest[0] {
-				cmd, found = c, true
-			}
-		}
-		if !found {
+		c, ok := findCommand(rest[0])
+		if !ok {
 			return fail(exitMisuse, misuse{t.T("cli.unknownCommand", "Name", rest[0])})
 		}
+		cmd = c
+	}
+	if cmd.name == "help" {
+		return runHelp(rest[1:], stdout, stderr, t)
 	}
 	own := newFlagSet("earshot "+cmd.name, &o, cmd.flags)
 	var foreign error
@@ -109,13 +176,17 @@ func Run(args []string, stdout, stderr io.Writer, environ []string, gui GUI) int
 	if len(rest) > 0 {
 		var err error
 		if rest, err = parseInterspersed(own, rest[1:]); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				printCommandUsage(stdout, t, cmd)
+				return exitOK
+			}
 			return usageError(err, stdout, stderr, t)
 		}
 	}
 	if err := o.check(t); err != nil {
 		return fail(exitMisuse, err)
 	}
-	e, err := newEnv(o, stdout, stderr, environ, t)
+	e, err := newEnv(o, cmd.data(rest), stdout, stderr, environ, t)
 	if err != nil {
 		return fail(exitFailure, err)
 	}
@@ -163,51 +234,105 @@ func usageError(err error, stdout, stderr io.Writer, t *translations.Translator)
 	return exitMisuse
 }
 
-func printUsage(w io.Writer, t *translations.Translator) {
-	lines := [][2]string{{"[--demo | --sim FILE]", t.T("cli.usage.gui")}}
-	for _, c := range commands {
-		lines = append(lines, [2]string{c.name + synopsis(c.name), t.T(c.usage)})
+// Commands are the names of the commands, in the order of the help.
+func Commands() []string {
+	names := make([]string, len(commands))
+	for i, c := range commands {
+		names[i] = c.name
 	}
+	return names
+}
+
+// findCommand finds the command called name.
+func findCommand(name string) (command, bool) {
+	for _, c := range commands {
+		if c.name == name {
+			return c, true
+		}
+	}
+	return command{}, false
+}
+
+// runHelp is `earshot help [COMMAND]`.
+func runHelp(args []string, stdout, stderr io.Writer, t *translations.Translator) int {
+	switch {
+	case len(args) == 0:
+		printUsage(stdout, t)
+		return exitOK
+	case len(args) > 1:
+		fmt.Fprintln(stderr, "earshot: "+t.T("cli.extraArgs", "Args", strings.Join(args[1:], " ")))
+		return exitMisuse
+	}
+	c, ok := findCommand(args[0])
+	if !ok {
+		fmt.Fprintln(stderr, "earshot: "+t.T("cli.unknownCommand", "Name", args[0]))
+		return exitMisuse
+	}
+	printCommandUsage(stdout, t, c)
+	return exitOK
+}
+
+// usageLines are the synopses of the window and of every command.
+func usageLines(t *translations.Translator, cmds []command) [][2]string {
+	var lines [][2]string
+	for _, c := range cmds {
+		for _, f := range c.forms {
+			lines = append(lines, [2]string{strings.TrimSpace(c.name + " " + f.args), t.T(f.usage)})
+		}
+	}
+	return lines
+}
+
+// printUsage is `earshot --help`: every command and every flag.
+func printUsage(w io.Writer, t *translations.Translator) {
+	all := append([]command{{name: "", forms: guiForms, flags: guiFlags}}, commands...)
+	printLines(w, t.T("cli.usage.title"), usageLines(t, all))
+	var o options
+	printFlags(w, t, newFlagSet("earshot", &o, allFlags))
+	fmt.Fprintln(w, t.T("cli.usage.more"))
+}
+
+// printCommandUsage is `earshot help COMMAND`: its synopses and its flags.
+func printCommandUsage(w io.Writer, t *translations.Translator, c command) {
+	printLines(w, t.T("cli.usage.title"), usageLines(t, []command{c}))
+	var o options
+	flags := c.flags
+	if c.name == "help" {
+		flags = nil
+	}
+	printFlags(w, t, newFlagSet("earshot "+c.name, &o, flags))
+}
+
+func printLines(w io.Writer, title string, lines [][2]string) {
 	width := 0
 	for _, l := range lines {
 		width = max(width, utf8.RuneCountInString(l[0]))
 	}
-	fmt.Fprintln(w, t.T("cli.usage.title"))
+	fmt.Fprintln(w, title)
 	for _, l := range lines {
 		fmt.Fprintf(w, "  earshot %-*s  %s\n", width, l[0], l[1])
 	}
-	fmt.Fprintln(w, t.T("cli.usage.common"))
-	for _, f := range []string{"--data DIR", "--config FILE", "--demo", "--sim FILE", "--json", "--verbose", "--hid-trace FILE"} {
-		fmt.Fprintf(w, "  %-17s %s\n", f, t.T("cli.flag."+strings.Fields(strings.TrimPrefix(f, "--"))[0]))
-	}
 }
 
-func synopsis(name string) string {
-	switch name {
-	case "service":
-		return " [--demo | --sim FILE] [--exit-when-done [--wait DURATION]]"
-	case "devices", "version":
-		return " [--json]"
-	case "outbox":
-		return " [discard ENDPOINT] [--json]"
-	case "db":
-		return " check|repair [--json]"
-	case "firmware":
-		return " stage|apply DEVICE …"
-	case "settings":
-		return " show|set|export|import …"
-	case "catalog":
-		return " check FILE|DIR… [--json]"
-	case "calls":
-		return " [--csv | --json] [--since WHEN] [--until WHEN] [--limit N]"
-	case "light":
-		return " DEVICE|all COLOUR|off [--blink]"
-	case "presence":
-		return " [--json] | set STATE|auto | token [--new]"
-	case "hid":
-		return " list|record …"
+// flagArg is the placeholder of a flag's value in the help.
+var flagArg = map[string]string{"data": "DIR", "config": "FILE", "sim": "FILE", "show": "DEVICE", "tab": "NAME",
+	"page": "NAME", "theme": "light|dark", "hid-trace": "FILE", "since": "WHEN", "until": "WHEN", "limit": "N",
+	"wait": "DURATION", "seconds": "N", "out": "FILE"}
+
+// printFlags prints every flag of fs with its help line (cli.flag.NAME).
+func printFlags(w io.Writer, t *translations.Translator, fs *flag.FlagSet) {
+	fmt.Fprintln(w, t.T("cli.usage.flags"))
+	var lines [][2]string
+	fs.VisitAll(func(f *flag.Flag) {
+		lines = append(lines, [2]string{strings.TrimSpace("--" + f.Name + " " + flagArg[f.Name]), t.T("cli.flag." + f.Name)})
+	})
+	width := 0
+	for _, l := range lines {
+		width = max(width, utf8.RuneCountInString(l[0]))
 	}
-	return ""
+	for _, l := range lines {
+		fmt.Fprintf(w, "  %-*s  %s\n", width, l[0], l[1])
+	}
 }
 
 // langFromArgs finds the language before flags are parsed, so that flag

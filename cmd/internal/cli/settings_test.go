@@ -154,7 +154,7 @@ func TestSettingsCommands(t *testing.T) {
 			stderr: "SIDETONE is given twice"},
 		{name: "import without a file", args: []string{"settings", "import", "x"}, code: 2, stderr: "usage: earshot settings"},
 		{name: "help lists the commands", args: []string{"--help"}, code: 0,
-			stdout: []string{"earshot settings show|set|export|import …", "earshot catalog check FILE|DIR… [--json]"}},
+			stdout: []string{"earshot settings history DEVICE [--json]", "earshot catalog check FILE|DIR… [--json]"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
