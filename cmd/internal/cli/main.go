@@ -18,9 +18,16 @@ import (
 	"github.com/earshot-app/earshot/translations"
 )
 
-// Version is set at link time
-// (-ldflags "-X github.com/earshot-app/earshot/cmd/internal/cli.Version=…").
-var Version = "0.1.0-dev"
+// Version, Commit and BuildDate are stamped at link time by the build scripts
+// from the VERSION file (packaging/version.sh:
+// -ldflags "-X github.com/earshot-app/earshot/cmd/internal/cli.Version=…").
+// A plain `go build` keeps these: the version with "-dev" (a test keeps it in
+// step with VERSION) and "unknown" for the rest.
+var (
+	Version   = "0.1.0-dev"
+	Commit    = "unknown"
+	BuildDate = "unknown"
+)
 
 // AppID is Earshot's application id; FyneApp.toml must carry the same (a test
 // compares them).
