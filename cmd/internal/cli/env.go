@@ -33,6 +33,8 @@ import (
 type env struct {
 	o              options
 	cfg            config.Config
+	paths          config.Paths       // the configuration files read
+	secrets        config.SecretStore // where PASSWORD is kept encrypted
 	t              *translations.Translator
 	log            *slog.Logger
 	logFile        io.Closer
@@ -64,11 +66,9 @@ func newEnv(o options, stdout, stderr io.Writer, environ []string, t *translatio
 	}
 	e.log = slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level}))
 
-	paths := config.DefaultPaths()
-	paths.Flag = o.configFile
-	machine, problems := config.MachineLayers()
-	cfg, more := config.Load(e.fs, paths, machine, []config.Layer{config.EnvLayer(environ)})
-	for _, p := range append(problems, more...) {
+	cfg, problems, paths, secrets := loadConfig(e.fs, o, environ)
+	e.paths, e.secrets = paths, secrets
+	for _, p := range problems {
 		e.log.Warn("configuration", "problem", p.String())
 		fmt.Fprintln(stderr, "earshot: "+t.T("cli.warning")+": "+p.String())
 	}
