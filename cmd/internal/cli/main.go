@@ -68,6 +68,7 @@ var commands = []command{
 	{name: "firmware", usage: "cli.usage.firmware", flags: jsonFlag, run: runFirmware},
 	{name: "outbox", usage: "cli.outbox.usage", flags: jsonFlag, run: runOutbox},
 	{name: "version", usage: "cli.usage.version", flags: jsonFlag, run: runVersion},
+	{name: "diagnostics", usage: "cli.usage.diagnostics", flags: diagnosticsFlags, run: runDiagnostics},
 }
 
 // Run is Main without the process: it returns the exit code.
@@ -198,6 +199,8 @@ func synopsis(name string) string {
 		return " check FILE|DIR… [--json]"
 	case "calls":
 		return " [--csv | --json] [--since WHEN] [--until WHEN] [--limit N]"
+	case "diagnostics":
+		return " --out FILE.zip"
 	}
 	return ""
 }

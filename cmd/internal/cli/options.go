@@ -33,6 +33,7 @@ type options struct {
 	// applyFirmware (GUI, with show): ask to confirm the update with the
 	// firmware staged for that device, as its Firmware tab's button does.
 	applyFirmware bool
+	out           string // diagnostics: the zip to write
 }
 
 func defaultOptions() options { return options{data: defaultDataDir(), drainWait: 2 * time.Minute} }
@@ -58,7 +59,10 @@ func allFlags(fs *flag.FlagSet, o *options) {
 	callsFlags(fs, o) // --json, --csv, --since, --until, --limit
 	serviceFlags(fs, o)
 	guiFlags(fs, o)
+	diagnosticsFlags(fs, o)
 }
+
+func diagnosticsFlags(fs *flag.FlagSet, o *options) { fs.StringVar(&o.out, "out", o.out, "") }
 
 func jsonFlag(fs *flag.FlagSet, o *options) { fs.BoolVar(&o.json, "json", o.json, "") }
 
