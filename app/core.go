@@ -240,6 +240,9 @@ func Summarize(d device.Device, parentName string) DeviceSummary {
 	}
 	s.BatteryLevel, s.BatteryLow, s.BatteryCharging = batteryFields(d.Battery)
 	s.PeopleCount = copyInt(d.PeopleCount)
+	if d.Light != nil {
+		s.Light = &LightSummary{R: d.Light.Colour.R, G: d.Light.Colour.G, B: d.Light.Colour.B, Blink: d.Light.Blink}
+	}
 	return s
 }
 

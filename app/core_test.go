@@ -108,6 +108,14 @@ func TestSummarize(t *testing.T) {
 	if w := Summarize(device.Device{Info: device.Info{Kind: device.KindBusylight}}, ""); w.HasBattery() || w.BatteryLow != nil {
 		t.Errorf("a wired device has battery fields: %+v", w)
 	}
+	lit := device.Device{Info: device.Info{Kind: device.KindBusylight},
+		State: device.State{Light: &device.LightState{Colour: device.Colour{R: 0x80, B: 0xFF}, Blink: true}}}
+	if l := Summarize(lit, "").Light; l == nil || l.Hex() != "#8000FF" || !l.Blink || !l.Lit() {
+		t.Errorf("light summary = %+v", l)
+	}
+	if Summarize(d, "").Light != nil {
+		t.Error("a headset without a light has a light summary")
+	}
 }
 
 func TestFindDevice(t *testing.T) {

@@ -31,7 +31,22 @@ type DeviceSummary struct {
 	PeopleCount *int   `json:"-"`
 	Streaming   bool   `json:"-"`
 	Connected   bool   `json:"-"` // attached now (false: known from an earlier session)
+	// Light is what the device's light shows (busylights, and headsets
+	// whose busylight Earshot switches); nil when it has none.
+	Light *LightSummary `json:"-"`
 }
+
+// LightSummary is what a device's light shows.
+type LightSummary struct {
+	R, G, B uint8
+	Blink   bool
+}
+
+// Lit tells whether the light shows a colour.
+func (l LightSummary) Lit() bool { return l.R != 0 || l.G != 0 || l.B != 0 }
+
+// Hex is the colour as #RRGGBB.
+func (l LightSummary) Hex() string { return fmt.Sprintf("#%02X%02X%02X", l.R, l.G, l.B) }
 
 // HasBattery tells whether the device reports a battery.
 func (d DeviceSummary) HasBattery() bool { return d.BatteryLevel != nil }

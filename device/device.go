@@ -120,6 +120,9 @@ type State struct {
 	Muted       bool
 	PeopleCount *int // cameras that count people; nil otherwise
 	Streaming   bool // cameras
+	// Light is what the device's light shows (busylights, and headsets
+	// whose busylight Earshot switches); nil when it has none.
+	Light *LightState
 }
 
 // Device is a snapshot of one device. Snapshots are values: a receiver may keep
@@ -140,6 +143,10 @@ func (d Device) Clone() Device {
 	if d.PeopleCount != nil {
 		n := *d.PeopleCount
 		c.PeopleCount = &n
+	}
+	if d.Light != nil {
+		l := *d.Light
+		c.Light = &l
 	}
 	if d.Settings != nil {
 		c.Settings = make(map[string]string, len(d.Settings))

@@ -116,17 +116,29 @@ func (m *Manager) UpdateFirmware(ctx context.Context, id string, img FirmwareIma
 	return u.UpdateFirmware(ctx, id, img, progress)
 }
 
+// FirmwareChecker is implemented by FirmwareUpdaters that cannot update
+// every device they drive (the HID host: only devices whose protocol
+// serves a firmware handler).
+type FirmwareChecker interface {
+	CanUpdateFirmware(id string) bool
+}
+
 // CanUpdateFirmware tells whether the driver of the attached device with the
 // given ID can update its firmware.
 func (m *Manager) CanUpdateFirmware(id string) bool {
 	m.mu.Lock()
-	defer m.mu.Unlock()
 	o, ok := m.devices[id]
+	m.mu.Unlock()
 	if !ok {
 		return false
 	}
-	_, can := o.driver.(FirmwareUpdater)
-	return can
+	if _, can := o.driver.(FirmwareUpdater); !can {
+		return false
+	}
+	if c, ok := o.driver.(FirmwareChecker); ok {
+		return c.CanUpdateFirmware(id)
+	}
+	return true
 }
 
 // DockReporter is implemented by drivers that know whether a headset sits

@@ -24,7 +24,9 @@ type Manager struct {
 	mu        sync.Mutex // guards devices, subs and published, and orders the event stream
 	devices   map[string]owned
 	subs      map[*subscriber]struct{}
-	published uint64 // events published so far
+	published uint64          // events published so far
+	faulty    map[string]bool // device IDs in an episode of implausible telemetry
+	rejected  uint64          // implausible telemetry values dropped
 }
 
 // owned is a device snapshot and the driver that reported it.
@@ -44,6 +46,7 @@ func NewManager(p ManagerParams) *Manager {
 		log:     log,
 		devices: make(map[string]owned),
 		subs:    make(map[*subscriber]struct{}),
+		faulty:  make(map[string]bool),
 	}
 }
 
@@ -66,10 +69,15 @@ func (m *Manager) Run(ctx context.Context) error {
 }
 
 // publish updates the snapshots from e, then queues e for every subscriber,
-// so that a subscriber handling e already sees its effect in Devices.
+// so that a subscriber handling e already sees its effect in Devices. Every
+// driver's events enter here: implausible telemetry stops here too
+// (checkTelemetry).
 func (m *Manager) publish(d Driver, e Event) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if !m.checkTelemetry(d, &e) {
+		return
+	}
 	switch e.Type {
 	case Arrived, Changed:
 		m.devices[e.Device.ID] = owned{device: e.Device.Clone(), driver: d}

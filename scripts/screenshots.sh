@@ -113,6 +113,13 @@ EARSHOT_ANALYTICSENDPOINT="http://127.0.0.1:9/analytics|$sinkurl/strict/events?T
 	SETTLE_SECONDS=12 shot outbox --demo --theme light --page outbox
 kill "$sink"
 
+# Presence: the demo's headset call starts at 3 s and ends at 14 s (scenario
+# speed 10), and its "Manual Changer" posts Busy at 15 s; so at 17 s the page
+# shows Busy decided by that source, the history of the call, and the API
+# switched on. The busylight's page is taken during the call: lit red.
+EARSHOT_PRESENCEAPI=on SETTLE_SECONDS=17 shot presence --demo --theme light --page presence
+SETTLE_SECONDS=6 shot busylight --demo --theme light --show "kuando"
+
 if grep -q "Error in Fyne call thread" "$work/stderr"; then
 	echo "Fyne threading error while taking screenshots:" >&2
 	grep -A3 "Error in Fyne call thread" "$work/stderr" >&2

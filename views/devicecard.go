@@ -175,6 +175,7 @@ func (r *cardRenderer) Refresh() {
 	r.treeV.Hidden, r.treeH.Hidden = !r.c.child, !r.c.child
 
 	r.tile.setKind(d.Kind)
+	r.tile.setGlow(glowOf(d))
 
 	r.info.Segments = []widget.RichTextSegment{
 		&widget.TextSegment{Text: d.DeviceName, Style: widget.RichTextStyle{
@@ -222,6 +223,9 @@ func statusPills(t *translations.Translator, d app.DeviceSummary) []fyne.CanvasO
 	}
 	if d.PeopleCount != nil {
 		out = append(out, pill(t.N("views.status.people", *d.PeopleCount), theme.ColorNameButton, theme.ColorNameForeground))
+	}
+	if d.Light != nil && d.Connected {
+		out = append(out, lightPill(t, *d.Light))
 	}
 	return out
 }

@@ -94,6 +94,7 @@ type row struct{ label, value string }
 func (p *devicePage) show(d app.DeviceSummary) {
 	t := p.t
 	p.tile.setKind(d.Kind)
+	p.tile.setGlow(glowOf(d))
 	p.head.Segments = []widget.RichTextSegment{
 		&widget.TextSegment{Text: d.DeviceName, Style: widget.RichTextStyleHeading},
 		&widget.TextSegment{Text: connectionLine(t, d), Style: widget.RichTextStyle{ColorName: theme.ColorNamePlaceHolder}},
@@ -158,6 +159,9 @@ func statusRows(t *translations.Translator, d app.DeviceSummary) []row {
 	}
 	if d.Kind == "camera" {
 		status = append(status, row{t.T("views.field.streaming"), yesNo(t, d.Streaming)})
+	}
+	if d.Light != nil {
+		status = append(status, row{t.T("views.field.light"), lightText(t, *d.Light)})
 	}
 	return status
 }

@@ -28,6 +28,10 @@ type HistorySource interface {
 	Devices() ([]calls.Device, error)
 	// Calls and Sessions return what f selects, newest first.
 	Calls(f calls.Filter) ([]calls.Record, error)
+	// EachCall hands over the calls f selects one at a time, newest first,
+	// reading the history a page at a time (the CSV export of a long
+	// history).
+	EachCall(f calls.Filter, fn func(calls.Record) error) error
 	Sessions(f calls.Filter) ([]calls.Session, error)
 	// Days returns call totals per day, newest first.
 	Days(f calls.Filter) ([]calls.DayTotal, error)
@@ -684,9 +688,11 @@ func (h *HistoryPage) export() {
 			return // cancelled
 		}
 		go func() {
-			recs, err := h.p.Source.Calls(f)
+			cw := calls.NewCSVWriter(w)
+			n := 0
+			err := h.p.Source.EachCall(f, func(r calls.Record) error { n++; return cw.Write(r) })
 			if err == nil {
-				err = calls.WriteCSV(w, recs)
+				err = cw.Flush()
 			}
 			if cerr := w.Close(); err == nil && cerr != nil {
 				err = fmt.Errorf("close %s: %w", w.URI().Name(), cerr)
@@ -698,7 +704,7 @@ func (h *HistoryPage) export() {
 				}
 				if win := h.window(); win != nil {
 					dialog.ShowInformation(h.t.T("history.exportDone"),
-						h.t.N("history.exported", len(recs), "File", w.URI().Name()), win)
+						h.t.N("history.exported", n, "File", w.URI().Name()), win)
 				}
 			})
 		}()

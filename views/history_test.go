@@ -75,6 +75,19 @@ func (f *fakeHistory) Calls(flt calls.Filter) ([]calls.Record, error) {
 	return out, nil
 }
 
+func (f *fakeHistory) EachCall(flt calls.Filter, fn func(calls.Record) error) error {
+	recs, err := f.Calls(flt)
+	if err != nil {
+		return err
+	}
+	for _, r := range recs {
+		if err := fn(r); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func (f *fakeHistory) Sessions(flt calls.Filter) ([]calls.Session, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()

@@ -7,6 +7,8 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/earshot-app/earshot/app"
 )
 
 // kindTile is a device kind's icon on a rounded square tinted with the theme's
@@ -15,6 +17,7 @@ type kindTile struct {
 	widget.BaseWidget
 	kind string
 	side float32
+	glow color.Color // a lit light's colour, nil when none
 }
 
 func newKindTile(side float32) *kindTile {
@@ -28,6 +31,22 @@ func (k *kindTile) setKind(kind string) {
 		k.kind = kind
 		k.Refresh()
 	}
+}
+
+// setGlow tints the tile with a lit light's colour (nil: the theme's).
+func (k *kindTile) setGlow(c color.Color) {
+	if k.glow != c {
+		k.glow = c
+		k.Refresh()
+	}
+}
+
+// glowOf is the tile glow of a device: its light's colour while lit.
+func glowOf(d app.DeviceSummary) color.Color {
+	if d.Light == nil || !d.Light.Lit() || !d.Connected {
+		return nil
+	}
+	return color.NRGBA{R: d.Light.R, G: d.Light.G, B: d.Light.B, A: 0xFF}
 }
 
 func (k *kindTile) CreateRenderer() fyne.WidgetRenderer {
@@ -55,6 +74,12 @@ func (r *kindTileRenderer) Layout(size fyne.Size) {
 
 func (r *kindTileRenderer) Refresh() {
 	r.bg.FillColor = withAlpha(theme.Color(theme.ColorNamePrimary), 0x2a)
+	r.bg.StrokeWidth = 0
+	if g := r.k.glow; g != nil {
+		r.bg.FillColor = withAlpha(g, 0x60)
+		r.bg.StrokeColor = g
+		r.bg.StrokeWidth = 2
+	}
 	r.bg.CornerRadius = r.k.side / 4
 	r.bg.Refresh()
 	r.icon.SetResource(theme.NewPrimaryThemedResource(kindIcon(r.k.kind)))

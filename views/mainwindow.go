@@ -8,6 +8,7 @@ package views
 import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
 
 	"github.com/earshot-app/earshot/app"
@@ -34,6 +35,9 @@ type MainWindowParams struct {
 	Pages []Page
 	// DeviceTabs follow "Overview" on every device page they apply to.
 	DeviceTabs []DeviceTab
+	// Presence, when set, adds the presence selector under the navigation
+	// and to the tray menu, and the tray icon shows the state.
+	Presence PresenceSource
 }
 
 // MainWindow is Earshot's main window: the device list and one page per device.
@@ -50,6 +54,8 @@ type MainWindow struct {
 	alerts  lowBatteryAlerts
 	nav     *navBar
 	content *fyne.Container // holds the current page: the list, a device page or one of p.Pages
+	pbox    *presenceBox    // nil without p.Presence
+	trayKey string          // the tray icon shown now
 }
 
 // NewMainWindow builds the main window, wires the tray when p.Tray is set and
@@ -62,7 +68,12 @@ func NewMainWindow(p MainWindowParams) *MainWindow {
 	for _, pg := range p.Pages {
 		entries = append(entries, navEntry{title: pg.Title(), icon: pg.Icon(), open: func() { w.ShowPage(pg) }})
 	}
-	w.nav = newNavBar(p.T.T("app.title"), entries)
+	var bottom fyne.CanvasObject
+	if p.Presence != nil {
+		w.pbox = newPresenceBox(p.T, p.Presence, func(err error) { dialog.ShowError(err, w.win) })
+		bottom = w.pbox.root
+	}
+	w.nav = newNavBar(p.T.T("app.title"), entries, bottom)
 	w.content = container.NewStack(w.list.root)
 	icon := fyne.NewStaticResource("earshot.png", assets.AppIconPNG())
 	w.win.SetIcon(icon)
@@ -85,7 +96,11 @@ func NewMainWindow(p MainWindowParams) *MainWindow {
 	w.nav.selectIndex(0)
 	// The one boundary where background changes enter the UI (DESIGN habit 3).
 	cancel := p.Source.Subscribe(func() { fyne.Do(w.refresh) })
-	w.win.SetOnClosed(cancel)
+	cancelPresence := func() {}
+	if p.Presence != nil {
+		cancelPresence = p.Presence.Subscribe(func() { fyne.Do(w.refreshPresence) })
+	}
+	w.win.SetOnClosed(func() { cancel(); cancelPresence() })
 	w.refresh()
 	return w
 }
@@ -166,15 +181,32 @@ func (w *MainWindow) refresh() {
 		w.p.App.SendNotification(lowBatteryNotification(w.p.T, d))
 	}
 	w.list.update(w.devices)
-	if w.tray != nil {
-		w.tray.SetSystemTrayMenu(w.trayMenu())
-	}
+	w.refreshPresence()
 	if w.shown != "" {
 		if d, ok := findDevice(w.devices, w.shown); ok {
 			w.page.show(d)
 		} else {
 			w.ShowList()
 		}
+	}
+}
+
+// refreshPresence brings the presence selector, the tray menu and the tray
+// icon up to date.
+func (w *MainWindow) refreshPresence() {
+	if w.p.Presence != nil {
+		st := w.p.Presence.Status()
+		w.pbox.refresh(st)
+		if w.tray != nil {
+			icon := presenceTrayIcon(stateColour(st))
+			if icon.Name() != w.trayKey {
+				w.trayKey = icon.Name()
+				w.tray.SetSystemTrayIcon(icon)
+			}
+		}
+	}
+	if w.tray != nil {
+		w.tray.SetSystemTrayMenu(w.trayMenu())
 	}
 }
 

@@ -25,7 +25,9 @@ type navEntry struct {
 	open  func()
 }
 
-func newNavBar(appName string, entries []navEntry) *navBar {
+// newNavBar builds the bar; bottom, when not nil, sits at its foot (the
+// presence selector).
+func newNavBar(appName string, entries []navEntry, bottom fyne.CanvasObject) *navBar {
 	n := &navBar{}
 	logo := canvas.NewImageFromResource(fyne.NewStaticResource("earshot.png", assets.AppIconPNG()))
 	logo.FillMode = canvas.ImageFillContain
@@ -40,7 +42,11 @@ func newNavBar(appName string, entries []navEntry) *navBar {
 		items.Add(b)
 	}
 	pad := 2 * theme.Padding()
-	n.root = container.NewHBox(container.New(layout.NewCustomPaddedLayout(pad, pad, pad, 0), items), widget.NewSeparator())
+	var column fyne.CanvasObject = items
+	if bottom != nil {
+		column = container.NewBorder(items, bottom, nil, nil)
+	}
+	n.root = container.NewHBox(container.New(layout.NewCustomPaddedLayout(pad, pad, pad, 0), column), widget.NewSeparator())
 	return n
 }
 

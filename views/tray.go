@@ -27,6 +27,9 @@ func (w *MainWindow) trayMenu() *fyne.Menu {
 	if len(items) > 0 {
 		items = append(items, fyne.NewMenuItemSeparator())
 	}
+	if w.p.Presence != nil {
+		items = append(items, presenceMenu(t, w.p.Presence, w.p.Presence.Status()), fyne.NewMenuItemSeparator())
+	}
 	quit := fyne.NewMenuItem(t.T("views.tray.quit"), w.p.App.Quit)
 	quit.IsQuit = true
 	items = append(items, fyne.NewMenuItem(t.T("views.tray.show"), w.showWindow), quit)

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/earshot-app/earshot/app/config"
+	"github.com/earshot-app/earshot/app/httpguard"
 	"github.com/earshot-app/earshot/device/clock"
 	"github.com/earshot-app/earshot/store"
 )
@@ -86,7 +87,8 @@ type endpoint struct {
 	u        *Uploader
 	id       string // store key: hash of the URL
 	url      string
-	name     string // masked URL
+	name     string       // masked URL
+	http     *http.Client // adds the credentials on this endpoint's origin only (httpguard)
 	retryNow chan struct{}
 	flush    chan struct{}
 
@@ -150,7 +152,11 @@ func NewUploader(ctx context.Context, p UploaderParams) (*Uploader, error) {
 			continue
 		}
 		seen[id] = true
-		ep := &endpoint{u: u, id: id, url: raw, name: config.Redact(raw),
+		home, err := httpguard.NewHome(raw, p.Username, p.Password)
+		if err != nil {
+			return nil, fmt.Errorf("analytics endpoint %s: %w", config.Redact(raw), err)
+		}
+		ep := &endpoint{u: u, id: id, url: raw, name: config.Redact(raw), http: home.Client(p.Client),
 			retryNow: make(chan struct{}, 1), flush: make(chan struct{}, 1)}
 		u.eps = append(u.eps, ep)
 		reg = append(reg, store.OutboxEndpoint{ID: id, Name: ep.name})
@@ -353,10 +359,7 @@ func (ep *endpoint) post(ctx context.Context, e store.OutboxEvent) result {
 	}
 	req.Header.Set("User-Agent", UserAgent)
 	req.Header.Set("Content-Type", "application/json")
-	if u.p.Username != "" {
-		req.SetBasicAuth(u.p.Username, u.p.Password)
-	}
-	resp, err := u.p.Client.Do(req)
+	resp, err := ep.http.Do(req)
 	if err != nil {
 		if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
 			return result{reason: fmt.Sprintf("no answer within %s", u.p.RequestTimeout)}

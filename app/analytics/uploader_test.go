@@ -237,7 +237,13 @@ func TestSlowEndpointDoesNotDelayOthers(t *testing.T) {
 	if n := len(slow.Requests()); n != 1 {
 		t.Errorf("the slow endpoint saw %d requests while hanging, want 1", n)
 	}
-	if s := status(t, u); s[0].Queued != uint64(len(evs)) || s[1].Queued != 0 || s[1].Delivered != uint64(len(evs)) {
+	// The fast endpoint's sink counts an event before the uploader has
+	// written its cursor: wait for the cursor, not for a moment.
+	waitFor(t, "the fast endpoint's cursor", func() bool {
+		s := status(t, u)
+		return s[1].Queued == 0 && s[1].Delivered == uint64(len(evs))
+	})
+	if s := status(t, u); s[0].Queued != uint64(len(evs)) {
 		t.Errorf("status %+v", s)
 	}
 	close(release)

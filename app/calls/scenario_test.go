@@ -271,6 +271,41 @@ func TestScenarioThreeCallsScaled(t *testing.T) {
 	checkThreeCalls(t, p, 0.1)
 }
 
+// TestScenarioImplausibleTelemetry plays three-calls.json with the Speak2
+// 75's two audio-exposure samples at 1.7e308 (issue 9): their mean was
+// +Inf, which no JSON holds, and the call record and its event were lost.
+// The samples stop at the device.Manager; every call and event is there,
+// the Speak's audio exposure is null and its background noise intact.
+func TestScenarioImplausibleTelemetry(t *testing.T) {
+	clk := clock.NewFake(t0)
+	p := playScenario(t, "testdata/implausible-telemetry.json", clk, stepFake(t, clk))
+	if len(p.history) != 3 {
+		t.Fatalf("%d calls in the history, want 3", len(p.history))
+	}
+	var ended []map[string]any
+	for _, e := range p.events {
+		if e["CallStatus"] == "CallEnded" {
+			ended = append(ended, e)
+		}
+	}
+	if len(ended) != 3 {
+		t.Fatalf("%d CallEnded events, want 3", len(ended))
+	}
+	for _, e := range ended {
+		if e["DeviceName"] != "Jabra Speak2 75" {
+			continue
+		}
+		for k, want := range map[string]any{"AverageAudioExposureDb": nil, "MaximumAudioExposureDb": nil,
+			"AverageBackgroundNoiseDb": 53.75, "MaximumBackgroundNoiseDb": 55.5, "CallDurationMinutes": 4.0} {
+			if v, ok := e[k]; !ok || !reflect.DeepEqual(v, want) {
+				t.Errorf("%s = %#v, want %#v", k, v, want)
+			}
+		}
+		return
+	}
+	t.Error("no CallEnded for the Speak2 75")
+}
+
 func TestAnalyticsReportTogglesAndEndReason(t *testing.T) {
 	tests := []struct {
 		name    string

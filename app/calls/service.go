@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/earshot-app/earshot/device"
@@ -64,6 +65,8 @@ type Service struct {
 
 	cancel context.CancelFunc
 	done   chan struct{}
+
+	unrecorded atomic.Uint64 // transitions that could not be recorded
 }
 
 // NewService returns a Service; the Core calls Start, HandleEvent and Stop.
@@ -162,7 +165,10 @@ func (s *Service) Stop() {
 }
 
 // record stores ts, each with its analytics events, in one transaction, and
-// tells the listeners.
+// tells the listeners. A failure (an event that cannot be encoded, a full
+// disk) loses the records and their events together (DESIGN habit 9), never
+// silently: the error comes back for a log line, and Unrecorded counts the
+// transitions lost.
 func (s *Service) record(ctx context.Context, ts []Transition) error {
 	err := s.p.Store.Write(ctx, func(tx *store.Tx) error {
 		for _, t := range ts {
@@ -183,7 +189,8 @@ func (s *Service) record(ctx context.Context, ts []Transition) error {
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("record %d call transitions: %w", len(ts), err)
+		n := s.unrecorded.Add(uint64(len(ts)))
+		return fmt.Errorf("%d call transitions not recorded (%d since start): %w", len(ts), n, err)
 	}
 	for _, t := range ts {
 		s.p.Logger.Debug(t.Kind.String(), "call", t.Call.CallID, "session", t.Session.SessionID, "device", t.Device.Name)
@@ -191,6 +198,10 @@ func (s *Service) record(ctx context.Context, ts []Transition) error {
 	s.notify()
 	return nil
 }
+
+// Unrecorded is how many call and camera-session transitions could not be
+// recorded (with their analytics events) since the service started.
+func (s *Service) Unrecorded() uint64 { return s.unrecorded.Load() }
 
 // loop checkpoints every CheckpointInterval and prunes every day until ctx
 // is done.

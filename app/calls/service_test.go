@@ -140,6 +140,10 @@ func TestServiceRollsBackWithTheEvent(t *testing.T) {
 	if open, _ := st.OpenCalls(); len(open) != 0 {
 		t.Errorf("open calls %+v", open)
 	}
+	// Not silently: both transitions are counted.
+	if n := s.Unrecorded(); n != 2 {
+		t.Errorf("Unrecorded = %d, want 2", n)
+	}
 }
 
 func TestServiceRestartMidCall(t *testing.T) {

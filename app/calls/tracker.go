@@ -430,7 +430,13 @@ type stat struct {
 	sum, max float64
 }
 
+// add counts v; a value that is not a finite number is left out (the
+// device.Manager drops such samples already; this keeps a mean finite
+// whatever feeds the tracker).
 func (s *stat) add(v float64) {
+	if math.IsNaN(v) || math.IsInf(v, 0) || math.IsInf(s.sum+v, 0) {
+		return
+	}
 	if s.n == 0 || v > s.max {
 		s.max = v
 	}
@@ -643,7 +649,12 @@ func copyInt(p *int) *int {
 func ptr[T any](v T) *T { return &v }
 
 // round2 rounds to two decimals, so reports carry no float noise.
-func round2(v float64) float64 { return math.Round(v*100) / 100 }
+func round2(v float64) float64 {
+	if math.Abs(v) >= 1<<52/100 {
+		return v // no fraction to round; v*100 could overflow
+	}
+	return math.Round(v*100) / 100
+}
 
 // Minutes is a duration in minutes, rounded to two decimals, as the
 // …DurationMinutes fields of SPEC §7 carry it.

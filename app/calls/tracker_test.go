@@ -2,6 +2,7 @@ package calls
 
 import (
 	"fmt"
+	"math"
 	"reflect"
 	"strings"
 	"testing"
@@ -538,4 +539,41 @@ func TestNewUUID(t *testing.T) {
 	if a == b || len(a) != 36 || a[14] != '4' {
 		t.Errorf("NewUUID = %q, %q", a, b)
 	}
+}
+
+// TestStatStaysFinite: whatever feeds the tracker, a call's mean and
+// maximum stay finite numbers that JSON can hold.
+func TestStatStaysFinite(t *testing.T) {
+	tests := []struct {
+		name      string
+		in        []float64
+		mean, max *float64
+	}{
+		{name: "two samples of 1.7e308 would overflow the sum", in: []float64{1.7e308, 1.7e308}, mean: ptr(1.7e308), max: ptr(1.7e308)},
+		{name: "NaN and infinities left out", in: []float64{70, math.NaN(), math.Inf(1), math.Inf(-1), 80}, mean: ptr(75.0), max: ptr(80.0)},
+		{name: "nothing finite: no value", in: []float64{math.NaN()}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var s stat
+			for _, v := range tt.in {
+				s.add(v)
+			}
+			for _, c := range []struct {
+				what      string
+				got, want *float64
+			}{{"mean", s.mean(), tt.mean}, {"max", s.maximum(), tt.max}} {
+				if (c.got == nil) != (c.want == nil) || (c.got != nil && *c.got != *c.want) {
+					t.Errorf("%s = %v, want %v", c.what, deref(c.got), deref(c.want))
+				}
+			}
+		})
+	}
+}
+
+func deref(p *float64) any {
+	if p == nil {
+		return nil
+	}
+	return *p
 }

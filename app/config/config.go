@@ -10,6 +10,8 @@ package config
 
 import (
 	"fmt"
+	"io"
+	"net"
 	"net/url"
 	"sort"
 	"strconv"
@@ -17,6 +19,8 @@ import (
 
 	"github.com/BurntSushi/toml"
 	"github.com/spf13/afero"
+
+	"github.com/earshot-app/earshot/device"
 )
 
 // The property names of SPEC §11.
@@ -40,7 +44,26 @@ const (
 	// history are kept (Earshot's own key); 0 keeps everything.
 	KeyCallHistoryRetention     = "CALLHISTORYRETENTIONDAYS"
 	defaultCallHistoryRetention = 180
+
+	// KeyPresenceAPI switches the local presence HTTP API on or off
+	// (default off); KeyPresenceAPIAddress is where it listens.
+	KeyPresenceAPI            = "PRESENCEAPI"
+	KeyPresenceAPIAddress     = "PRESENCEAPIADDRESS"
+	DefaultPresenceAPIAddress = "127.0.0.1:8990"
+	// KeyPresenceColourPrefix + a state name in capitals (FREE, BUSY, AWAY,
+	// DND, ONTHEPHONE, LUNCH, RINGING) is the colour busylights show for
+	// it: a colour name or #RRGGBB, optionally followed by "blink".
+	KeyPresenceColourPrefix = "PRESENCECOLOUR"
+	// KeyHIDTelLEDs (Earshot's own key, ON/OFF, default OFF) makes the
+	// standard call-control driver (hidtel) answer a headset's LEDs itself:
+	// Off-Hook during a call, the mute LED after every mute press. Off, it
+	// only observes, because the softphone owns the call and a second
+	// writer would fight it.
+	KeyHIDTelLEDs = "HIDTELLEDS"
 )
+
+// PresenceColourStates are the states with a colour key, lower case.
+var PresenceColourStates = []string{"free", "busy", "away", "dnd", "onthephone", "lunch", "ringing"}
 
 // Backend types of BACKENDTYPE.
 const (
@@ -68,6 +91,17 @@ type Config struct {
 	Language                    string
 	// CallHistoryRetentionDays is how long call history is kept; 0 = forever.
 	CallHistoryRetentionDays int
+	// PresenceAPI: the local presence HTTP API runs (PRESENCEAPI on).
+	PresenceAPI bool
+	// PresenceAPIAddress is host:port; anything but loopback must be set
+	// explicitly (Sources has the key) and gets a warning.
+	PresenceAPIAddress string
+	// PresenceColours are the colours set by PRESENCECOLOUR<STATE> keys,
+	// by lower-case state name ("ringing" included); unset states keep
+	// the built-in colours.
+	PresenceColours map[string]device.LightState
+	// HIDTelLEDs: hidtel writes the call-control LED reports (HIDTELLEDS).
+	HIDTelLEDs bool
 
 	// Sources says, per key that was set, which source set it.
 	Sources map[string]string
@@ -81,6 +115,8 @@ func Defaults() Config {
 		BackendType:                 BackendDefault,
 		PeopleCountHeartbeatMinutes: defaultPeopleCountMinutes,
 		CallHistoryRetentionDays:    defaultCallHistoryRetention,
+		PresenceAPIAddress:          DefaultPresenceAPIAddress,
+		PresenceColours:             map[string]device.LightState{},
 		Sources:                     map[string]string{},
 	}
 }
@@ -92,11 +128,14 @@ type Problem struct {
 	Msg    string
 }
 
+// String is the problem on one line, whatever the file, key or value held:
+// control characters are escaped and long parts cut with "…".
 func (p Problem) String() string {
+	src := oneLine(p.Source, maxShown*2)
 	if p.Key == "" {
-		return fmt.Sprintf("config %s: %s", p.Source, p.Msg)
+		return cut(fmt.Sprintf("config %s: %s", src, oneLine(p.Msg, maxLine)), maxLine)
 	}
-	return fmt.Sprintf("config %s: %s: %s", p.Source, p.Key, p.Msg)
+	return cut(fmt.Sprintf("config %s: %s: %s", src, oneLine(p.Key, maxShown), oneLine(p.Msg, maxLine)), maxLine)
 }
 
 // Layer is one source of values: a name for messages and its key/value pairs.
@@ -121,6 +160,34 @@ var keys = map[string]setter{
 	KeyCatalogDir:           func(c *Config, v string) error { c.CatalogDir = v; return nil },
 	KeyLanguage:             func(c *Config, v string) error { c.Language = v; return nil },
 	KeyCallHistoryRetention: func(c *Config, v string) error { return setInt(&c.CallHistoryRetentionDays, v, 0) },
+	KeyPresenceAPI:          func(c *Config, v string) error { return setYesNo(&c.PresenceAPI, v) },
+	KeyPresenceAPIAddress:   setPresenceAddress,
+	KeyHIDTelLEDs:           func(c *Config, v string) error { return setYesNo(&c.HIDTelLEDs, v) },
+}
+
+func init() {
+	for _, st := range PresenceColourStates {
+		keys[KeyPresenceColourPrefix+strings.ToUpper(st)] = func(c *Config, v string) error {
+			l, err := device.ParseLightState(v)
+			if err != nil {
+				return err
+			}
+			c.PresenceColours[st] = l
+			return nil
+		}
+	}
+}
+
+func setPresenceAddress(c *Config, v string) error {
+	_, port, err := net.SplitHostPort(v)
+	if err != nil {
+		return fmt.Errorf("%q is not host:port", v)
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		return fmt.Errorf("%q has no valid port", v)
+	}
+	c.PresenceAPIAddress = v
+	return nil
 }
 
 // Keys returns every known property name, sorted.
@@ -148,6 +215,10 @@ func Resolve(layers []Layer) (Config, []Problem) {
 			v := strings.TrimSpace(l.Values[raw])
 			set, known := keys[key]
 			switch {
+			case len(l.Values[raw]) > MaxValueBytes:
+				problems = append(problems, Problem{l.Source, raw, fmt.Sprintf("a value of %d bytes is longer than the %d allowed; ignored",
+					len(l.Values[raw]), MaxValueBytes)})
+				continue
 			case !known:
 				problems = append(problems, Problem{l.Source, raw, "unknown key, ignored"})
 				continue
@@ -180,10 +251,9 @@ func Resolve(layers []Layer) (Config, []Problem) {
 func describe(c Config, key string) string {
 	switch key {
 	case KeyTrayIcon:
-		if c.TrayIcon {
-			return "YES"
-		}
-		return "NO"
+		return yesNo(c.TrayIcon)
+	case KeyHIDTelLEDs:
+		return yesNo(c.HIDTelLEDs)
 	case KeyCheckForUpdates:
 		return strconv.Itoa(c.CheckForUpdatesMinutes)
 	case KeyPeopleCountHeartbeat:
@@ -192,6 +262,13 @@ func describe(c Config, key string) string {
 		return strconv.Itoa(c.CallHistoryRetentionDays)
 	case KeyBackendType:
 		return c.BackendType
+	case KeyPresenceAPI:
+		if c.PresenceAPI {
+			return "on"
+		}
+		return "off"
+	case KeyPresenceAPIAddress:
+		return c.PresenceAPIAddress
 	case KeyManagementEndpoint:
 		return quoteOrEmpty(Redact(c.ManagementEndpoint))
 	case KeyCapabilitiesEndpoint:
@@ -200,11 +277,18 @@ func describe(c Config, key string) string {
 	return "the previous value"
 }
 
+func yesNo(b bool) string {
+	if b {
+		return "YES"
+	}
+	return "NO"
+}
+
 func quoteOrEmpty(s string) string {
 	if s == "" {
 		return "it empty"
 	}
-	return strconv.Quote(s)
+	return shown(s)
 }
 
 func setYesNo(dst *bool, v string) error {
@@ -214,7 +298,7 @@ func setYesNo(dst *bool, v string) error {
 	case "NO", "FALSE", "0", "OFF":
 		*dst = false
 	default:
-		return fmt.Errorf("%q is not YES or NO", v)
+		return fmt.Errorf("%s is not YES or NO", shown(v))
 	}
 	return nil
 }
@@ -222,7 +306,7 @@ func setYesNo(dst *bool, v string) error {
 func setInt(dst *int, v string, min int) error {
 	n, err := strconv.Atoi(v)
 	if err != nil {
-		return fmt.Errorf("%q is not a whole number", v)
+		return fmt.Errorf("%s is not a whole number", shown(v))
 	}
 	if n < min {
 		return fmt.Errorf("%d is below the minimum %d", n, min)
@@ -238,7 +322,7 @@ func setBackendType(c *Config, v string) error {
 			return nil
 		}
 	}
-	return fmt.Errorf("%q is not Default, PowerSuite or Ovoc", v)
+	return fmt.Errorf("%s is not Default, PowerSuite or Ovoc", shown(v))
 }
 
 func setURL(dst *string, v string) error {
@@ -256,13 +340,13 @@ func setURL(dst *string, v string) error {
 func checkURL(v string) error {
 	u, err := url.Parse(v)
 	if err != nil {
-		return fmt.Errorf("%q is not a URL", Redact(v))
+		return fmt.Errorf("%s is not a URL", shown(Redact(v)))
 	}
 	if u.Scheme != "http" && u.Scheme != "https" {
-		return fmt.Errorf("%q is not an http or https URL", Redact(v))
+		return fmt.Errorf("%s is not an http or https URL", shown(Redact(v)))
 	}
 	if u.Host == "" {
-		return fmt.Errorf("%q has no host", Redact(v))
+		return fmt.Errorf("%s has no host", shown(Redact(v)))
 	}
 	return nil
 }
@@ -305,9 +389,12 @@ func Redact(raw string) string {
 }
 
 // ReadTOML reads a TOML file of property names. A missing file is no layer and
-// no problem when optional; any other failure is a Problem.
+// no problem when optional; any other failure is a Problem. A file over
+// MaxFileBytes or nested deeper than MaxDepth is refused before it is
+// decoded, and ignored as a whole: the other layers (ultimately the
+// defaults) stand.
 func ReadTOML(fs afero.Fs, path string, optional bool) (*Layer, *Problem) {
-	raw, err := afero.ReadFile(fs, path)
+	raw, err := readBounded(fs, path)
 	if err != nil {
 		if optional {
 			if ok, _ := afero.Exists(fs, path); !ok {
@@ -315,6 +402,9 @@ func ReadTOML(fs afero.Fs, path string, optional bool) (*Layer, *Problem) {
 			}
 		}
 		return nil, &Problem{Source: path, Msg: "cannot read: " + err.Error()}
+	}
+	if err := checkDocument(raw); err != nil {
+		return nil, &Problem{Source: path, Msg: err.Error() + "; file ignored"}
 	}
 	var doc map[string]any
 	if _, err := toml.Decode(string(raw), &doc); err != nil {
@@ -342,6 +432,17 @@ func ReadTOML(fs afero.Fs, path string, optional bool) (*Layer, *Problem) {
 		}
 	}
 	return l, nil
+}
+
+// readBounded reads at most MaxFileBytes+1 bytes of path: enough to tell
+// that a file is too large without reading all of it.
+func readBounded(fs afero.Fs, path string) ([]byte, error) {
+	f, err := fs.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(io.LimitReader(f, MaxFileBytes+1))
 }
 
 // EnvLayer picks EARSHOT_<KEY> variables out of environ ("K=V" pairs).

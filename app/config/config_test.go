@@ -59,6 +59,21 @@ func TestResolve(t *testing.T) {
 			problems: []string{`config environment: TRAYICON: "maybe" is not YES or NO; keeping YES`},
 		},
 		{
+			name:  "HIDTELLEDS defaults to off",
+			check: func(t *testing.T, c Config) { expectEq(t, c.HIDTelLEDs, false) },
+		},
+		{
+			name:   "HIDTELLEDS on",
+			layers: []Layer{{Source: "environment", Values: map[string]string{"HIDTELLEDS": "on"}}},
+			check:  func(t *testing.T, c Config) { expectEq(t, c.HIDTelLEDs, true) },
+		},
+		{
+			name:     "HIDTELLEDS malformed keeps off",
+			layers:   []Layer{{Source: "environment", Values: map[string]string{"HIDTELLEDS": "bright"}}},
+			check:    func(t *testing.T, c Config) { expectEq(t, c.HIDTelLEDs, false) },
+			problems: []string{`config environment: HIDTELLEDS: "bright" is not YES or NO; keeping NO`},
+		},
+		{
 			name:  "call history retention defaults to 180 days",
 			check: func(t *testing.T, c Config) { expectEq(t, c.CallHistoryRetentionDays, 180) },
 		},
@@ -156,6 +171,12 @@ func TestRedact(t *testing.T) {
 	}
 }
 
+// FuzzReadTOML loads a fuzzed file, and the same text as an environment
+// key and value: loading never hangs or panics (the corpus in
+// testdata/fuzz/FuzzReadTOML holds the hostile cases of issue 9: TRAYICON =
+// 0b, nested inline tables and arrays, a key with a newline and ESC,
+// invalid UTF-8), the interval stays valid, and every warning is one
+// printable line.
 func FuzzReadTOML(f *testing.F) {
 	for _, seed := range []string{
 		"TRAYICON = \"NO\"\n",
@@ -175,14 +196,19 @@ func FuzzReadTOML(f *testing.F) {
 		if (l == nil) == (prob == nil) {
 			t.Fatalf("want exactly one of layer and problem, got %v %v", l, prob)
 		}
-		if l != nil {
-			c, _ := Resolve([]Layer{*l})
-			if c.CheckForUpdatesMinutes < 1 {
-				t.Fatalf("interval %d below minimum", c.CheckForUpdatesMinutes)
-			}
+		if prob != nil {
+			checkOneLine(t, prob.String())
 		}
-		if prob != nil && strings.Contains(prob.String(), "\n") {
-			t.Fatalf("problem is not one line: %q", prob.String())
+		layers := []Layer{{Source: "environment", Values: map[string]string{doc: doc, KeyTrayIcon: doc, KeyManagementEndpoint: doc}}}
+		if l != nil {
+			layers = append([]Layer{*l}, layers...)
+		}
+		c, probs := Resolve(layers)
+		if c.CheckForUpdatesMinutes < 1 {
+			t.Fatalf("interval %d below minimum", c.CheckForUpdatesMinutes)
+		}
+		for _, p := range probs {
+			checkOneLine(t, p.String())
 		}
 	})
 }

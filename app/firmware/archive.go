@@ -2,10 +2,12 @@ package firmware
 
 import (
 	"archive/zip"
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/earshot-app/earshot/device"
@@ -62,7 +64,7 @@ func invalid(format string, args ...any) error {
 // OpenArchive reads the zip directory of r (size bytes) and checks it: every
 // member name is a plain relative path (no "..", no absolute path, no drive,
 // no backslash), no member is a link or encrypted, no two members share a
-// name, declared sizes and compression ratios are within lim, info.xml is
+// name or bytes of the archive, declared sizes and compression ratios are within lim, info.xml is
 // there and valid, and every file it lists is a member. Verify reads the
 // members themselves.
 func OpenArchive(r io.ReaderAt, size int64, lim Limits) (*Archive, error) {
@@ -116,9 +118,17 @@ func OpenArchive(r io.ReaderAt, size int64, lim Limits) (*Archive, error) {
 		}
 		a.members[f.Name] = f
 	}
+	if err := checkOverlap(zr.File, size); err != nil {
+		return nil, err
+	}
 	inf := a.members[InfoName]
 	if inf == nil {
 		return nil, invalid("no %s", InfoName)
+	}
+	if inf.UncompressedSize64 > maxInfoSize {
+		// The limit's own message, as ParseInfo gives it for a body that
+		// arrived whole.
+		return nil, invalid("info.xml: %d bytes is more than the %d allowed", inf.UncompressedSize64, maxInfoSize)
 	}
 	raw, err := a.read(inf, maxInfoSize)
 	if err != nil {
@@ -136,6 +146,37 @@ func OpenArchive(r io.ReaderAt, size int64, lim Limits) (*Archive, error) {
 		}
 	}
 	return a, nil
+}
+
+// checkOverlap refuses members whose data share bytes of the archive, or
+// lie past its end. A zip with overlapping entries declares many large
+// members over one small compressed body (55 KB declaring 1 002 members of
+// 1 MB each), which the per-member limits alone let through.
+func checkOverlap(files []*zip.File, size int64) error {
+	type span struct {
+		name       string
+		start, end int64
+	}
+	spans := make([]span, 0, len(files))
+	for _, f := range files {
+		off, err := f.DataOffset()
+		if err != nil {
+			return invalid("member %q: %v", f.Name, err)
+		}
+		if f.CompressedSize64 > uint64(size) || off < 0 || off > size-int64(f.CompressedSize64) {
+			return invalid("member %q lies past the end of the archive", f.Name)
+		}
+		if f.CompressedSize64 > 0 {
+			spans = append(spans, span{f.Name, off, off + int64(f.CompressedSize64)})
+		}
+	}
+	slices.SortFunc(spans, func(a, b span) int { return cmp.Compare(a.start, b.start) })
+	for i := 1; i < len(spans); i++ {
+		if spans[i].start < spans[i-1].end {
+			return invalid("members %q and %q overlap: a zip of overlapping entries", spans[i-1].name, spans[i].name)
+		}
+	}
+	return nil
 }
 
 // checkName accepts a relative slash-separated path that stays inside the

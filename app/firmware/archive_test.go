@@ -114,6 +114,11 @@ func archiveTests(t testing.TB) []struct {
 		{name: "too many members", zip: firmwaretest.Zip(m("info.xml", info), m("app.bin", nil), m("b", nil), m("c", nil)),
 			lim: small, wantErr: "4 members"},
 		{name: "member longer than it says", zip: lying(t), wantErr: `member "app.bin"`, verifyFail: true},
+		{name: "1 002 overlapping entries of 1 MB", zip: overlapping(t, 1002, 1_000_000), wantErr: "overlap"},
+		{name: "two overlapping entries", zip: overlapping(t, 1, 1000), wantErr: "overlap"},
+		{name: "stored info.xml over the limit", zip: bigInfo(t, maxInfoSize+1),
+			wantErr: "info.xml: 1048577 bytes is more than the 1048576 allowed"},
+		{name: "stored info.xml at the limit", zip: bigInfo(t, maxInfoSize)},
 	}
 }
 

@@ -8,9 +8,25 @@ import (
 	"io"
 	"strconv"
 	"strings"
+
+	"github.com/earshot-app/earshot/device"
 )
 
-// Info is the info.xml of a firmware archive (SPEC §6):
+// Info is the info.xml of a firmware archive. Jabra's own archives (the
+// ones fwupd's jabra-gnp plugin reads, HARDWARE.md §2.8) have buildVector
+// as the root, the version as its attribute, usbPid as text (hexadecimal
+// with 0x, else decimal) and a file's language, crc and partition as child
+// elements:
+//
+//	<buildVector version="1.3.0">
+//	  <targetUsbPids><usbPid>0x24B9</usbPid><usbPid>9402</usbPid></targetUsbPids>
+//	  <files>
+//	    <file name="app.bin"><language>English</language><crc>0x96EE4177</crc><partition>0</partition></file>
+//	  </files>
+//	</buildVector>
+//
+// Earshot's first format (SPEC §6), which archives already staged use, is
+// read too:
 //
 //	<info>
 //	  <buildVector version="2.0.0"/>
@@ -21,14 +37,18 @@ import (
 //	  </files>
 //	</info>
 //
-// The root element's name does not matter; element names match
-// case-insensitively, and unknown elements and attributes are ignored. A
-// usbPid is hexadecimal, as the User-Agent and the scenario write product
-// ids, with an optional 0x.
+// There the root element's name does not matter, and a usbPid is
+// hexadecimal, as the User-Agent and the scenario write product ids, with
+// an optional 0x. In both, element names match case-insensitively, a
+// file's language, crc and partition may be attributes or child elements,
+// and unknown elements and attributes are ignored.
 type Info struct {
 	Version    string
 	ProductIDs []uint16
 	Files      []FileInfo
+	// GN is true for Jabra's own format, whose crc is the GN protocol's
+	// checksum of the image (checked when the archive is staged).
+	GN bool
 }
 
 // FileInfo is one files/file entry of info.xml.
@@ -81,6 +101,7 @@ func ParseInfo(data []byte) (Info, error) {
 		case xml.StartElement:
 			if len(path) == 0 {
 				roots++
+				info.GN = strings.EqualFold(t.Name.Local, "buildVector")
 			}
 			path = append(path, strings.ToLower(t.Name.Local))
 			if len(path) > maxInfoDepth {
@@ -88,7 +109,7 @@ func ParseInfo(data []byte) (Info, error) {
 			}
 			text.Reset()
 			switch {
-			case under(path, "buildvector"):
+			case under(path, "buildvector") || len(path) == 1 && info.GN:
 				v := strings.TrimSpace(attr(t, "version"))
 				if v == "" {
 					return Info{}, fmt.Errorf("info.xml line %d: buildVector has no version", line())
@@ -120,8 +141,20 @@ func ParseInfo(data []byte) (Info, error) {
 				text.Write(t)
 			}
 		case xml.EndElement:
+			if len(info.Files) > 0 && len(path) >= 4 && under(path[:len(path)-1], "files", "file") {
+				f := &info.Files[len(info.Files)-1]
+				v := strings.TrimSpace(text.String())
+				switch path[len(path)-1] {
+				case "language":
+					f.Language = v
+				case "crc":
+					f.CRC = v
+				case "partition":
+					f.Partition = v
+				}
+			}
 			if under(path, "targetusbpids", "usbpid") {
-				pid, err := parsePID(text.String())
+				pid, err := parsePID(text.String(), info.GN)
 				if err != nil {
 					return Info{}, fmt.Errorf("info.xml line %d: %w", line(), err)
 				}
@@ -171,13 +204,21 @@ func attr(t xml.StartElement, name string) string {
 	return ""
 }
 
-// parsePID reads a hexadecimal product id, with an optional 0x.
-func parsePID(s string) (uint16, error) {
+// parsePID reads a product id: in Jabra's format hexadecimal with 0x, else
+// decimal; in Earshot's first format hexadecimal with an optional 0x.
+func parsePID(s string, gn bool) (uint16, error) {
 	t := strings.TrimSpace(s)
-	t = strings.TrimPrefix(strings.TrimPrefix(t, "0x"), "0X")
-	n, err := strconv.ParseUint(t, 16, 16)
-	if err != nil || t == "" {
-		return 0, fmt.Errorf("usbPid %q is not a hexadecimal product id", strings.TrimSpace(s))
+	h, hex := strings.CutPrefix(strings.ToLower(t), "0x")
+	if gn && !hex {
+		n, err := strconv.ParseUint(t, 10, 16)
+		if err != nil {
+			return 0, fmt.Errorf("usbPid %q is not a product id (0x… hexadecimal or decimal, at most 65535)", t)
+		}
+		return uint16(n), nil
+	}
+	n, err := strconv.ParseUint(h, 16, 16)
+	if err != nil || h == "" {
+		return 0, fmt.Errorf("usbPid %q is not a hexadecimal product id", t)
 	}
 	return uint16(n), nil
 }
@@ -193,13 +234,11 @@ func (i Info) MatchesProduct(pid uint16) bool {
 }
 
 // HasLanguage tells whether a file of the archive is the language pack lang
-// (case-insensitive; "de" also finds "de-DE").
+// (case-insensitive; "de" also finds "de-DE", and "de-DE" finds Jabra's
+// "German").
 func (i Info) HasLanguage(lang string) bool {
 	for _, f := range i.Files {
-		if f.Language == "" {
-			continue
-		}
-		if strings.EqualFold(f.Language, lang) || strings.EqualFold(primary(f.Language), lang) {
+		if device.LanguageMatches(f.Language, lang) {
 			return true
 		}
 	}
@@ -219,14 +258,6 @@ func (i Info) HasRegion(region string) bool {
 		}
 	}
 	return false
-}
-
-// primary is the part of a language tag before "-" or "_".
-func primary(tag string) string {
-	if i := strings.IndexAny(tag, "-_"); i >= 0 {
-		return tag[:i]
-	}
-	return tag
 }
 
 // subtag is the part of a tag after its last "-" or "_"; "" when none.

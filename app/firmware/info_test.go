@@ -40,6 +40,28 @@ var infoTests = []struct {
 	{name: "other charset", xml: `<?xml version="1.0" encoding="latin1"?><info/>`, wantErr: "not UTF-8"},
 	{name: "entity bomb is not expanded", xml: `<!DOCTYPE x [<!ENTITY a "aaaa">]><info><buildVector version="&a;"/></info>`, wantErr: "info.xml"},
 	{name: "too deep", xml: strings.Repeat("<a>", 100) + strings.Repeat("</a>", 100), wantErr: "nested deeper"},
+	// Jabra's own format (HARDWARE.md §2.8), as fwupd's jabra-gnp plugin reads it.
+	{name: "Jabra's format", xml: firmwaretest.GNInfoXML("1.3.0", []uint16{0x24B9, 0x24BA},
+		firmwaretest.File{Name: "app.bin", Language: "English", Partition: 0, Data: []byte("12345678")},
+		firmwaretest.File{Name: "de.bin", Language: "German", Partition: 2, Data: nil}),
+		want: Info{Version: "1.3.0", ProductIDs: []uint16{0x24B9, 0x24BA}, GN: true, Files: []FileInfo{
+			{Name: "app.bin", Language: "English", CRC: "0xB5018E55", Partition: "0"},
+			{Name: "de.bin", Language: "German", CRC: "0xFFFFFFFF", Partition: "2"},
+		}}},
+	{name: "Jabra's format: decimal usbPid, no crc, whitespace",
+		xml: "<buildVector version=\"2.0.1\">\n<targetUsbPids>\n<usbPid> 9401 </usbPid><usbPid>0x24ba</usbPid></targetUsbPids>\n" +
+			"<files><file name=\"fw.bin\">\n <language> English </language>\n <partition>3</partition>\n</file></files></buildVector>",
+		want: Info{Version: "2.0.1", ProductIDs: []uint16{0x24B9, 0x24BA}, GN: true, Files: []FileInfo{
+			{Name: "fw.bin", Language: "English", Partition: "3"},
+		}}},
+	{name: "Jabra's format without version", xml: `<buildVector><targetUsbPids><usbPid>1</usbPid></targetUsbPids></buildVector>`,
+		wantErr: "line 1: buildVector has no version"},
+	{name: "Jabra's format: hex usbPid without 0x", xml: `<buildVector version="1.0.0"><targetUsbPids><usbPid>24B9</usbPid></targetUsbPids></buildVector>`,
+		wantErr: `usbPid "24B9" is not a product id (0x… hexadecimal or decimal`},
+	{name: "Jabra's format: usbPid too big", xml: `<buildVector version="1.0.0"><targetUsbPids><usbPid>70000</usbPid></targetUsbPids></buildVector>`,
+		wantErr: "at most 65535"},
+	{name: "Jabra's format: no files", xml: `<buildVector version="1.0.0"><targetUsbPids><usbPid>9401</usbPid></targetUsbPids></buildVector>`,
+		wantErr: "no files/file"},
 }
 
 func TestParseInfo(t *testing.T) {
@@ -55,7 +77,7 @@ func TestParseInfo(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got.Version != tc.want.Version || !slices.Equal(got.ProductIDs, tc.want.ProductIDs) || !slices.Equal(got.Files, tc.want.Files) {
+			if got.Version != tc.want.Version || got.GN != tc.want.GN || !slices.Equal(got.ProductIDs, tc.want.ProductIDs) || !slices.Equal(got.Files, tc.want.Files) {
 				t.Errorf("ParseInfo = %+v, want %+v", got, tc.want)
 			}
 		})

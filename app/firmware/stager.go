@@ -22,6 +22,7 @@ import (
 	"github.com/spf13/afero"
 
 	"github.com/earshot-app/earshot/app/config"
+	"github.com/earshot-app/earshot/app/httpguard"
 	"github.com/earshot-app/earshot/device/clock"
 )
 
@@ -107,9 +108,25 @@ type Staged struct {
 type Source struct {
 	URL       string // http, https or ftp
 	UserAgent string
-	// Username and Password, when Username is set, go with every request
-	// as HTTP Basic authentication (and as the FTP login).
+	// Endpoint is the configured device-management endpoint the download
+	// was offered by, "" for a URL a person gave. Username, Password and the
+	// endpoint's query then go only to the endpoint's origin, on every hop,
+	// and no hop may reach a loopback or link-local address unless the
+	// endpoint is on one.
+	Endpoint string
+	// Username and Password, when Username is set, go as HTTP Basic
+	// authentication with every request to the origin of Endpoint (of URL
+	// when Endpoint is ""), and with no other (httpguard).
 	Username, Password string
+}
+
+// home is the origin src's credentials and tokens belong to.
+func (src Source) home() (httpguard.Home, error) {
+	if src.Endpoint == "" {
+		return httpguard.NewHome(src.URL, src.Username, src.Password)
+	}
+	h, err := httpguard.NewHome(src.Endpoint, src.Username, src.Password)
+	return h.RefuseLocal(), err
 }
 
 // Progress is told how many bytes of how many (-1: unknown) are in.
@@ -129,6 +146,14 @@ func (s *Stager) Download(ctx context.Context, key string, src Source, progress 
 		progress = func(int64, int64) {}
 	}
 	shown := config.Redact(src.URL)
+	home, err := src.home()
+	if err != nil {
+		return Staged{}, fmt.Errorf("download firmware %s: %w", shown, err)
+	}
+	if err := home.CheckLocal(src.URL); err != nil {
+		return Staged{}, fmt.Errorf("download firmware %s: %w", shown, err)
+	}
+	hc := home.Client(s.p.HTTP)
 	name := fileName(path.Base(u.Path))
 	dir := s.deviceDir(key)
 	part := filepath.Join(dir, "."+name+"."+shortHash(u.Scheme+"://"+u.Host+u.Path)+".part")
@@ -152,7 +177,7 @@ func (s *Stager) Download(ctx context.Context, key string, src Source, progress 
 			case <-s.p.Clock.After(wait):
 			}
 		}
-		done, retry, err := s.attempt(ctx, u, src, part, progress)
+		done, retry, err := s.attempt(ctx, hc, u, src, part, progress)
 		if err == nil && done {
 			st, err := s.finish(part, filepath.Join(dir, name), shown)
 			if err != nil {
@@ -189,7 +214,7 @@ func (s *Stager) claim(part string) (release func(), err error) {
 // attempt makes one request, appending to part from its current size. It
 // reports whether the file is complete, and whether a failure is worth
 // another attempt.
-func (s *Stager) attempt(ctx context.Context, u *url.URL, src Source, part string, progress Progress) (done, retry bool, err error) {
+func (s *Stager) attempt(ctx context.Context, hc *http.Client, u *url.URL, src Source, part string, progress Progress) (done, retry bool, err error) {
 	have, err := s.size(part)
 	if err != nil {
 		return false, false, err
@@ -206,7 +231,7 @@ func (s *Stager) attempt(ctx context.Context, u *url.URL, src Source, part strin
 		}
 	} else {
 		var resp *http.Response
-		resp, err = s.get(ctx, u, src, have)
+		resp, err = s.get(ctx, hc, u, src, have)
 		if err != nil {
 			return false, true, err
 		}
@@ -265,8 +290,9 @@ func (s *Stager) attempt(ctx context.Context, u *url.URL, src Source, part strin
 	return true, false, nil
 }
 
-// get sends the GET request for u from byte offset have.
-func (s *Stager) get(ctx context.Context, u *url.URL, src Source, have int64) (*http.Response, error) {
+// get sends the GET request for u from byte offset have, through hc, which
+// adds the credentials on their own origin only.
+func (s *Stager) get(ctx context.Context, hc *http.Client, u *url.URL, src Source, have int64) (*http.Response, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
 		return nil, err
@@ -274,13 +300,10 @@ func (s *Stager) get(ctx context.Context, u *url.URL, src Source, have int64) (*
 	if src.UserAgent != "" {
 		req.Header.Set("User-Agent", src.UserAgent)
 	}
-	if src.Username != "" {
-		req.SetBasicAuth(src.Username, src.Password)
-	}
 	if have > 0 {
 		req.Header.Set("Range", "bytes="+strconv.FormatInt(have, 10)+"-")
 	}
-	resp, err := s.p.HTTP.Do(req)
+	resp, err := hc.Do(req)
 	if err != nil {
 		return nil, redactURLError(err)
 	}
@@ -448,6 +471,9 @@ func (s *Stager) Verify(p, sum string) (*Archive, func(), error) {
 	if err == nil {
 		err = a.Verify()
 	}
+	if err == nil {
+		err = a.CheckCRCs()
+	}
 	if err != nil {
 		f.Close()
 		return nil, nil, err
@@ -466,7 +492,10 @@ func (s *Stager) open(p string, size int64) (*Archive, error) {
 	if err != nil {
 		return nil, err
 	}
-	return a, a.Verify()
+	if err := a.Verify(); err != nil {
+		return nil, err
+	}
+	return a, a.CheckCRCs()
 }
 
 func (s *Stager) hash(p string) (string, int64, error) {

@@ -68,8 +68,10 @@ type UpdaterParams struct {
 	Notify func(Notice)
 	// UserAgent is the User-Agent of a download for a device.
 	UserAgent func(d device.Device) string
-	// Credentials returns the Basic credentials to send to url ("" when
-	// none: only the device-management endpoint's host gets them).
+	// Credentials returns the Basic credentials of url's origin ("" when
+	// none: only the device-management endpoint's origin has them). A
+	// managed download asks about the endpoint that offered it, and the
+	// Stager sends them to that origin alone, on every hop.
 	Credentials func(url string) (username, password string)
 	// Files is where the archives people name by path are read (Stage);
 	// nil means the Stager's Fs.
@@ -293,7 +295,7 @@ func (u *Updater) StageURL(ctx context.Context, id, rawURL string) (store.Staged
 		return store.StagedFirmware{}, err
 	}
 	return u.stage(ctx, d, false, func(ctx context.Context) (Staged, error) {
-		return u.download(ctx, d, rawURL, false)
+		return u.download(ctx, d, rawURL, "", false)
 	})
 }
 
@@ -309,14 +311,20 @@ func (u *Updater) StageFile(ctx context.Context, id string, fs afero.Fs, path st
 	})
 }
 
-// download fetches rawURL for d, showing progress.
-func (u *Updater) download(ctx context.Context, d device.Device, rawURL string, managed bool) (Staged, error) {
-	user, pass := u.p.Credentials(rawURL)
+// download fetches rawURL for d, showing progress. endpoint is the
+// device-management endpoint that offered it ("" for a URL a person gave):
+// the credentials are the endpoint's, for its origin only.
+func (u *Updater) download(ctx context.Context, d device.Device, rawURL, endpoint string, managed bool) (Staged, error) {
+	home := rawURL
+	if endpoint != "" {
+		home = endpoint
+	}
+	user, pass := u.p.Credentials(home)
 	key := d.Key()
 	u.setLive(key, Live{Phase: PhaseDownloading, Percent: -1, Managed: managed})
 	defer u.setLive(key, Live{})
 	last := -2
-	return u.p.Stager.Download(ctx, key, Source{URL: rawURL, UserAgent: u.p.UserAgent(d), Username: user, Password: pass},
+	return u.p.Stager.Download(ctx, key, Source{URL: rawURL, Endpoint: endpoint, UserAgent: u.p.UserAgent(d), Username: user, Password: pass},
 		func(done, total int64) {
 			pct := -1
 			if total > 0 {
@@ -519,7 +527,11 @@ func (u *Updater) notify(n Notice) {
 
 // ManagedJob is the firmware element of a device-management answer.
 type ManagedJob struct {
-	URL            string // resolved (ResolveURL)
+	URL string // resolved (ResolveURL)
+	// Endpoint is the device-management endpoint that offered the
+	// firmware: its credentials and query go to its origin only, and the
+	// download may not reach a local address unless it is on one.
+	Endpoint       string
 	Version        string // the version the answer offers
 	AllowDowngrade bool
 	// Language and Region are the configuration's settings that take effect
@@ -568,7 +580,7 @@ func (u *Updater) RunManaged(ctx context.Context, d device.Device, job ManagedJo
 		}
 	}
 	if !reuse {
-		st, err := u.download(ctx, d, job.URL, true)
+		st, err := u.download(ctx, d, job.URL, job.Endpoint, true)
 		if errors.Is(err, ErrInvalidArchive) {
 			return u.refuse(ctx, d, job, device.FailureUnexpected, "the firmware file was refused: "+err.Error()), nil
 		}

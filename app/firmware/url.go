@@ -7,15 +7,32 @@ import (
 	"strings"
 
 	"github.com/earshot-app/earshot/app/config"
+	"github.com/earshot-app/earshot/app/httpguard"
 )
 
 // ResolveURL turns a downloadUrl of a device-management answer into the URL
 // to fetch (SPEC §5). An absolute http, https or ftp URL is used as given. A
 // relative one is resolved against the endpoint URL taken as a folder
 // ("https://h/api/ep" + "Firmware/x.zip" → "https://h/api/ep/Firmware/x.zip"),
-// and the endpoint's query string is appended to it ("?Token=XXXX"). Any
-// other scheme is refused.
+// and the endpoint's query string is appended to it ("?Token=XXXX") when it
+// stays on the endpoint's origin: a protocol-relative reference
+// ("//other:8080/fw.zip") is another origin and does not get the token. Any
+// other scheme is refused, and so is a URL to a loopback or link-local
+// address when the endpoint is not on one (httpguard.Home.RefuseLocal).
 func ResolveURL(endpoint, downloadURL string) (string, error) {
+	u, err := resolveURL(endpoint, downloadURL)
+	if err != nil {
+		return "", err
+	}
+	if home, herr := httpguard.NewHome(endpoint, "", ""); herr == nil {
+		if err := home.RefuseLocal().CheckLocal(u); err != nil {
+			return "", fmt.Errorf("resolve firmware URL: %w", err)
+		}
+	}
+	return u, nil
+}
+
+func resolveURL(endpoint, downloadURL string) (string, error) {
 	downloadURL = strings.TrimSpace(downloadURL)
 	if downloadURL == "" {
 		return "", errors.New("resolve firmware URL: downloadUrl is empty")
@@ -48,7 +65,7 @@ func ResolveURL(endpoint, downloadURL string) (string, error) {
 	}
 	u := base.ResolveReference(ref)
 	u.Fragment = ""
-	if query != "" {
+	if query != "" && httpguard.Origin(u) == httpguard.Origin(base) {
 		if u.RawQuery == "" {
 			u.RawQuery = query
 		} else {

@@ -5,6 +5,7 @@
 package localapi
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -18,6 +19,7 @@ import (
 	"time"
 
 	"github.com/earshot-app/earshot/app"
+	"github.com/earshot-app/earshot/app/settings"
 )
 
 // SocketName is the socket's file name inside the data folder.
@@ -66,8 +68,54 @@ func Listen(path string, owner Owner, status Status, logger *slog.Logger) (*Serv
 	mux.HandleFunc("GET /v1/status", func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, status) })
 	mux.HandleFunc("GET /v1/devices", func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, owner.Devices()) })
 	s := &Server{ln: ln, path: path, logger: logger, mux: mux,
-		srv: &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}}
+		srv: &http.Server{Handler: boundBody(mux), ReadHeaderTimeout: headerTimeout, IdleTimeout: idleTimeout,
+			MaxHeaderBytes: 64 << 10}}
 	return s, nil
+}
+
+// Timeouts of the local API, so that a slow or silent client cannot hold a
+// connection: the headers must arrive within headerTimeout, the body within
+// bodyTimeout, and a kept-alive connection is closed after idleTimeout
+// without a request. Variables for the tests.
+var (
+	headerTimeout = 5 * time.Second
+	bodyTimeout   = 10 * time.Second
+	idleTimeout   = 60 * time.Second
+)
+
+// maxBody is the largest request body: a settings file (settings.MaxConfigSize)
+// and the byte that tells the handler it is too large.
+const maxBody = settings.MaxConfigSize + 2
+
+// boundBody reads a request's whole body within bodyTimeout before the
+// handler runs, refusing a body over maxBody, then lifts the read deadline.
+//
+// The server's own ReadTimeout is not used: once a body is read, net/http
+// keeps reading the connection in the background to notice a client that
+// hangs up, and that read failing at the deadline cancels the request's
+// context, which would abort a firmware download or update the request
+// started.
+func boundBody(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Body != nil && r.Body != http.NoBody {
+			rc := http.NewResponseController(w)
+			_ = rc.SetReadDeadline(time.Now().Add(bodyTimeout))
+			body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+			if err != nil {
+				w.Header().Set("Connection", "close")
+				http.Error(w, fmt.Sprintf("the request body did not arrive within %s", bodyTimeout), http.StatusRequestTimeout)
+				return
+			}
+			if len(body) > maxBody {
+				w.Header().Set("Connection", "close")
+				http.Error(w, fmt.Sprintf("the request body is larger than the %d bytes allowed", maxBody), http.StatusRequestEntityTooLarge)
+				return
+			}
+			_ = rc.SetReadDeadline(time.Time{})
+			r.Body = io.NopCloser(bytes.NewReader(body))
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // Serve answers requests until ctx is done, then removes the socket.

@@ -194,7 +194,7 @@ func (a *Applier) firmware(ctx context.Context, d device.Device, ans Answer, wit
 		log.Warn("device-management firmware not handled: firmware updates are off", "version", ans.Firmware.Version)
 		return nil
 	}
-	job := firmware.ManagedJob{URL: u, Version: ans.Firmware.Version, AllowDowngrade: allow,
+	job := firmware.ManagedJob{URL: u, Endpoint: a.p.Endpoint, Version: ans.Firmware.Version, AllowDowngrade: allow,
 		Language: first(with, languageSettings), Region: first(with, regionSettings),
 		Also: func(tx *store.Tx, o firmware.Outcome) error {
 			if o.Status == firmware.StatusSuccess {

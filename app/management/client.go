@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/earshot-app/earshot/app/config"
+	"github.com/earshot-app/earshot/app/httpguard"
 	"github.com/earshot-app/earshot/device"
 )
 
@@ -45,8 +46,8 @@ type ClientParams struct {
 	// Version is Earshot's version, in the User-Agent.
 	Version string
 	// HTTP sends the requests; nil means a client with
-	// firmware.NewTransport. Its redirect policy is replaced: redirects
-	// stay on the endpoint's host.
+	// http.DefaultTransport. Its redirect policy is replaced: redirects
+	// stay on the endpoint's origin.
 	HTTP *http.Client
 	// Timeout bounds one request, answer included; 0 means 30 s.
 	Timeout time.Duration
@@ -56,6 +57,7 @@ type ClientParams struct {
 type Client struct {
 	p        ClientParams
 	endpoint *url.URL
+	home     httpguard.Home
 	http     *http.Client
 }
 
@@ -69,23 +71,25 @@ func NewClient(p ClientParams) (*Client, error) {
 	if p.Timeout <= 0 {
 		p.Timeout = 30 * time.Second
 	}
-	var hc http.Client
-	if p.HTTP != nil {
-		hc = *p.HTTP
+	home, err := httpguard.NewHome(p.Endpoint, p.Username, p.Password)
+	if err != nil {
+		return nil, fmt.Errorf("device-management endpoint %q: %w", config.Redact(p.Endpoint), err)
 	}
-	// A redirect to another host is refused: the answer decides what is
-	// written to devices, so it must come from the endpoint IT configured,
-	// and the credentials must not follow it elsewhere.
+	// The credentials go with each hop only on the endpoint's own origin
+	// (httpguard), and a redirect to another origin is refused: the answer
+	// decides what is written to devices, so it must come from the
+	// endpoint IT configured.
+	hc := home.Client(p.HTTP)
 	hc.CheckRedirect = func(req *http.Request, via []*http.Request) error {
 		if len(via) >= 5 {
 			return errors.New("more than 5 redirects")
 		}
-		if !strings.EqualFold(req.URL.Host, u.Host) || req.URL.Scheme != u.Scheme {
-			return fmt.Errorf("%w: redirected to another host, %s", ErrHostileAnswer, config.Redact(req.URL.String()))
+		if httpguard.Origin(req.URL) != home.Origin() {
+			return fmt.Errorf("%w: redirected to another origin, %s", ErrHostileAnswer, config.Redact(req.URL.String()))
 		}
 		return nil
 	}
-	return &Client{p: p, endpoint: u, http: &hc}, nil
+	return &Client{p: p, endpoint: u, home: home, http: hc}, nil
 }
 
 // Endpoint is the configured endpoint URL.
@@ -94,12 +98,9 @@ func (c *Client) Endpoint() string { return c.p.Endpoint }
 // Credentials returns the Basic credentials ("" when none).
 func (c *Client) Credentials() (username, password string) { return c.p.Username, c.p.Password }
 
-// SameOrigin tells whether raw is on the endpoint's scheme and host, so the
-// credentials may go with a request to it.
-func (c *Client) SameOrigin(raw string) bool {
-	u, err := url.Parse(raw)
-	return err == nil && strings.EqualFold(u.Scheme, c.endpoint.Scheme) && strings.EqualFold(u.Host, c.endpoint.Host)
-}
+// SameOrigin tells whether raw is on the endpoint's origin (scheme, host
+// and port), so the credentials may go with a request to it.
+func (c *Client) SameOrigin(raw string) bool { return httpguard.SameOrigin(raw, c.p.Endpoint) }
 
 // ErrNoConfiguration means the endpoint has no configuration for the device
 // (it answered 404 or 204).
@@ -117,10 +118,7 @@ func (c *Client) Fetch(ctx context.Context, d device.Device) (Answer, error) {
 		return Answer{}, fmt.Errorf("ask %s: %w", config.Redact(c.p.Endpoint), err)
 	}
 	req.Header.Set("User-Agent", UserAgent(d, c.p.Version))
-	req.Header.Set("Accept", "application/json")
-	if c.p.Username != "" {
-		req.SetBasicAuth(c.p.Username, c.p.Password)
-	}
+	req.Header.Set("Accept", "application/json") // Basic auth: added by c.http on the endpoint's origin
 	resp, err := c.http.Do(req)
 	if err != nil {
 		var ue *url.Error

@@ -58,9 +58,9 @@ func TestFetch(t *testing.T) {
 				w.Write([]byte(good))
 			}
 		}},
-		{name: "redirect to another host refused", handler: func(other string) http.HandlerFunc {
+		{name: "redirect to another port refused", handler: func(other string) http.HandlerFunc {
 			return func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, other+"/steal", http.StatusFound) }
-		}, wantErr: "redirected to another host"},
+		}, wantErr: "redirected to another origin"},
 		{name: "huge body capped", handler: func(string) http.HandlerFunc {
 			return func(w http.ResponseWriter, r *http.Request) {
 				w.Write([]byte(`{"firmware": {}, "settings": {"A": "`))

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/earshot-app/earshot/app/firmware"
 )
 
 func newTestBackend(t *testing.T, user, pass string) (*Backend, *httptest.Server, string) {
@@ -186,5 +188,25 @@ func TestRunListensOnLoopback(t *testing.T) {
 	}
 	if code := run([]string{"--nope"}, &out, &errOut, func(string) string { return "" }); code != 2 {
 		t.Errorf("bad flag: exit %d", code)
+	}
+}
+
+// The example folder's firmware is in Jabra's own archive format, with GN
+// checksums a stager accepts.
+func TestExampleFirmwareIsInJabrasFormat(t *testing.T) {
+	_, _, dir := newTestBackend(t, "", "")
+	raw, err := os.ReadFile(filepath.Join(dir, "Firmware", "Jabra-Evolve2-85-1.27.0.zip"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := firmware.OpenArchive(bytes.NewReader(raw), int64(len(raw)), firmware.DefaultLimits)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !a.Info.GN || a.Info.Version != "1.27.0" || len(a.Info.Files) != 4 || a.Info.Files[0].Partition != "0" {
+		t.Errorf("info = %+v", a.Info)
+	}
+	if err := a.CheckCRCs(); err != nil {
+		t.Error(err)
 	}
 }

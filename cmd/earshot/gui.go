@@ -58,7 +58,7 @@ func runGUI(s *cli.Session, args []string) (err error) {
 		s.Log().Warn("no session D-Bus: running without a tray icon, so closing the window quits")
 	}
 	pages, tabs := guiPages(t, ow), guiDeviceTabs(t, ow)
-	p := views.MainWindowParams{App: a, Source: ow.Core(), T: t, Tray: tray, Version: cli.Version}
+	p := views.MainWindowParams{App: a, Source: ow.Core(), T: t, Tray: tray, Version: cli.Version, Presence: ow.Presence()}
 	for _, np := range pages {
 		p.Pages = append(p.Pages, np.page)
 	}
@@ -122,6 +122,7 @@ func guiPages(t *translations.Translator, ow *cli.Owner) []namedPage {
 	return []namedPage{
 		{name: "history", page: views.NewHistoryPage(views.HistoryPageParams{Source: ow.Calls(), T: t})},
 		{name: "outbox", page: views.NewOutboxPage(views.OutboxPageParams{Source: ow.Outbox(), T: t})},
+		{name: "presence", page: views.NewPresencePage(views.PresencePageParams{Source: ow.Presence(), API: ow.PresenceAPI(), T: t})},
 	}
 }
 

@@ -21,6 +21,9 @@ const progressSteps = 20
 // detached before the end fails with device.ErrDeviceLost and keeps its old
 // version.
 func (d *Driver) UpdateFirmware(ctx context.Context, id string, img device.FirmwareImage, progress func(int)) error {
+	if h := d.hostFor(id); h != nil {
+		return h.UpdateFirmware(ctx, id, img, progress)
+	}
 	if progress == nil {
 		progress = func(int) {}
 	}

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/earshot-app/earshot/device"
+	"github.com/earshot-app/earshot/device/hid/replay"
 )
 
 // Scenario is a parsed scenario file: the format of SPEC §9 plus Earshot's
@@ -41,6 +42,9 @@ type deviceSpec struct {
 	// readOnly are the settings the simulated driver cannot write, with why
 	// ("readOnlySettings", Earshot's extension; see settings.go).
 	readOnly map[string]string
+	// hid are the interfaces of a scripted HID device (hidspec.go); such a
+	// device is played through the HID host, not the simulated driver.
+	hid []hidInterface
 }
 
 // FirmwareUpdate is how a simulated device answers a firmware update.
@@ -59,6 +63,12 @@ type step struct {
 	linkQuality device.LinkQuality
 	battery     device.Battery
 	count       int
+	// application and event of a "presence" step: an application posting
+	// its state, as through the presence API (no device).
+	application, event string
+	report             []byte       // input
+	rule               *replay.Rule // reply
+	iface              int          // input and reply: the interface, -1 for the default
 }
 
 // actions maps each "do" to the keys it takes besides at, do and device, and
@@ -80,7 +90,15 @@ var actions = map[string]struct {
 	"linkQuality": {[]string{"level"}, parseLinkQuality},
 	"battery":     {[]string{"level", "charging", "low"}, func(o object, s *step) { s.battery = parseBattery(o) }},
 	"peopleCount": {[]string{"count"}, func(o object, s *step) { s.count = o.integer("count", true, 0, math.MaxInt32) }},
+	"presence": {[]string{"application", "event"}, func(o object, s *step) {
+		s.application, s.event = o.str("application", true), o.str("event", true)
+	}},
+	"input": {[]string{"report", "interface"}, parseInput},
+	"reply": {[]string{"match", "reply", "interface"}, parseReply},
 }
+
+// deviceless are the actions that name no device.
+var deviceless = map[string]bool{"presence": true}
 
 // Speed is how many times faster than real time the scenario plays.
 func (s *Scenario) Speed() float64 { return s.speed }
@@ -168,6 +186,8 @@ func (p *parser) scenario(o object) *Scenario {
 		depths[d.ID] = depth(ids, d.ID)
 		if d.Parent != "" && ids[d.Parent] == nil {
 			p.failf(fmt.Sprintf("devices[%d].parent", i), "no device %q", d.Parent)
+		} else if d.Parent != "" && len(ids[d.Parent].hid) > 0 {
+			p.failf(fmt.Sprintf("devices[%d].parent", i), "%q is a scripted HID device; its drivers report what is behind it", d.Parent)
 		} else if depths[d.ID] > len(s.devices) {
 			p.failf(fmt.Sprintf("devices[%d].parent", i), "the chain of parents loops")
 		}
@@ -178,10 +198,15 @@ func (p *parser) scenario(o object) *Scenario {
 	for i, v := range o.array("timeline") {
 		path := fmt.Sprintf("timeline[%d]", i)
 		st := p.step(p.object(path, v))
-		if d := ids[st.device]; d == nil {
+		if deviceless[st.do] {
+			// no device to check
+		} else if d := ids[st.device]; d == nil {
 			p.failf(path+".device", "no device %q", st.device)
-		} else if st.do == "attach" {
-			d.hasAttachStep = true
+		} else {
+			p.checkHIDStep(path, &st, d)
+			if st.do == "attach" {
+				d.hasAttachStep = true
+			}
 		}
 		s.timeline = append(s.timeline, st)
 	}
@@ -210,9 +235,18 @@ func depth(ids map[string]*deviceSpec, id string) int {
 }
 
 func (p *parser) device(o object) deviceSpec {
-	o.allow("", "id", "kind", "name", "vendorId", "productId", "variant", "esn", "firmware",
-		"connection", "parent", "battery", "settings", "firmwareUpdate", "readOnlySettings")
 	var d deviceSpec
+	if o.has("hid") {
+		d.ID = o.str("id", true)
+		d.Name = o.str("name", false)
+		d.VendorID = o.hex16("vendorId")
+		d.ProductID = o.hex16("productId")
+		d.ESN = o.str("esn", false)
+		p.parseHID(o, &d)
+		return d
+	}
+	o.allow("", "id", "kind", "name", "vendorId", "productId", "variant", "esn", "firmware",
+		"connection", "parent", "battery", "settings", "firmwareUpdate", "readOnlySettings", "hid")
 	d.ID = o.str("id", true)
 	if kind, err := device.ParseKind(o.str("kind", true)); err != nil {
 		p.failf(o.key("kind"), "%v", err)
@@ -269,7 +303,10 @@ func orDefault(s, def string) string {
 }
 
 func (p *parser) step(o object) step {
-	s := step{do: o.str("do", true), device: o.str("device", true)}
+	s := step{do: o.str("do", true), iface: -1}
+	if !deviceless[s.do] {
+		s.device = o.str("device", true)
+	}
 	s.at, _ = o.duration("at", true)
 	a, ok := actions[s.do]
 	if !ok && o.has("do") {
@@ -280,7 +317,11 @@ func (p *parser) step(o object) step {
 		slices.Sort(names)
 		p.failf(o.key("do"), "unknown action %q (want one of %s)", s.do, strings.Join(names, ", "))
 	}
-	o.allow(s.do, append([]string{"at", "do", "device"}, a.keys...)...)
+	common := []string{"at", "do", "device"}
+	if deviceless[s.do] {
+		common = common[:2]
+	}
+	o.allow(s.do, append(common, a.keys...)...)
 	if a.parse != nil {
 		a.parse(o, &s)
 	}

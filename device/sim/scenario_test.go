@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -58,7 +59,11 @@ var parseErrorTests = []struct {
 	{"step device unknown", scenario(hs1, `{"at": 1, "do": "attach", "device": "hs1"}, {"at": 2, "do": "attach", "device": "hs1"}, {"at": 3, "do": "attach", "device": "hs1"}, {"at": 4, "do": "attach", "device": "hs9"}`), `scenario: timeline[3].device: no device "hs9"`},
 	{"step device missing", scenario(hs1, `{"at": 1, "do": "attach"}`), `scenario: timeline[0].device: missing`},
 	{"step do missing", scenario(hs1, `{"at": 1, "device": "hs1"}`), `scenario: timeline[0].do: missing`},
-	{"step do unknown", scenario(hs1, `{"at": 1, "do": "explode", "device": "hs1"}`), `scenario: timeline[0].do: unknown action "explode" (want one of attach, battery, callEnd, callStart, dectHandover, detach, linkQuality, peopleCount, press, streamEnd, streamStart, telemetry)`},
+	{"step do unknown", scenario(hs1, `{"at": 1, "do": "explode", "device": "hs1"}`), `scenario: timeline[0].do: unknown action "explode" (want one of attach, battery, callEnd, callStart, dectHandover, detach, input, linkQuality, peopleCount, presence, press, reply, streamEnd, streamStart, telemetry)`},
+	{"presence without event", scenario(hs1, `{"at": 1, "do": "presence", "application": "Zoom"}`), `scenario: timeline[0].event: missing`},
+	{"presence empty application", scenario(hs1, `{"at": 1, "do": "presence", "application": "", "event": "Call Alert"}`), `scenario: timeline[0].application: must not be empty`},
+	{"presence with a device", scenario(hs1, `{"at": 1, "do": "presence", "device": "hs1", "application": "Zoom", "event": "Call Alert"}`), `scenario: unknown key "timeline[0].device" for action "presence"`},
+	{"presence event a number", scenario(hs1, `{"at": 1, "do": "presence", "application": "Zoom", "event": 3}`), `scenario: timeline[0].event: want a string`},
 	{"at missing", scenario(hs1, `{"do": "attach", "device": "hs1"}`), `scenario: timeline[0].at: missing`},
 	{"at bad duration", scenario(hs1, `{"at": "5 s", "do": "attach", "device": "hs1"}`), `scenario: timeline[0].at: want a duration such as "1m30s" or a number of seconds, got "5 s"`},
 	{"at negative duration", scenario(hs1, `{"at": "-5s", "do": "attach", "device": "hs1"}`), `scenario: timeline[0].at: must not be negative`},
@@ -76,6 +81,26 @@ var parseErrorTests = []struct {
 	{"battery step low not a bool", scenario(hs1, `{"at": 1, "do": "battery", "device": "hs1", "level": 5, "low": "no"}`), `scenario: timeline[0].low: want true or false`},
 	{"peopleCount negative", scenario(hs1, `{"at": 1, "do": "peopleCount", "device": "hs1", "count": -1}`), `scenario: timeline[0].count: want a whole number from 0 to 2147483647, got -1`},
 	{"peopleCount missing", scenario(hs1, `{"at": 1, "do": "peopleCount", "device": "hs1"}`), `scenario: timeline[0].count: missing`},
+	{"hid not an object", scenario(`{"id": "h", "hid": 3}`, ``), `scenario: devices[0].hid: want an object or a list of objects`},
+	{"hid empty list", scenario(`{"id": "h", "hid": []}`, ``), `scenario: devices[0].hid: want at least one interface`},
+	{"hid with kind", scenario(`{"id": "h", "kind": "headset", "hid": {"descriptor": "05 0B"}}`, ``), `scenario: devices[0].kind: not allowed on a scripted HID device (its drivers report it)`},
+	{"hid with battery", scenario(`{"id": "h", "battery": {"level": 5}, "hid": {"descriptor": "05 0B"}}`, ``), `scenario: devices[0].battery: not allowed on a scripted HID device (its drivers report it)`},
+	{"hid descriptor missing", scenario(`{"id": "h", "hid": {"interface": 3}}`, ``), `scenario: devices[0].hid.descriptor: missing`},
+	{"hid descriptor bad hex", scenario(`{"id": "h", "hid": {"descriptor": "05 0G"}}`, ``), `scenario: devices[0].hid.descriptor: hex at character 4: "0G" is not a hex byte`},
+	{"hid unknown key", scenario(`{"id": "h", "hid": [{"descriptor": "05 0B", "iface": 1}]}`, ``), `scenario: unknown key "devices[0].hid[0].iface"`},
+	{"hid interface out of range", scenario(`{"id": "h", "hid": [{"descriptor": "05 0B", "interface": 256}]}`, ``), `scenario: devices[0].hid[0].interface: want a whole number from 0 to 255, got 256`},
+	{"hid usagePage too long", scenario(`{"id": "h", "hid": {"descriptor": "05 0B", "usagePage": "FFA00"}}`, ``), `scenario: devices[0].hid.usagePage: want 1 to 4 hex digits, got "FFA00"`},
+	{"hid same interface twice without esn", scenario(`{"id": "h", "hid": [{"descriptor": "05 0B", "interface": 3}, {"descriptor": "05 0C", "interface": 3}]}`, ``), `scenario: devices[0].hid[1].interface: interface 3 is listed twice; give the device an esn so its collections group`},
+	{"hid reply bad match", scenario(`{"id": "h", "hid": {"descriptor": "05 0B", "replies": [{"match": "", "reply": "05"}]}}`, ``), `scenario: devices[0].hid.replies[0].match: must not be empty`},
+	{"hid reply unknown key", scenario(`{"id": "h", "hid": {"descriptor": "05 0B", "replies": [{"match": "05", "reply": "05", "delay": 1}]}}`, ``), `scenario: unknown key "devices[0].hid.replies[0].delay"`},
+	{"parent is a hid device", scenario(`{"id": "h", "hid": {"descriptor": "05 0B"}}, {"id": "hs1", "kind": "headset", "parent": "h"}`, ``), `scenario: devices[1].parent: "h" is a scripted HID device; its drivers report what is behind it`},
+	{"input on a plain device", scenario(hs1, `{"at": 1, "do": "input", "device": "hs1", "report": "08 02"}`), `scenario: timeline[0].do: "input" needs a device with "hid"`},
+	{"callStart on a hid device", scenario(`{"id": "h", "hid": {"descriptor": "05 0B"}}`, `{"at": 1, "do": "callStart", "device": "h"}`), `scenario: timeline[0].do: "callStart" does not apply to a scripted HID device (its drivers report it; use input)`},
+	{"input without report", scenario(`{"id": "h", "hid": {"descriptor": "05 0B"}}`, `{"at": 1, "do": "input", "device": "h"}`), `scenario: timeline[0].report: missing`},
+	{"input bad report", scenario(`{"id": "h", "hid": {"descriptor": "05 0B"}}`, `{"at": 1, "do": "input", "device": "h", "report": "0"}`), `scenario: timeline[0].report: hex at character 1: "0" is half a byte (bytes are two hex digits)`},
+	{"input unknown interface", scenario(`{"id": "h", "hid": {"descriptor": "05 0B", "interface": 3}}`, `{"at": 1, "do": "input", "device": "h", "report": "08", "interface": 2}`), `scenario: timeline[0].interface: device "h" has no interface 2`},
+	{"reply without match", scenario(`{"id": "h", "hid": {"descriptor": "05 0B"}}`, `{"at": 1, "do": "reply", "device": "h", "reply": "05"}`), `scenario: timeline[0].match: missing`},
+	{"reply key of input", scenario(`{"id": "h", "hid": {"descriptor": "05 0B"}}`, `{"at": 1, "do": "reply", "device": "h", "match": "05", "reply": "05", "report": "01"}`), `scenario: unknown key "timeline[0].report" for action "reply"`},
 	{"loopFrom without timeline", scenario(hs1, ``, `"loopFrom": "0s"`), `scenario: loopFrom: must be before the last step of the timeline`},
 	{"loopFrom at the last step", scenario(hs1, `{"at": 5, "do": "detach", "device": "hs1"}`, `"loopFrom": "5s"`), `scenario: loopFrom: must be before the last step of the timeline`},
 	{"loopFrom negative", scenario(hs1, `{"at": 5, "do": "detach", "device": "hs1"}`, `"loopFrom": -2`), `scenario: loopFrom: must not be negative`},
@@ -220,6 +245,11 @@ func FuzzParseScenario(f *testing.F) {
 	f.Add([]byte(scenario(`{"id": "dg1", "kind": "dongle"}, {"id": "hs1", "kind": "headset", "parent": "dg1"}`,
 		`{"at": 0, "do": "detach", "device": "dg1"}, {"at": 0, "do": "attach", "device": "dg1"}, {"at": 0, "do": "attach", "device": "hs1"}`,
 		`"loopFrom": 0`)))
+	if raw, err := os.ReadFile("testdata/blackwire-call.json"); err == nil {
+		f.Add(raw)
+	}
+	f.Add([]byte(scenario(`{"id": "h", "esn": "1", "hid": [{"descriptor": "05 0B 09 05 A1 01 C0", "interface": 3, "replies": [{"match": "05 ?? 01", "reply": "05 ?? 00 ??"}]}, {"descriptor": "05 0C", "interface": 3}]}`,
+		`{"at": 0, "do": "input", "device": "h", "report": "08 02", "interface": 3}, {"at": 1, "do": "reply", "device": "h", "match": "05", "reply": "05 01"}, {"at": 2, "do": "detach", "device": "h"}`)))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		s, err := ParseScenario(data)
 		if err != nil {

@@ -20,6 +20,9 @@ import (
 // CanWrite returns nil when the simulated driver can write the setting name
 // to the device id, else why not (wrapping device.ErrNotWritable).
 func (d *Driver) CanWrite(id, name string) error {
+	if h := d.hostFor(id); h != nil {
+		return h.CanWrite(id, name)
+	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	sd := d.st.devices[id]

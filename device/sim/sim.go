@@ -20,19 +20,37 @@ import (
 
 	"github.com/earshot-app/earshot/device"
 	"github.com/earshot-app/earshot/device/clock"
+	"github.com/earshot-app/earshot/device/hid"
 )
 
 // Driver plays a Scenario. It implements device.Driver,
-// device.SettingsWriter and device.FirmwareUpdater.
+// device.SettingsWriter, device.FirmwareUpdater and device.Lighter (its
+// busylights show what they are set to).
 type Driver struct {
 	// Logger receives the steps that are skipped (an action on a detached
 	// device). Set it before Run; nil means slog.Default().
 	Logger *slog.Logger
+	// OnPresence receives the timeline's "presence" steps (an application
+	// posting its state); the owner hands them to the presence service.
+	// Set it before Run; nil drops them.
+	OnPresence func(application, event string)
+
+	// Protocols are the HID protocol drivers the scenario's scripted HID
+	// devices are played through (hidplay.go). Set them before Run; with
+	// none, such devices show as other devices when their vendor is on
+	// Earshot's udev list.
+	Protocols []hid.Protocol
+	// WrapBus, when set before Run, wraps the Bus the scripted HID devices
+	// are read through (the HID trace of --hid-trace).
+	WrapBus func(hid.Bus) hid.Bus
 
 	scenario *Scenario
 	clk      clock.Clock
+	hid      *hidPlayer // nil when the scenario has no scripted HID device
 	done     chan struct{}
 	doneOnce sync.Once
+	zero     chan struct{} // closed once the steps at time zero have played
+	zeroOnce sync.Once
 
 	mu   sync.Mutex // guards st and emit
 	st   *state
@@ -41,7 +59,11 @@ type Driver struct {
 
 // New returns a driver that plays s on clk. Run it once.
 func New(s *Scenario, clk clock.Clock) *Driver {
-	return &Driver{scenario: s, clk: clk, done: make(chan struct{}), st: newState(s)}
+	d := &Driver{scenario: s, clk: clk, done: make(chan struct{}), zero: make(chan struct{}), st: newState(s)}
+	if s.HasHID() {
+		d.hid = newHIDPlayer(s)
+	}
+	return d
 }
 
 // Name returns "sim".
@@ -59,6 +81,10 @@ func (d *Driver) Run(ctx context.Context, emit func(device.Event)) error {
 		log = slog.Default()
 	}
 	start := d.clk.Now()
+	if d.hid != nil {
+		stop := d.hid.start(ctx, d, emit, log)
+		defer stop()
+	}
 	d.mu.Lock()
 	d.emit = emit
 	for _, dev := range d.st.attached() {
@@ -74,13 +100,27 @@ func (d *Driver) Run(ctx context.Context, emit func(device.Event)) error {
 	steps, shift := d.scenario.timeline, time.Duration(0)
 	for {
 		for _, s := range steps {
+			if shift+s.at > 0 {
+				d.zeroOnce.Do(func() { close(d.zero) })
+			}
 			if !wait(ctx, d.clk, start.Add(shift+s.at)) {
 				return nil
+			}
+			if s.do == "presence" {
+				if d.OnPresence != nil {
+					d.OnPresence(s.application, s.event)
+				}
+				continue
+			}
+			if d.hid != nil && d.hid.plays(s) {
+				d.hid.play(ctx, s, log)
+				continue
 			}
 			d.mu.Lock()
 			d.st.play(s, d.clk.Now(), emit, log)
 			d.mu.Unlock()
 		}
+		d.zeroOnce.Do(func() { close(d.zero) })
 		d.doneOnce.Do(func() { close(d.done) })
 		if !d.scenario.loops {
 			<-ctx.Done()
@@ -104,7 +144,10 @@ func wait(ctx context.Context, clk clock.Clock, until time.Time) bool {
 
 // WriteSettings stores values on the attached simulated device and emits
 // Changed while Run is running.
-func (d *Driver) WriteSettings(_ context.Context, id string, values map[string]string) map[string]error {
+func (d *Driver) WriteSettings(ctx context.Context, id string, values map[string]string) map[string]error {
+	if h := d.hostFor(id); h != nil {
+		return h.WriteSettings(ctx, id, values)
+	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	sd := d.st.devices[id]
@@ -159,7 +202,13 @@ type simDevice struct {
 func newState(s *Scenario) *state {
 	st := &state{devices: make(map[string]*simDevice), children: make(map[string][]*simDevice)}
 	for _, spec := range s.devices {
+		if len(spec.hid) > 0 {
+			continue // played by the HID host (hidplay.go)
+		}
 		sd := &simDevice{Device: spec.Clone(), attached: !spec.hasAttachStep, update: spec.firmwareUpdate, readOnly: spec.readOnly}
+		if sd.Kind == device.KindBusylight {
+			sd.Light = &device.LightState{} // dark until told otherwise
+		}
 		if spec.Parent != "" {
 			sd.attached = sd.attached && st.devices[spec.Parent].attached
 			st.children[spec.Parent] = append(st.children[spec.Parent], sd)
@@ -185,7 +234,13 @@ func (st *state) attached() []device.Device {
 // cannot apply (a detached device, or one attached twice) is logged and
 // skipped.
 func (st *state) play(s step, now time.Time, emit func(device.Event), log *slog.Logger) {
+	if deviceless[s.do] {
+		return
+	}
 	sd := st.devices[s.device]
+	if sd == nil {
+		return // a scripted HID device (hidplay.go)
+	}
 	event := func(t device.EventType) device.Event {
 		return device.Event{Type: t, At: now, Device: sd.Clone()}
 	}
@@ -261,4 +316,7 @@ func (st *state) detach(sd *simDevice, now time.Time, emit func(device.Event)) {
 	}
 	emit(device.Event{Type: device.Removed, At: now, Device: sd.Clone()})
 	sd.InCall, sd.Muted, sd.Streaming = false, false, false
+	if sd.Light != nil {
+		*sd.Light = device.LightState{} // an unplugged light is dark
+	}
 }

@@ -1,5 +1,7 @@
-// Package firmwaretest builds firmware archives (SPEC §6) for tests and for
-// the example folder of the reference backend (cmd/earshot-backend --init).
+// Package firmwaretest builds firmware archives for tests, for the
+// simulator's demo and for the example folder of the reference backend
+// (cmd/earshot-backend --init): in Jabra's own format (GNInfoXML, Archive)
+// and in Earshot's first format (InfoXML).
 package firmwaretest
 
 import (
@@ -7,6 +9,8 @@ import (
 	"bytes"
 	"fmt"
 	"strings"
+
+	"github.com/earshot-app/earshot/device/jabra/gncrc"
 )
 
 // Member is one file of a zip.
@@ -34,7 +38,7 @@ func Zip(members ...Member) []byte {
 	return buf.Bytes()
 }
 
-// InfoXML returns an info.xml for version, the product ids (hex) and the
+// InfoXML returns an info.xml in Earshot's first format for version, the product ids (hex) and the
 // files; a file "name:lang" gets that language attribute.
 func InfoXML(version string, pids []uint16, files ...string) string {
 	var b strings.Builder
@@ -59,19 +63,51 @@ func partition(lang string) string {
 	return "application"
 }
 
-// Archive returns a valid firmware archive for version and pids, with an
-// application image "app.bin" of size bytes and the language packs langs
-// ("de-DE" → lang-de-DE.bin).
-func Archive(version string, pids []uint16, size int, langs ...string) []byte {
-	files := []string{"app.bin"}
-	members := []Member{{Name: "app.bin", Data: Image(size)}}
-	for _, l := range langs {
-		name := "lang-" + l + ".bin"
-		files = append(files, name+":"+l)
-		members = append(members, Member{Name: name, Data: Image(64)})
+// File is one image of an archive in Jabra's format.
+type File struct {
+	Name      string
+	Language  string // "English", "German", or a tag such as "de-DE"
+	Partition int
+	Data      []byte
+}
+
+// GNInfoXML returns an info.xml in Jabra's own format (HARDWARE.md §2.8):
+// root buildVector with the version attribute, usbPid as 0x-hexadecimal
+// text, and each file's language, GN crc and partition as child elements.
+func GNInfoXML(version string, pids []uint16, files ...File) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<buildVector version=%q>\n  <targetUsbPids>\n", version)
+	for _, p := range pids {
+		fmt.Fprintf(&b, "    <usbPid>0x%04X</usbPid>\n", p)
 	}
-	members = append([]Member{{Name: "info.xml", Data: []byte(InfoXML(version, pids, files...))}}, members...)
+	b.WriteString("  </targetUsbPids>\n  <files>\n")
+	for _, f := range files {
+		fmt.Fprintf(&b, "    <file name=%q>\n      <language>%s</language>\n      <crc>%s</crc>\n      <partition>%d</partition>\n    </file>\n",
+			f.Name, f.Language, gncrc.Format(gncrc.Checksum(f.Data)), f.Partition)
+	}
+	b.WriteString("  </files>\n</buildVector>\n")
+	return b.String()
+}
+
+// GNArchive returns a zip of info.xml in Jabra's format and the files.
+func GNArchive(version string, pids []uint16, files ...File) []byte {
+	members := []Member{{Name: "info.xml", Data: []byte(GNInfoXML(version, pids, files...))}}
+	for _, f := range files {
+		members = append(members, Member{Name: f.Name, Data: f.Data})
+	}
 	return Zip(members...)
+}
+
+// Archive returns a valid firmware archive in Jabra's format for version
+// and pids, with an English application image "app.bin" (partition 0) of
+// size bytes and the language packs langs ("de-DE" → lang-de-DE.bin,
+// partitions 1, 2, …).
+func Archive(version string, pids []uint16, size int, langs ...string) []byte {
+	files := []File{{Name: "app.bin", Language: "English", Partition: 0, Data: Image(size)}}
+	for i, l := range langs {
+		files = append(files, File{Name: "lang-" + l + ".bin", Language: l, Partition: i + 1, Data: Image(64 + i)})
+	}
+	return GNArchive(version, pids, files...)
 }
 
 // Image returns n bytes that do not compress much.

@@ -34,16 +34,27 @@ func runService(e *env, args []string) error {
 	defer cancel()
 	done := ow.start(ctx, e.log)
 	go settleMemory(ctx)
-	var result error
+	// The pass's result comes over a channel: the owner stopping after the
+	// pass's cancel does not order the write before the read for the race
+	// detector.
+	result := make(chan error, 1)
 	if e.o.exitWhenDone {
 		go func() {
-			result = ow.onePass(ctx, e)
+			err := ow.onePass(ctx, e)
+			result <- err
 			cancel()
 		}()
+	} else {
+		result <- nil
 	}
 	<-done
 	e.log.Info("stopped")
-	return result
+	select {
+	case err := <-result:
+		return err
+	default:
+		return nil // stopped by a signal before the pass ended
+	}
 }
 
 // settleMemory keeps the all-day service small: a tighter GC target than
@@ -166,10 +177,13 @@ func (e *env) devices() ([]app.DeviceSummary, error) {
 		return nil, err
 	}
 	defer st.Close()
-	if e.scenario == nil {
-		return nil, nil // no hardware driver is built yet, so nothing is attached
+	// No owner: read the devices here. Scripted HID devices and real ones
+	// are read by the HID drivers, which this waits for (bounded).
+	devs, _, err := e.hidOnce(ctx)
+	if err != nil {
+		return nil, err
 	}
-	return app.Summaries(e.scenario.AtZero()), nil
+	return app.Summaries(devs), nil
 }
 
 // dialOwner returns a client of the running owner, nil when none runs, and an

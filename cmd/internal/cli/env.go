@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/spf13/afero"
@@ -23,6 +24,8 @@ import (
 	"github.com/earshot-app/earshot/device"
 	"github.com/earshot-app/earshot/device/catalog"
 	"github.com/earshot-app/earshot/device/clock"
+	"github.com/earshot-app/earshot/device/hidhost"
+	"github.com/earshot-app/earshot/device/micuse"
 	"github.com/earshot-app/earshot/device/sim"
 	"github.com/earshot-app/earshot/store"
 	"github.com/earshot-app/earshot/translations"
@@ -46,10 +49,18 @@ type env struct {
 	// oneShot: a subcommand owns the devices only for its job, so device
 	// management does not poll (firmware stage|apply without an owner).
 	oneShot bool
+	closers []io.Closer // closed by close (the HID trace file)
 }
 
 func newEnv(o options, stdout, stderr io.Writer, environ []string, t *translations.Translator) (*env, error) {
 	e := &env{o: o, t: t, stdout: stdout, stderr: stderr, fs: afero.NewOsFs(), source: "hardware"}
+	if e.o.hidTrace == "" {
+		for _, kv := range environ {
+			if v, ok := strings.CutPrefix(kv, hidTraceEnv+"="); ok {
+				e.o.hidTrace = v
+			}
+		}
+	}
 	if err := os.MkdirAll(o.data, 0o700); err != nil {
 		return nil, errors.New(t.T("cli.dataDir", "Dir", o.data, "Err", err))
 	}
@@ -103,7 +114,12 @@ func newEnv(o options, stdout, stderr io.Writer, environ []string, t *translatio
 	return e, nil
 }
 
-func (e *env) close() { _ = e.logFile.Close() }
+func (e *env) close() {
+	for i := len(e.closers) - 1; i >= 0; i-- {
+		_ = e.closers[i].Close()
+	}
+	_ = e.logFile.Close()
+}
 
 func (e *env) dbPath() string { return filepath.Join(e.o.data, "earshot.db") }
 
@@ -126,18 +142,25 @@ type Owner struct {
 	calls    *calls.Service
 	settings *settings.Service
 	store    *store.Store
-	sim      *sim.Driver // nil: real hardware
+	sim      *sim.Driver   // nil: real hardware
+	hid      *hidhost.Host // the HID host on real hardware; nil with a scenario
 	api      *localapi.Server
 	clock    clock.Clock
 	status   localapi.Status
 	dm       *deviceManagement // firmware updates and the device-management poller
 	// analytics: the events of SPEC §7 and the outbox uploader (outbox.go).
 	analytics *analyticsOwner
+	// presence: the resolved state, the lights that show it and the
+	// local presence API (presence.go).
+	presence *presenceOwner
 }
 
 // becomeOwner opens the database (failing when another owner holds it), builds
 // the drivers and the core, and listens on the local API socket. Start runs it.
 func (e *env) becomeOwner() (*Owner, error) {
+	if err := e.checkDataFolder(); err != nil {
+		return nil, err
+	}
 	st, err := e.openStore(time.Second)
 	if err != nil {
 		return nil, err
@@ -148,7 +171,19 @@ func (e *env) becomeOwner() (*Owner, error) {
 	if e.scenario != nil {
 		clk = clock.NewScaled(clock.Real{}, time.Now(), e.scenario.Speed())
 		ow.sim = sim.New(e.scenario, clk)
+		// Scripted HID devices play through the real HID host and protocols.
+		ow.sim.Protocols = e.hidProtocols(nil, clk)
+		if ow.sim.WrapBus, err = e.hidWrap(clk); err != nil {
+			st.Close()
+			return nil, err
+		}
 		drivers = append(drivers, ow.sim)
+	} else {
+		if ow.hid, err = e.hidHost(clk, micuse.Default(e.log)); err != nil {
+			st.Close()
+			return nil, err
+		}
+		drivers = append(drivers, ow.hid)
 	}
 	ow.clock = clk
 	if ow.analytics, err = e.buildAnalytics(st, clk); err != nil {
@@ -166,8 +201,13 @@ func (e *env) becomeOwner() (*Owner, error) {
 		st.Close()
 		return nil, err
 	}
+	ow.presence = e.buildPresence(mgr, clk)
+	if ow.sim != nil {
+		svc := ow.presence.service
+		ow.sim.OnPresence = func(application, event string) { _, _ = svc.Post(application, event) }
+	}
 	ow.core = app.NewCore(app.CoreParams{Manager: mgr, Store: st, Clock: clk, Logger: e.log,
-		Services: append([]app.Service{ow.analytics.service, ow.calls}, ow.dm.services()...)})
+		Services: append([]app.Service{ow.analytics.service, ow.calls, ow.presence.service}, ow.dm.services()...)})
 	ow.status = localapi.Status{Version: Version, PID: os.Getpid(), Source: e.source}
 	ow.api, err = localapi.Listen(localapi.SocketPath(e.o.data), ow.core, ow.status, e.log)
 	if err != nil {
@@ -178,8 +218,24 @@ func (e *env) becomeOwner() (*Owner, error) {
 	ow.api.ServeSettings(ow.settings, ow.core)
 	ow.api.ServeFirmware(ow.dm.updater, ow.core)
 	ow.api.ServeOutbox(ow.analytics.uploader)
+	ow.api.ServePresence(ow.presence.service, ow.presence.runner, mgr, ow.core)
 	e.log.Info("started", "version", Version, "source", e.source, "data", e.o.data)
 	return ow, nil
+}
+
+// checkDataFolder refuses to own a data folder that other users can
+// write to or that is not the user's: another user could replace the
+// socket and feed the command line fake devices.
+func (e *env) checkDataFolder() error {
+	err := localapi.CheckDataFolder(e.o.data)
+	var unsafe *localapi.UnsafeFolderError
+	switch {
+	case errors.As(err, &unsafe) && unsafe.Owner != unsafe.User:
+		return errors.New(e.t.T("cli.dataFolder.notOwned", "Dir", unsafe.Dir, "Owner", unsafe.Owner, "User", unsafe.User))
+	case errors.As(err, &unsafe):
+		return errors.New(e.t.T("cli.dataFolder.writable", "Dir", unsafe.Dir, "Mode", fmt.Sprintf("%04o", unsafe.Mode.Perm())))
+	}
+	return err
 }
 
 // start runs the core, the local API and the analytics uploader until ctx is
@@ -190,6 +246,7 @@ func (ow *Owner) start(ctx context.Context, log *slog.Logger) <-chan struct{} {
 	apiDone := make(chan struct{})
 	go func() { ow.api.Serve(ctx); close(apiDone) }()
 	uploaderDone := ow.analytics.start(ctx)
+	ow.presence.runner.Start(ctx)
 	go func() {
 		defer close(done)
 		if err := ow.core.Run(ctx); err != nil {
@@ -197,6 +254,7 @@ func (ow *Owner) start(ctx context.Context, log *slog.Logger) <-chan struct{} {
 		}
 		<-apiDone
 		<-uploaderDone
+		ow.presence.runner.Stop()
 		if err := ow.store.Close(); err != nil {
 			log.Error("close store", "err", err)
 		}

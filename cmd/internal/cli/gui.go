@@ -9,6 +9,7 @@ import (
 	"github.com/earshot-app/earshot/app/calls"
 	"github.com/earshot-app/earshot/app/config"
 	"github.com/earshot-app/earshot/app/firmware"
+	"github.com/earshot-app/earshot/app/presence"
 	"github.com/earshot-app/earshot/app/settings"
 	"github.com/earshot-app/earshot/translations"
 )
@@ -75,6 +76,13 @@ func (ow *Owner) Firmware() *firmware.Updater { return ow.dm.updater }
 
 // Outbox is the analytics uploader the Outbox page shows.
 func (ow *Owner) Outbox() *analytics.Uploader { return ow.analytics.uploader }
+
+// Presence is the presence service of the Presence page, the selector and
+// the tray.
+func (ow *Owner) Presence() *presence.Service { return ow.presence.service }
+
+// PresenceAPI switches the local presence API and hands out its token.
+func (ow *Owner) PresenceAPI() *presence.Runner { return ow.presence.runner }
 
 // OnFirmwareNotice sends firmware notices to fn as well as to the log: a
 // managed update starting by itself needs the user's attention.

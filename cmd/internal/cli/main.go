@@ -67,6 +67,10 @@ var commands = []command{
 	{name: "catalog", usage: "cli.usage.catalog", flags: jsonFlag, run: runCatalog},
 	{name: "firmware", usage: "cli.usage.firmware", flags: jsonFlag, run: runFirmware},
 	{name: "outbox", usage: "cli.outbox.usage", flags: jsonFlag, run: runOutbox},
+	{name: "light", usage: "cli.usage.light", flags: lightFlags, run: runLight},
+	{name: "presence", usage: "cli.usage.presence", flags: presenceFlags, run: runPresence},
+	{name: "hid", usage: "cli.usage.hid", flags: hidFlags, run: runHID},
+	{name: "udev-rules", usage: "cli.usage.udevRules", run: runUdevRules},
 	{name: "version", usage: "cli.usage.version", flags: jsonFlag, run: runVersion},
 	{name: "diagnostics", usage: "cli.usage.diagnostics", flags: diagnosticsFlags, run: runDiagnostics},
 }
@@ -180,8 +184,8 @@ func printUsage(w io.Writer, t *translations.Translator) {
 		fmt.Fprintf(w, "  earshot %-*s  %s\n", width, l[0], l[1])
 	}
 	fmt.Fprintln(w, t.T("cli.usage.common"))
-	for _, f := range []string{"--data DIR", "--config FILE", "--demo", "--sim FILE", "--json", "--verbose"} {
-		fmt.Fprintf(w, "  %-14s %s\n", f, t.T("cli.flag."+strings.Fields(strings.TrimPrefix(f, "--"))[0]))
+	for _, f := range []string{"--data DIR", "--config FILE", "--demo", "--sim FILE", "--json", "--verbose", "--hid-trace FILE"} {
+		fmt.Fprintf(w, "  %-17s %s\n", f, t.T("cli.flag."+strings.Fields(strings.TrimPrefix(f, "--"))[0]))
 	}
 }
 
@@ -199,6 +203,12 @@ func synopsis(name string) string {
 		return " check FILE|DIR… [--json]"
 	case "calls":
 		return " [--csv | --json] [--since WHEN] [--until WHEN] [--limit N]"
+	case "light":
+		return " DEVICE|all COLOUR|off [--blink]"
+	case "presence":
+		return " [--json] | set STATE|auto | token [--new]"
+	case "hid":
+		return " list|record …"
 	case "diagnostics":
 		return " --out FILE.zip"
 	}

@@ -33,10 +33,16 @@ type options struct {
 	// applyFirmware (GUI, with show): ask to confirm the update with the
 	// firmware staged for that device, as its Firmware tab's button does.
 	applyFirmware bool
-	out           string // diagnostics: the zip to write
+	blink         bool   // light: blink the colour
+	renew         bool   // presence token: replace the token
+	hidTrace      string // --hid-trace FILE (or EARSHOT_HIDTRACE): every HID report as JSON lines
+	seconds       int    // hid record: how long
+	out           string // hid record: the scenario file written; diagnostics: the zip
 }
 
-func defaultOptions() options { return options{data: defaultDataDir(), drainWait: 2 * time.Minute} }
+func defaultOptions() options {
+	return options{data: defaultDataDir(), drainWait: 2 * time.Minute, seconds: 30}
+}
 
 // newFlagSet registers the common flags and those of one command.
 func newFlagSet(name string, o *options, extra func(*flag.FlagSet, *options)) *flag.FlagSet {
@@ -47,6 +53,7 @@ func newFlagSet(name string, o *options, extra func(*flag.FlagSet, *options)) *f
 	fs.BoolVar(&o.demo, "demo", o.demo, "")
 	fs.StringVar(&o.simFile, "sim", o.simFile, "")
 	fs.BoolVar(&o.verbose, "verbose", o.verbose, "")
+	fs.StringVar(&o.hidTrace, "hid-trace", o.hidTrace, "")
 	if extra != nil {
 		extra(fs, o)
 	}
@@ -59,12 +66,36 @@ func allFlags(fs *flag.FlagSet, o *options) {
 	callsFlags(fs, o) // --json, --csv, --since, --until, --limit
 	serviceFlags(fs, o)
 	guiFlags(fs, o)
-	diagnosticsFlags(fs, o)
+	lightFlags(fs, o)
+	newFlag(fs, o) // presence token --new (--json is registered above)
+	recordFlags(fs, o)
 }
 
+func lightFlags(fs *flag.FlagSet, o *options) { fs.BoolVar(&o.blink, "blink", o.blink, "") }
+
+func newFlag(fs *flag.FlagSet, o *options) { fs.BoolVar(&o.renew, "new", o.renew, "") }
+
+func presenceFlags(fs *flag.FlagSet, o *options) {
+	jsonFlag(fs, o)
+	newFlag(fs, o)
+}
+
+// diagnosticsFlags: --out is also in allFlags, through recordFlags (hid record).
 func diagnosticsFlags(fs *flag.FlagSet, o *options) { fs.StringVar(&o.out, "out", o.out, "") }
 
 func jsonFlag(fs *flag.FlagSet, o *options) { fs.BoolVar(&o.json, "json", o.json, "") }
+
+// hidFlags are the flags of `earshot hid`: list's --json, record's
+// --seconds and --out.
+func hidFlags(fs *flag.FlagSet, o *options) {
+	jsonFlag(fs, o)
+	recordFlags(fs, o)
+}
+
+func recordFlags(fs *flag.FlagSet, o *options) {
+	fs.IntVar(&o.seconds, "seconds", o.seconds, "")
+	fs.StringVar(&o.out, "out", o.out, "")
+}
 
 func serviceFlags(fs *flag.FlagSet, o *options) {
 	fs.BoolVar(&o.exitWhenDone, "exit-when-done", o.exitWhenDone, "")

@@ -82,7 +82,9 @@ func TestDrainBacklogAfterACrash(t *testing.T) {
 		t.Errorf("want one line naming %s, got %q", endpoint, line)
 	}
 	after, _ := outbox(t, data, env)
-	if len(after) != 1 || after[0].Queued != queued || after[0].Delivered != 0 {
+	// The pass may queue events of its own (a call the crash left open ends
+	// at start), never fewer.
+	if len(after) != 1 || after[0].Queued < queued || after[0].Delivered != 0 {
 		t.Fatalf("endpoint down: outbox %+v, want %d still queued", after, queued)
 	}
 

@@ -131,13 +131,47 @@ func (e *env) settings(ctx context.Context) (api settingsAPI, devs []app.DeviceS
 	}
 	var devices settings.Devices = noDevices{}
 	var attached []device.Device
-	if e.scenario != nil {
+	release := func() { st.Close() }
+	switch {
+	case e.scenario != nil && e.scenario.HasHID():
+		mgr, stop, err := e.simHIDOnce(ctx)
+		if err != nil {
+			st.Close()
+			return nil, nil, nil, err
+		}
+		devices, attached = mgr, mgr.Devices()
+		release = func() { stop(); st.Close() }
+	case e.scenario != nil:
 		drv := sim.New(e.scenario, clock.Real{})
 		drv.Settle()
 		devices, attached = simDevices{drv}, e.scenario.AtZero()
 	}
 	s := settings.New(settings.Params{Catalog: e.loadCatalog(), Devices: devices, Store: st, Logger: e.log})
-	return localSettings{s}, app.Summaries(attached), func() { st.Close() }, nil
+	return localSettings{s}, app.Summaries(attached), release, nil
+}
+
+// simHIDOnce plays a scenario with scripted HID devices at time zero, through
+// the HID host and its protocol drivers (with the HID trace when asked for),
+// until they have read the devices (bounded by hidSettle), and keeps it
+// playing so that a one-shot command can write to them; stop ends it.
+func (e *env) simHIDOnce(ctx context.Context) (*device.Manager, func(), error) {
+	clk := clock.NewFake(time.Now())
+	wrap, err := e.hidWrap(clk)
+	if err != nil {
+		return nil, nil, err
+	}
+	drv := sim.New(e.scenario, clk)
+	drv.Protocols, drv.WrapBus, drv.Logger = e.hidProtocols(nil, nil), wrap, e.log
+	mgr := device.NewManager(device.ManagerParams{Drivers: []device.Driver{drv}, Logger: e.log})
+	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	done := make(chan struct{})
+	go func() { _ = mgr.Run(runCtx); close(done) }()
+	wait, stopWait := context.WithTimeout(ctx, hidSettle)
+	defer stopWait()
+	if err := drv.Settled(wait); err != nil {
+		e.log.Warn("hid: the drivers did not finish reading the scripted devices in time", "err", err)
+	}
+	return mgr, func() { cancel(); <-done }, nil
 }
 
 // runSettings is `earshot settings show|set|export|import|history DEVICE …`
