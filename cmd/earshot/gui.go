@@ -58,6 +58,7 @@ func runGUI(s *cli.Session, args []string) (err error) {
 		s.Log().Warn("no session D-Bus: running without a tray icon, so closing the window quits")
 	}
 	pages, tabs := guiPages(t, ow), guiDeviceTabs(t, ow)
+	pages = append(pages, preferencesPage(s))
 	p := views.MainWindowParams{App: a, Source: ow.Core(), T: t, Tray: tray, Version: cli.Version, Presence: ow.Presence()}
 	for _, np := range pages {
 		p.Pages = append(p.Pages, np.page)
