@@ -57,7 +57,7 @@ func TestPreferencesPage(t *testing.T) {
 		status      string
 	}{
 		{name: "the user's own tray setting", trayEnabled: true,
-			want: []string{"Your settings", "PASSWORD", "xxxxx", `HKLM\Software\Earshot`, "Locked: set machine-wide by your administrator in HKLM\\Software\\Earshot", "built-in default"},
+			want:   []string{"Your settings", "PASSWORD", "xxxxx", `HKLM\Software\Earshot`, "Locked: set machine-wide by your administrator in HKLM\\Software\\Earshot", "built-in default"},
 			status: "Diagnostics written to /data/diag.zip (path copied)"},
 		{name: "IT set the tray machine-wide", trayMachine: true, trayEnabled: false,
 			want: []string{"Locked: set machine-wide by your administrator in /etc/earshot/config.toml"}},
