@@ -6,6 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/deps.sh
 need_packages $EARSHOT_BUILD_PACKAGES $EARSHOT_GUI_TEST_PACKAGES
+# wixl and msitools: packaging/windows/msi_test.go builds the MSI and reads its tables.
+need_packages wixl msitools
 need_go
 export LANG=en_US.UTF-8 LC_ALL=
 
