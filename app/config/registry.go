@@ -1,6 +1,10 @@
 package config
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+	"unicode/utf8"
+)
 
 // RegistryPath is where the MSI writes the installer properties, under
 // HKEY_LOCAL_MACHINE; ProtectedPath is the subkey only SYSTEM and
@@ -9,6 +13,10 @@ const (
 	RegistryPath  = `Software\Earshot`
 	ProtectedPath = `Software\Earshot\Protected`
 )
+
+// maxRegistryValue bounds one registry value: an installer property is a URL
+// or a short word, and a damaged or hostile export must not fill memory.
+const maxRegistryValue = 64 << 10
 
 // ErrNoValue is what a RegistryReader returns for a key or value that does
 // not exist.
@@ -41,6 +49,11 @@ func RegistryLayers(r RegistryReader) ([]Layer, []Problem) {
 		}
 		v, err := r.String(key, name)
 		switch {
+		case err == nil && len(v) > maxRegistryValue:
+			problems = append(problems, Problem{Source: RegistrySource, Key: name,
+				Msg: fmt.Sprintf("value is %d bytes, more than %d; ignored", len(v), maxRegistryValue)})
+		case err == nil && !utf8.ValidString(v):
+			problems = append(problems, Problem{Source: RegistrySource, Key: name, Msg: "value is not valid text (UTF-8); ignored"})
 		case err == nil:
 			if v != "" {
 				l.Values[name] = v

@@ -211,3 +211,42 @@ func TestProtectPassword(t *testing.T) {
 		})
 	}
 }
+
+// TestRegistryExportSomeoneElseWrote: a registry export with wrong types, a
+// 10 MB value and invalid UTF-8 gives one message per problem, names no
+// secret, and every key keeps its default.
+func TestRegistryExportSomeoneElseWrote(t *testing.T) {
+	reg := fakeRegistry{values: map[string]string{
+		RegistryPath + `\TRAYICON`:                       "maybe",
+		RegistryPath + `\CHECKFORUPDATESINTERVALMINUTES`: "hourly",
+		RegistryPath + `\BACKENDTYPE`:                    "Jabra",
+		RegistryPath + `\CATALOGDIR`:                     strings.Repeat("x", 10<<20),
+		RegistryPath + `\USERNAME`:                       "bad\xff\xfeutf8",
+		RegistryPath + `\DEVICEMANAGEMENTENDPOINT`:       "ftp://nowhere",
+		ProtectedPath + `\PASSWORD`:                      "pw\xffsecret",
+	}}
+	layers, problems := RegistryLayers(reg)
+	c, more := Resolve(layers)
+	problems = append(problems, more...)
+	want := map[string]string{
+		"TRAYICON": "not YES or NO", "CHECKFORUPDATESINTERVALMINUTES": "not a whole number",
+		"BACKENDTYPE": "not Default, PowerSuite or Ovoc", "CATALOGDIR": "more than 65536; ignored",
+		"USERNAME": "not valid text", "DEVICEMANAGEMENTENDPOINT": "not an http or https URL", "PASSWORD": "not valid text",
+	}
+	if len(problems) != len(want) {
+		t.Errorf("%d problems, want %d: %v", len(problems), len(want), problems)
+	}
+	for _, p := range problems {
+		if !strings.Contains(p.Msg, want[p.Key]) || want[p.Key] == "" {
+			t.Errorf("problem %q, want for %s %q", p, p.Key, want[p.Key])
+		}
+		if strings.Contains(p.String(), "secret") || len(p.String()) > 300 {
+			t.Errorf("problem not one short line without the secret: %.300q", p.String())
+		}
+	}
+	d := Defaults()
+	if c.TrayIcon != d.TrayIcon || c.CheckForUpdatesMinutes != d.CheckForUpdatesMinutes || c.BackendType != d.BackendType ||
+		c.CatalogDir != "" || c.Username != "" || c.Password != "" || c.ManagementEndpoint != "" {
+		t.Errorf("config %+v, want the defaults", c)
+	}
+}
