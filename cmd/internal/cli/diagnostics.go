@@ -93,7 +93,7 @@ func (e *env) writeDiagnostics(w io.Writer) error {
 	}
 	// The commands' own JSON, as `earshot devices --json` etc. print it; a
 	// command that fails leaves its error in the zip instead.
-	for _, c := range []struct{ file, cmd string }{{"devices.json", "devices"}, {"hid-list.txt", "hid"}, {"outbox.json", "outbox"}} {
+	for _, c := range []struct{ file, cmd string }{{"devices.json", "devices"}, {"hid-list.json", "hid"}, {"outbox.json", "outbox"}} {
 		out, err := e.captureCommand(c.cmd)
 		if err != nil {
 			out = []byte("error: " + err.Error() + "\n")
