@@ -95,7 +95,7 @@ func TestNoClearPassword(t *testing.T) {
 					t.Errorf("diagnostics %s holds the password in clear", name)
 				}
 			}
-			for _, want := range []string{"version.json", "configuration.json", "devices.json", "outbox.json", "logs/earshot.log"} {
+			for _, want := range []string{"version.json", "configuration.json", "devices.json", "hid-list.json", "outbox.json", "logs/earshot.log"} {
 				if _, ok := entries[want]; !ok {
 					t.Errorf("the zip has no %s (has %v)", want, keysOf(entries))
 				}
