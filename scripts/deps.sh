@@ -5,6 +5,9 @@
 
 EARSHOT_BUILD_PACKAGES="gcc libc6-dev pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev"
 EARSHOT_GUI_TEST_PACKAGES="xvfb imagemagick xdotool dbus"
+# The mingw C compiler, so CI cross-builds the Windows binaries with cgo
+# (karalabe/hid, the Windows HID transport, is C).
+EARSHOT_CROSS_PACKAGES="gcc-mingw-w64-x86-64"
 
 need_packages() {
 	local missing=()

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -339,4 +340,23 @@ func TestIoctlNumbers(t *testing.T) {
 	if got := hidiocRW(hidiocGFeature, 9); got != 0xC0094807 {
 		t.Errorf("HIDIOCGFEATURE(9) = %#x", got)
 	}
+}
+
+// The sysfs texts Enumerate parses: a uevent file and its HID_ID.
+func FuzzSysfsUevent(f *testing.F) {
+	f.Add([]byte("DRIVER=plantronics\nHID_ID=0003:0000047F:0000C056\nHID_NAME=Plantronics\nHID_UNIQ=\n"))
+	f.Add([]byte("HID_ID=0005:0000046D:0000B010\n"))
+	f.Add([]byte("HID_ID=0003:0001047F:0000C056"))
+	f.Add([]byte("=\n==\nHID_ID=::\n"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		env := parseEnv(b)
+		bus, vid, pid, ok := parseHIDID(env["HID_ID"])
+		if !ok && (bus|vid|pid) != 0 {
+			t.Fatalf("refused HID_ID %q gave %x %x %x", env["HID_ID"], bus, vid, pid)
+		}
+		if ok && !strings.Contains(strings.ToUpper(env["HID_ID"]), strings.ToUpper(strings.TrimLeft(fmt.Sprintf("%x", pid), "0"))) && pid != 0 {
+			t.Fatalf("HID_ID %q gave product %x", env["HID_ID"], pid)
+		}
+		_ = busName(bus)
+	})
 }

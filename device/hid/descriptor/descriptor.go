@@ -15,7 +15,9 @@ import (
 )
 
 // Bounds of what Parse accepts; a descriptor beyond them is refused with an
-// error, never parsed for long.
+// error, never parsed for long. Every item takes at least one byte, so
+// MaxSize also bounds the items (and the collections) to 4096; Parse makes
+// one pass over them.
 const (
 	MaxSize      = 4096  // bytes of descriptor (the kernel's HID_MAX_DESCRIPTOR_SIZE)
 	MaxDepth     = 32    // nested collections
