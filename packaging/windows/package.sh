@@ -33,8 +33,8 @@ if [ "${EARSHOT_SKIP_BUILD:-}" != 1 ]; then
 	resource earshot "Earshot" cmd/earshot
 	resource earshotd "Earshot headless service" cmd/earshotd
 	export GOOS=windows GOARCH=amd64 CGO_ENABLED=1 CC=x86_64-w64-mingw32-gcc
-	go build -trimpath -ldflags "$EARSHOT_LDFLAGS -H windowsgui" -o "$work/earshot.exe" ./cmd/earshot
-	go build -trimpath -ldflags "$EARSHOT_LDFLAGS" -o "$work/earshotd.exe" ./cmd/earshotd
+	go build -ldflags "$EARSHOT_LDFLAGS -H windowsgui" -o "$work/earshot.exe" ./cmd/earshot
+	go build -ldflags "$EARSHOT_LDFLAGS" -o "$work/earshotd.exe" ./cmd/earshotd
 	unset GOOS GOARCH CGO_ENABLED CC
 	cleanup
 fi
