@@ -69,10 +69,11 @@ deb=dist/earshot_${EARSHOT_VERSION}_$arch.deb
 fakeroot dpkg-deb --build -Zxz "$root" "$deb" >/dev/null
 
 dpkg-deb -I "$deb"
-dpkg-deb -c "$deb"
+listing=$(dpkg-deb -c "$deb")
+echo "$listing"
 for f in ./usr/bin/earshot ./usr/bin/earshotd ./usr/share/applications/org.earshot.Earshot.desktop \
 	./usr/share/metainfo/org.earshot.Earshot.metainfo.xml ./usr/lib/udev/rules.d/70-earshot.rules \
 	./usr/lib/systemd/user/earshot.service ./usr/share/icons/hicolor/scalable/apps/org.earshot.Earshot.svg; do
-	dpkg-deb -c "$deb" | grep -q " $f\$" || { echo "package-linux: $deb lacks $f" >&2; exit 1; }
+	grep -q " $f\$" <<<"$listing" || { echo "package-linux: $deb lacks $f" >&2; exit 1; }
 done
 echo "built $deb and dist/$tarname.tar.gz"
