@@ -40,13 +40,13 @@ mkdir -p "$dir"
 tar -C "$dir" -xf "$cache"
 cp /etc/resolv.conf "$dir/etc/resolv.conf"
 mount -t proc proc "$dir/proc"
-in() { chroot "$dir" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 "$@"; }
+inroot() { chroot "$dir" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 "$@"; }
 
 echo "== the libraries the .deb depends on, from Debian"
 depends=$(dpkg-deb -f "$deb" Depends | sed -E 's/ \([^)]*\)//g; s/,/ /g')
-in apt-get update -qq
-in env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $depends >/dev/null
-in apt-get clean
+inroot apt-get update -qq
+inroot env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $depends >/dev/null
+inroot apt-get clean
 
 # What is on the disk before; the same must be there after the purge.
 snapshot() {
@@ -57,11 +57,14 @@ snapshot >build/chroot-before.txt
 
 echo "== dpkg -i $deb"
 cp "$deb" "$dir/tmp/earshot.deb"
-in dpkg -i /tmp/earshot.deb
-got=$(in earshot version)
+inroot dpkg -i /tmp/earshot.deb
+# Earshot makes its data folder in the running user's home at start; that is
+# the user's and not the package's, so it goes to /tmp (outside the snapshot).
+run() { inroot env HOME=/tmp/home XDG_DATA_HOME=/tmp/home/data "$@"; }
+got=$(run earshot version 2>/dev/null)
 echo "$got"
 case "$got" in "earshot $EARSHOT_VERSION "*) ;; *) echo "check.sh: earshot version printed '$got'" >&2; exit 1 ;; esac
-in earshotd version --json
+run earshotd version --json
 for f in /usr/lib/udev/rules.d/70-earshot.rules /usr/lib/systemd/user/earshot.service \
 	/usr/share/applications/org.earshot.Earshot.desktop /usr/share/metainfo/org.earshot.Earshot.metainfo.xml; do
 	[ -f "$dir$f" ] || { echo "check.sh: $f not installed" >&2; exit 1; }
@@ -73,7 +76,7 @@ fi
 
 echo "== dpkg --purge earshot"
 mkdir -p "$dir/etc/earshot" && echo 'TRAYICON = "NO"' >"$dir/etc/earshot/config.toml"
-in dpkg --purge earshot
+inroot dpkg --purge earshot
 rm -f "$dir/tmp/earshot.deb"
 snapshot >build/chroot-after.txt
 if ! diff -u build/chroot-before.txt build/chroot-after.txt; then
