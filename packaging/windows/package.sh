@@ -44,8 +44,11 @@ done
 # -H windowsgui: the PE optional header's subsystem is 2 (GUI), not 3 (console).
 sub=$(od -An -tu2 -j $(($(od -An -tu4 -j 60 -N4 "$work/earshot.exe") + 92)) -N2 "$work/earshot.exe" | tr -d ' ')
 [ "$sub" = 2 ] || { echo "package-windows: earshot.exe subsystem is $sub, not GUI (2)" >&2; exit 1; }
-grep -qa "$(printf 'P\0r\0o\0d\0u\0c\0t\0V\0e\0r\0s\0i\0o\0n')" "$work/earshot.exe" ||
-	{ echo "package-windows: earshot.exe has no version resource" >&2; exit 1; }
+for f in earshot.exe earshotd.exe; do
+	x86_64-w64-mingw32-objdump -h "$work/$f" | grep -q '\.rsrc' &&
+		LC_ALL=C grep -qaP "P\x00r\x00o\x00d\x00u\x00c\x00t\x00V\x00e\x00r\x00s\x00i\x00o\x00n\x00(\x00)*$(echo "$EARSHOT_VERSION" | sed 's/./&\\x00/g')" "$work/$f" ||
+		{ echo "package-windows: $f has no version resource for $EARSHOT_VERSION" >&2; exit 1; }
+done
 cp "$work/earshot.exe" "$work/earshotd.exe" dist/
 
 bash packaging/windows/msi.sh "$work" "dist/earshot-$EARSHOT_VERSION-x64.msi"
