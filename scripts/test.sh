@@ -77,3 +77,11 @@ go test -race -tags ci -count=1 -timeout 20m ./...
 
 step "the real window under Xvfb"
 bash scripts/gui-check.sh
+
+step "packages: make package-linux (.deb and tarball, validated)"
+# About 3 minutes with the packages go test compiled; the install into a clean
+# Debian chroot (packaging/linux/check.sh) needs root and a mirror, so it is
+# run by hand. The MSI's tables are checked by packaging/windows/msi_test.go
+# above; make package-windows (earshot.exe needs Fyne's cgo for mingw, up to
+# an hour cold) is not run here.
+make package-linux
