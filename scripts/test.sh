@@ -84,4 +84,4 @@ step "packages: make package-linux (.deb and tarball, validated)"
 # run by hand. The MSI's tables are checked by packaging/windows/msi_test.go
 # above; make package-windows (earshot.exe needs Fyne's cgo for mingw, up to
 # an hour cold) is not run here.
-make package-linux
+bash packaging/linux/package.sh
