@@ -60,3 +60,14 @@ func TestSetUserValue(t *testing.T) {
 		})
 	}
 }
+
+// TestValuesCoverEveryKey: the Preferences page and the diagnostics show a
+// value for every key a source can set.
+func TestValuesCoverEveryKey(t *testing.T) {
+	v := Values(Defaults())
+	for _, k := range Keys() {
+		if _, ok := v[k]; !ok {
+			t.Errorf("Values has no %s", k)
+		}
+	}
+}

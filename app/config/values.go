@@ -10,7 +10,7 @@ import (
 // clear password: mask it before showing or saving it anywhere.
 func Values(c Config) map[string]string {
 	yesNo := map[bool]string{true: "YES", false: "NO"}
-	return map[string]string{
+	out := map[string]string{
 		KeyAnalyticsEndpoint:    strings.Join(c.AnalyticsEndpoints, "|"),
 		KeyManagementEndpoint:   c.ManagementEndpoint,
 		KeyUsername:             c.Username,
@@ -24,5 +24,16 @@ func Values(c Config) map[string]string {
 		KeyCatalogDir:           c.CatalogDir,
 		KeyLanguage:             c.Language,
 		KeyCallHistoryRetention: strconv.Itoa(c.CallHistoryRetentionDays),
+		KeyPresenceAPI:          yesNo[c.PresenceAPI],
+		KeyPresenceAPIAddress:   c.PresenceAPIAddress,
+		KeyHIDTelLEDs:           yesNo[c.HIDTelLEDs],
 	}
+	for _, st := range PresenceColourStates {
+		v := ""
+		if l, ok := c.PresenceColours[st]; ok {
+			v = l.String()
+		}
+		out[KeyPresenceColourPrefix+strings.ToUpper(st)] = v
+	}
+	return out
 }
