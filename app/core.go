@@ -5,6 +5,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -151,7 +152,9 @@ func (c *Core) handle(e device.Event) {
 			}
 			return nil
 		})
-		if err != nil {
+		// A write the disk did not take is logged by the store once per
+		// episode, with a count, not once per event.
+		if err != nil && !errors.Is(err, store.ErrStorage) {
 			log.Error(what, "err", err)
 		}
 	}

@@ -75,6 +75,9 @@ go test -count=1 ./translations/
 step "go test -race (headless Fyne tests under -tags ci)"
 go test -race -tags ci -count=1 -timeout 20m ./...
 
+step "crash and chaos, short form (docs/RELIABILITY.md)"
+bash scripts/chaos.sh
+
 step "the real window under Xvfb"
 bash scripts/gui-check.sh
 

@@ -104,12 +104,12 @@ func (tx *Tx) PutCameraSession(rec SessionRecord) error { return putSession(tx.t
 
 // SaveCall is PutCall in a transaction of its own.
 func (s *Store) SaveCall(rec CallRecord) error {
-	return s.db.Update(func(tx *bolt.Tx) error { return putCall(tx, rec) })
+	return s.update(func(tx *bolt.Tx) error { return putCall(tx, rec) })
 }
 
 // SaveCalls stores recs in one transaction (imports, benchmarks).
 func (s *Store) SaveCalls(recs []CallRecord) error {
-	return s.db.Update(func(tx *bolt.Tx) error {
+	return s.update(func(tx *bolt.Tx) error {
 		for _, rec := range recs {
 			if err := putCall(tx, rec); err != nil {
 				return err
@@ -121,7 +121,7 @@ func (s *Store) SaveCalls(recs []CallRecord) error {
 
 // SaveCameraSession is PutCameraSession in a transaction of its own.
 func (s *Store) SaveCameraSession(rec SessionRecord) error {
-	return s.db.Update(func(tx *bolt.Tx) error { return putSession(tx, rec) })
+	return s.update(func(tx *bolt.Tx) error { return putSession(tx, rec) })
 }
 
 func putCall(tx *bolt.Tx, rec CallRecord) error {
@@ -166,7 +166,7 @@ func (s *Store) OpenCameraSessions() ([]SessionRecord, error) {
 func openRecords[T any](s *Store, bucket string, decode func([]byte) (T, error)) ([]T, error) {
 	var out []T
 	var bad []error
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		h, err := historyOf(tx, bucket)
 		if err != nil {
 			return err
@@ -199,7 +199,7 @@ func (s *Store) CameraSessions(q Query) ([]SessionRecord, error) {
 func query[T any](s *Store, bucket string, q Query, decode func(*decoder, []byte, *T) error) ([]T, error) {
 	var out []T
 	var bad []error
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		h, err := historyOf(tx, bucket)
 		if err != nil {
 			return err
@@ -244,7 +244,7 @@ func (s *Store) CameraSessionTotals(q Query, loc *time.Location) ([]DayTotal, er
 
 func totals(s *Store, bucket string, q Query, loc *time.Location) ([]DayTotal, error) {
 	var out []DayTotal
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		h, err := historyOf(tx, bucket)
 		if err != nil {
 			return err
@@ -277,7 +277,7 @@ func (s *Store) CameraSessionDevices() ([]HistoryDevice, error) {
 
 func historyDevices(s *Store, bucket string, deviceOf func([]byte) (HistoryDevice, error)) ([]HistoryDevice, error) {
 	var out []HistoryDevice
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		h, err := historyOf(tx, bucket)
 		if err != nil {
 			return err
@@ -323,7 +323,7 @@ func (s *Store) PruneHistory(before time.Time) (calls, sessions int, err error) 
 	}{{bucketCalls, &calls, callDevice}, {bucketCameraSessions, &sessions, sessionDevice}} {
 		for {
 			var n int
-			err = s.db.Update(func(tx *bolt.Tx) error {
+			err = s.update(func(tx *bolt.Tx) error {
 				h, err := historyOf(tx, b.name)
 				if err != nil {
 					return err

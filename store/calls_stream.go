@@ -41,7 +41,7 @@ func each[T any](s *Store, bucket string, q Query, decode func(*decoder, []byte,
 		}
 		page = page[:0]
 		full := false
-		err := s.db.View(func(tx *bolt.Tx) error {
+		err := s.view(func(tx *bolt.Tx) error {
 			h, err := historyOf(tx, bucket)
 			if err != nil {
 				return err

@@ -1,7 +1,6 @@
 package store
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -40,7 +39,7 @@ type DeviceRecord struct {
 // SaveDevice stores rec under rec.Key as connected and seen at at. A key seen
 // before keeps its FirstSeen; a new one gets at.
 func (s *Store) SaveDevice(rec DeviceRecord, at time.Time) error {
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		return saveDevice(tx.Bucket([]byte(bucketDevices)), rec, at)
 	})
 	if err != nil {
@@ -52,7 +51,7 @@ func (s *Store) SaveDevice(rec DeviceRecord, at time.Time) error {
 // SaveDevices is SaveDevice for each of recs, in one transaction: all are
 // saved or none.
 func (s *Store) SaveDevices(recs []DeviceRecord, at time.Time) error {
-	return s.db.Update(func(tx *bolt.Tx) error {
+	return s.update(func(tx *bolt.Tx) error {
 		b := tx.Bucket([]byte(bucketDevices))
 		for _, rec := range recs {
 			if err := saveDevice(b, rec, at); err != nil {
@@ -80,7 +79,7 @@ func saveDevice(b *bolt.Bucket, rec DeviceRecord, at time.Time) error {
 // MarkDisconnected records that the device under key went away at at. An
 // unknown key is not an error.
 func (s *Store) MarkDisconnected(key string, at time.Time) error {
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		b := tx.Bucket([]byte(bucketDevices))
 		rec, found, err := getDevice(b, key)
 		if err != nil || !found {
@@ -102,7 +101,7 @@ func (s *Store) MarkDisconnected(key string, at time.Time) error {
 // still marked.
 func (s *Store) MarkAllDisconnected(at time.Time) error {
 	var bad []error
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		b := tx.Bucket([]byte(bucketDevices))
 		var connected []DeviceRecord
 		err := b.ForEach(func(k, v []byte) error {
@@ -137,7 +136,7 @@ func (s *Store) MarkAllDisconnected(at time.Time) error {
 func (s *Store) Devices() ([]DeviceRecord, error) {
 	var recs []DeviceRecord
 	var bad []error
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		// bbolt iterates in byte order of the keys, which is Go's string order.
 		return tx.Bucket([]byte(bucketDevices)).ForEach(func(k, v []byte) error {
 			rec, err := decodeDevice(k, v)
@@ -159,7 +158,7 @@ func (s *Store) Devices() ([]DeviceRecord, error) {
 func (s *Store) Device(key string) (DeviceRecord, bool, error) {
 	var rec DeviceRecord
 	var found bool
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		var err error
 		rec, found, err = getDevice(tx.Bucket([]byte(bucketDevices)), key)
 		return err
@@ -186,7 +185,7 @@ func getDevice(b *bolt.Bucket, key string) (DeviceRecord, bool, error) {
 // allocates fresh strings, maps and pointers, none aliasing bbolt's memory.
 func decodeDevice(k, v []byte) (DeviceRecord, error) {
 	var rec DeviceRecord
-	if err := json.Unmarshal(v, &rec); err != nil {
+	if err := unsealJSON(v, &rec); err != nil {
 		return DeviceRecord{}, fmt.Errorf("bucket %s key %q: %w", bucketDevices, k, err)
 	}
 	rec.Key = string(k)
@@ -194,7 +193,7 @@ func decodeDevice(k, v []byte) (DeviceRecord, error) {
 }
 
 func putDevice(b *bolt.Bucket, rec DeviceRecord) error {
-	v, err := json.Marshal(rec)
+	v, err := sealJSON(rec)
 	if err != nil {
 		return fmt.Errorf("encode: %w", err)
 	}

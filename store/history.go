@@ -19,7 +19,7 @@ import (
 //
 // <start> is timeKey(start): 8 bytes that sort in time order. A summary is
 // the record's duration in milliseconds (8 bytes) and its mute presses (4
-// bytes), so day totals are read from an index alone, without decoding a
+// bytes), sealed (seal.go), so day totals are read from an index alone, without decoding a
 // record.
 const (
 	subRecords  = "records"
@@ -86,13 +86,14 @@ type summary struct {
 }
 
 func encodeSummary(d time.Duration, mutes int) []byte {
-	v := binary.BigEndian.AppendUint64(nil, uint64(max(d.Milliseconds(), 0)))
-	return binary.BigEndian.AppendUint32(v, uint32(max(mutes, 0)))
+	v := binary.BigEndian.AppendUint64(make([]byte, 0, 12+sealSize), uint64(max(d.Milliseconds(), 0)))
+	return sealInPlace(binary.BigEndian.AppendUint32(v, uint32(max(mutes, 0))))
 }
 
 // decodeSummary reads an index entry: k ends with <start><seq>.
-func decodeSummary(k, v []byte) (summary, bool) {
-	if len(k) < 16 || len(v) < 12 {
+func decodeSummary(k, sealed []byte) (summary, bool) {
+	v, err := unseal(sealed)
+	if err != nil || len(k) < 16 || len(v) < 12 {
 		return summary{}, false
 	}
 	tail := k[len(k)-16:]

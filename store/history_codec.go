@@ -13,7 +13,7 @@ import (
 // listing a month of one device's calls decodes every one of them, and JSON
 // costs about ten times as much per record (BenchmarkListCalls).
 //
-//	record  = version(1 byte, 0x01) fields…
+//	record  = version(1 byte, 0x01) fields… CRC-32C of what precedes (4 bytes; seal.go)
 //	string  = uvarint length, bytes
 //	int     = zigzag varint
 //	time    = int (Unix seconds), int (nanoseconds 0–999 999 999); decoded in UTC
@@ -331,7 +331,7 @@ func encodeCall(c CallRecord) []byte {
 	e.optBool(c.MicrophoneMalfunction)
 	e.floatMap(c.LinkQuality)
 	e.optInt(c.DectHandovers)
-	return e.b
+	return sealInPlace(e.b)
 }
 
 func decodeCall(b []byte) (CallRecord, error) {
@@ -342,7 +342,12 @@ func decodeCall(b []byte) (CallRecord, error) {
 
 // decodeCallInto decodes b into c with d, whose string table it shares with
 // the other records of a query.
-func decodeCallInto(d *decoder, b []byte, c *CallRecord) error {
+func decodeCallInto(d *decoder, sealed []byte, c *CallRecord) error {
+	b, err := unseal(sealed)
+	if err != nil {
+		*c = CallRecord{}
+		return fmt.Errorf("decode call: %w", err)
+	}
 	d.b, d.err, d.ints, d.floats = b, nil, nil, nil
 	d.start()
 	c.CallID = d.uniqueStr()
@@ -376,7 +381,7 @@ func encodeSession(s SessionRecord) []byte {
 	e.optInt(s.PeopleCountMin)
 	e.optInt(s.PeopleCountMax)
 	e.optFloat(s.PeopleCountAverage)
-	return e.b
+	return sealInPlace(e.b)
 }
 
 func decodeSession(b []byte) (SessionRecord, error) {
@@ -386,7 +391,12 @@ func decodeSession(b []byte) (SessionRecord, error) {
 }
 
 // decodeSessionInto is decodeCallInto for a camera session.
-func decodeSessionInto(d *decoder, b []byte, s *SessionRecord) error {
+func decodeSessionInto(d *decoder, sealed []byte, s *SessionRecord) error {
+	b, err := unseal(sealed)
+	if err != nil {
+		*s = SessionRecord{}
+		return fmt.Errorf("decode camera session: %w", err)
+	}
 	d.b, d.err, d.ints, d.floats = b, nil, nil, nil
 	d.start()
 	s.SessionID = d.uniqueStr()

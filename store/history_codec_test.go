@@ -63,21 +63,36 @@ func TestHistoryCodecRoundTrip(t *testing.T) {
 
 func TestHistoryCodecRejects(t *testing.T) {
 	good := encodeCall(codecCalls()[2])
+	good = good[:len(good)-sealSize] // the record without its seal
+	flipped := encodeCall(codecCalls()[2])
+	flipped[3] ^= 0x10
 	tests := []struct {
-		name string
-		b    []byte
-		want string
+		name   string
+		b      []byte
+		want   string
+		sealed bool // b is given with its seal
 	}{
-		{"empty", nil, "truncated"},
-		{"JSON of an older format", []byte(`{"callId":"x"}`), "unknown record format 0x7b"},
-		{"truncated", good[:len(good)-3], "truncated"},
-		{"trailing bytes", append(bytes.Clone(good), 0), "1 bytes after the record"},
-		{"bad presence byte", func() []byte { b := encodeCall(CallRecord{}); b[len(b)-1] = 7; return b }(), "bad presence byte"},
-		{"string longer than the record", []byte{historyCodecV1, 0x7f, 'a'}, "truncated"},
+		{"empty", nil, "truncated", false},
+		{"JSON of an older format", []byte(`{"callId":"x"}`), "unknown record format 0x7b", false},
+		{"truncated", good[:len(good)-3], "truncated", false},
+		{"trailing bytes", append(bytes.Clone(good), 0), "1 bytes after the record", false},
+		{"bad presence byte", func() []byte {
+			b := encodeCall(CallRecord{})
+			b = b[:len(b)-sealSize]
+			b[len(b)-1] = 7
+			return b
+		}(), "bad presence byte", false},
+		{"string longer than the record", []byte{historyCodecV1, 0x7f, 'a'}, "truncated", false},
+		{"a flipped bit", flipped, "checksum does not match", true},
+		{"shorter than a checksum", []byte{1, 2}, "too short", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := decodeCall(tt.b)
+			b := tt.b
+			if !tt.sealed {
+				b = seal(b)
+			}
+			_, err := decodeCall(b)
 			if err == nil || !bytes.Contains([]byte(err.Error()), []byte(tt.want)) {
 				t.Errorf("decodeCall error %v, want %q", err, tt.want)
 			}
@@ -90,11 +105,14 @@ func TestHistoryCodecRejects(t *testing.T) {
 // decode again to the same value.
 func FuzzDecodeCall(f *testing.F) {
 	for _, c := range codecCalls() {
-		f.Add(encodeCall(c))
+		v := encodeCall(c)
+		f.Add(v[:len(v)-sealSize])
 	}
 	f.Add([]byte(`{"callId":"x"}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		c, err := decodeCall(b)
+		// Sealed, so the fuzzer reaches the record decoder behind the
+		// checksum (FuzzUnseal covers the seal itself).
+		c, err := decodeCall(seal(b))
 		if err != nil {
 			return
 		}
@@ -111,10 +129,11 @@ func FuzzDecodeCall(f *testing.F) {
 // FuzzDecodeSession is FuzzDecodeCall for camera sessions.
 func FuzzDecodeSession(f *testing.F) {
 	for _, s := range codecSessions() {
-		f.Add(encodeSession(s))
+		v := encodeSession(s)
+		f.Add(v[:len(v)-sealSize])
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		s, err := decodeSession(b)
+		s, err := decodeSession(seal(b))
 		if err != nil {
 			return
 		}

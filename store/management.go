@@ -1,7 +1,6 @@
 package store
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -58,7 +57,7 @@ func (tx *Tx) PutAppliedConfig(c AppliedConfig) error {
 	if c.ESN == "" {
 		return errors.New("save applied configuration: no ESN")
 	}
-	v, err := json.Marshal(c)
+	v, err := sealJSON(c)
 	if err != nil {
 		return fmt.Errorf("encode applied configuration of %s: %w", c.ESN, err)
 	}
@@ -76,7 +75,7 @@ func (tx *Tx) AppliedConfig(esn string) (c AppliedConfig, found bool, err error)
 
 // AppliedConfig is Tx.AppliedConfig in a read-only transaction.
 func (s *Store) AppliedConfig(esn string) (c AppliedConfig, found bool, err error) {
-	err = s.db.View(func(tx *bolt.Tx) error {
+	err = s.view(func(tx *bolt.Tx) error {
 		c, found, err = getAppliedConfig(tx, esn)
 		return err
 	})
@@ -89,7 +88,7 @@ func getAppliedConfig(tx *bolt.Tx, esn string) (AppliedConfig, bool, error) {
 		return AppliedConfig{}, false, nil
 	}
 	var c AppliedConfig
-	if err := json.Unmarshal(v, &c); err != nil {
+	if err := unsealJSON(v, &c); err != nil {
 		return AppliedConfig{}, false, fmt.Errorf("bucket %s key %q: %w", bucketAppliedConfigs, esn, err)
 	}
 	c.ESN = esn
@@ -127,7 +126,7 @@ func (tx *Tx) PutStagedFirmware(f StagedFirmware) error {
 	if f.DeviceKey == "" {
 		return errors.New("save staged firmware: no device key")
 	}
-	v, err := json.Marshal(f)
+	v, err := sealJSON(f)
 	if err != nil {
 		return fmt.Errorf("encode staged firmware of %s: %w", f.DeviceKey, err)
 	}
@@ -144,7 +143,7 @@ func (tx *Tx) StagedFirmware(deviceKey string) (StagedFirmware, bool, error) {
 
 // StagedFirmware is Tx.StagedFirmware in a read-only transaction.
 func (s *Store) StagedFirmware(deviceKey string) (f StagedFirmware, found bool, err error) {
-	err = s.db.View(func(tx *bolt.Tx) error {
+	err = s.view(func(tx *bolt.Tx) error {
 		f, found, err = getStaged(tx, deviceKey)
 		return err
 	})
@@ -154,10 +153,10 @@ func (s *Store) StagedFirmware(deviceKey string) (f StagedFirmware, found bool, 
 // AllStagedFirmware returns every staged firmware record, by device key.
 func (s *Store) AllStagedFirmware() ([]StagedFirmware, error) {
 	var out []StagedFirmware
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		return tx.Bucket([]byte(bucketFirmware)).ForEach(func(k, v []byte) error {
 			var f StagedFirmware
-			if err := json.Unmarshal(v, &f); err != nil {
+			if err := unsealJSON(v, &f); err != nil {
 				return fmt.Errorf("bucket %s key %q: %w", bucketFirmware, k, err)
 			}
 			f.DeviceKey = string(k)
@@ -174,7 +173,7 @@ func getStaged(tx *bolt.Tx, key string) (StagedFirmware, bool, error) {
 		return StagedFirmware{}, false, nil
 	}
 	var f StagedFirmware
-	if err := json.Unmarshal(v, &f); err != nil {
+	if err := unsealJSON(v, &f); err != nil {
 		return StagedFirmware{}, false, fmt.Errorf("bucket %s key %q: %w", bucketFirmware, key, err)
 	}
 	f.DeviceKey = key
@@ -204,7 +203,7 @@ func (tx *Tx) AddFirmwareUpdate(deviceKey string, u FirmwareUpdate) error {
 	if err != nil {
 		return fmt.Errorf("firmware history of %s: %w", deviceKey, err)
 	}
-	v, err := json.Marshal(u)
+	v, err := sealJSON(u)
 	if err != nil {
 		return fmt.Errorf("encode firmware update of %s: %w", deviceKey, err)
 	}
@@ -233,7 +232,7 @@ func (tx *Tx) AddFirmwareUpdate(deviceKey string, u FirmwareUpdate) error {
 // newest first (limit ≤ 0: all that are kept).
 func (s *Store) FirmwareUpdates(deviceKey string, limit int) ([]FirmwareUpdate, error) {
 	var out []FirmwareUpdate
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		b := tx.Bucket([]byte(bucketFirmwareUpdates)).Bucket([]byte(deviceKey))
 		if b == nil {
 			return nil
@@ -241,7 +240,7 @@ func (s *Store) FirmwareUpdates(deviceKey string, limit int) ([]FirmwareUpdate, 
 		c := b.Cursor()
 		for k, v := c.Last(); k != nil && (limit <= 0 || len(out) < limit); k, v = c.Prev() {
 			var u FirmwareUpdate
-			if err := json.Unmarshal(v, &u); err != nil {
+			if err := unsealJSON(v, &u); err != nil {
 				return fmt.Errorf("bucket %s/%s key %x: %w", bucketFirmwareUpdates, deviceKey, k, err)
 			}
 			out = append(out, u)

@@ -12,7 +12,10 @@ import (
 // back in when read again. It runs inside a read transaction, which holds
 // bbolt's map lock, so the map cannot be moved under it.
 func (s *Store) releaseMapped() {
-	_ = s.db.View(func(tx *bolt.Tx) error {
+	if s.db == nil {
+		return
+	}
+	_ = s.view(func(tx *bolt.Tx) error {
 		info := s.db.Info()
 		_, _, _ = unix.Syscall(unix.SYS_MADVISE, info.Data, uintptr(tx.Size()), unix.MADV_DONTNEED)
 		return nil

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"encoding/binary"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -40,6 +39,11 @@ func (e *OutboxEvent) Prepare() error {
 	return nil
 }
 
+// Packed is the event's stored form, as Prepare made it (nil before):
+// what the outbox file holds for it. Tools that look for an event in a file
+// (scripts/chaoskit) use it.
+func (e OutboxEvent) Packed() []byte { return e.packed }
+
 // QueuedEvent is an event in the outbox with its sequence number. Err is set
 // (and the event empty) when the stored value cannot be decoded; the
 // uploader parks such an event rather than stall on it.
@@ -68,14 +72,27 @@ type EndpointStatus struct {
 	LastError string    // "" after a delivery
 	LastErrAt time.Time // zero when LastError is ""
 	NextRetry time.Time // zero when not waiting
+	// RetiredAt is when an endpoint no longer configured left the
+	// configuration; zero for a configured one. DiscardAfter is when its
+	// queue is given up unless it is configured again (RetiredRetention).
+	RetiredAt, DiscardAfter time.Time
 }
 
 // OutboxStatus is the state of the whole outbox.
 type OutboxStatus struct {
 	First, Last uint64 // sequence numbers of the oldest and newest queued events; 0, 0 when empty
 	Dropped     uint64 // events dropped past the bound, in all
-	Limit       int
-	Endpoints   []EndpointStatus // in the order they were configured
+	// Unstored counts the events that could not be stored because the
+	// file did not take the write (a full disk), in all; Expired those given
+	// up with an endpoint retired longer than RetiredRetention.
+	Unstored, Expired uint64
+	Limit             int
+	Endpoints         []EndpointStatus // in the order they were configured
+	// Retired are the endpoints no longer configured that still hold events,
+	// oldest retirement first.
+	Retired []EndpointStatus
+	// Storage is the state of the store's writes (a full disk) and repairs.
+	Storage Health
 }
 
 // QueuedAfter returns how many queued events come after cursor.
@@ -107,6 +124,11 @@ type endpointRecord struct {
 	LastError string     `json:"lastError,omitempty"`
 	LastErrAt *time.Time `json:"lastErrorAt,omitempty"`
 	NextRetry *time.Time `json:"nextRetry,omitempty"`
+	// RetiredAt is when the endpoint left the configuration (under
+	// outbox/retired only); Until is the last event queued then: later
+	// events are not its.
+	RetiredAt *time.Time `json:"retiredAt,omitempty"`
+	Until     uint64     `json:"until,omitempty"`
 }
 
 // parkedRecord is the value under outbox/parked/<endpoint id>/<seq>.
@@ -164,7 +186,7 @@ func createOutbox(tx *bolt.Tx) error {
 	if err != nil {
 		return fmt.Errorf("create bucket %s: %w", bucketOutbox, err)
 	}
-	for _, name := range []string{bucketOutboxEvents, bucketOutboxEndpoints, bucketOutboxParked, bucketOutboxCounters} {
+	for _, name := range []string{bucketOutboxEvents, bucketOutboxEndpoints, bucketOutboxParked, bucketOutboxCounters, bucketOutboxRetired} {
 		if _, err := ob.CreateBucketIfNotExists([]byte(name)); err != nil {
 			return fmt.Errorf("create bucket %s/%s: %w", bucketOutbox, name, err)
 		}
@@ -210,7 +232,7 @@ func (tx *Tx) Enqueue(events ...OutboxEvent) error {
 			return fmt.Errorf("enqueue event %s: %w", e.ID, err)
 		}
 	}
-	tx.enqueued = true
+	tx.enqueued += len(events)
 	first, last := seqRange(b)
 	if over := int64(last-first+1) - int64(tx.s.limit()); over > 0 {
 		if err := dropOldest(tx.tx, first, first+uint64(over)-1); err != nil {
@@ -249,12 +271,50 @@ func dropOldest(tx *bolt.Tx, first, upTo uint64) error {
 	if err != nil {
 		return err
 	}
+	if err := dropForRetired(tx, first, upTo); err != nil {
+		return err
+	}
 	counters := outboxBucket(tx, bucketOutboxCounters)
 	n, err := readCounter(counters, keyOutboxDropped)
 	if err != nil {
 		return err
 	}
 	return writeCounter(counters, keyOutboxDropped, n+upTo-first+1)
+}
+
+// dropForRetired moves the retired endpoints that held events first..upTo
+// past them, counting them dropped.
+func dropForRetired(tx *bolt.Tx, first, upTo uint64) error {
+	rb, err := retiredBucket(tx)
+	if err != nil {
+		return err
+	}
+	type change struct {
+		id []byte
+		r  endpointRecord
+	}
+	var changes []change
+	err = forEachRetired(tx, func(id []byte, r endpointRecord) error {
+		if r.Cursor >= upTo {
+			return nil
+		}
+		own := min(upTo, r.Until)
+		if own > max(r.Cursor, first-1) {
+			r.Dropped += own - max(r.Cursor, first-1)
+		}
+		r.Cursor = upTo
+		changes = append(changes, change{slices.Clone(id), r})
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, c := range changes {
+		if err := putEndpoint(rb, c.id, c.r); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // deleteUpTo deletes every key ≤ upTo from a bucket of sequence keys.
@@ -268,8 +328,8 @@ func deleteUpTo(b *bolt.Bucket, upTo uint64) error {
 	return nil
 }
 
-// trim deletes the events every endpoint is past; all of them when no
-// endpoint is registered.
+// trim deletes the events every endpoint, configured or retired, is past;
+// all of them when none holds any.
 func trim(tx *bolt.Tx) error {
 	low := ^uint64(0)
 	err := forEachEndpoint(tx, func(_ []byte, r endpointRecord) error {
@@ -278,6 +338,20 @@ func trim(tx *bolt.Tx) error {
 	})
 	if err != nil {
 		return err
+	}
+	err = forEachRetired(tx, func(_ []byte, r endpointRecord) error {
+		if r.queued(seqRange(outboxBucket(tx, bucketOutboxEvents))) > 0 {
+			low = min(low, r.Cursor)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if low == ^uint64(0) {
+		// No endpoint, configured or retired, holds anything: analytics
+		// is off and what is left belongs to nobody.
+		low = outboxBucket(tx, bucketOutboxEvents).Sequence()
 	}
 	return deleteUpTo(outboxBucket(tx, bucketOutboxEvents), low)
 }
@@ -324,14 +398,14 @@ func updateEndpoints(tx *bolt.Tx, fn func(id []byte, r *endpointRecord) bool) er
 
 func decodeEndpoint(k, v []byte) (endpointRecord, error) {
 	var r endpointRecord
-	if err := json.Unmarshal(v, &r); err != nil {
+	if err := unsealJSON(v, &r); err != nil {
 		return endpointRecord{}, fmt.Errorf("bucket %s/%s key %q: %w", bucketOutbox, bucketOutboxEndpoints, k, err)
 	}
 	return r, nil
 }
 
 func putEndpoint(b *bolt.Bucket, id []byte, r endpointRecord) error {
-	v, err := json.Marshal(r)
+	v, err := sealJSON(r)
 	if err != nil {
 		return fmt.Errorf("encode endpoint record: %w", err)
 	}
@@ -355,25 +429,47 @@ func readCounter(b *bolt.Bucket, key string) (uint64, error) {
 		return 0, nil
 	}
 	var n uint64
-	if err := json.Unmarshal(v, &n); err != nil {
+	if err := unsealJSON(v, &n); err != nil {
 		return 0, fmt.Errorf("counter %s: %w", key, err)
 	}
 	return n, nil
 }
 
+// addCounter adds n to a counter.
+func addCounter(b *bolt.Bucket, key string, n uint64) error {
+	cur, err := readCounter(b, key)
+	if err != nil {
+		return err
+	}
+	return writeCounter(b, key, cur+n)
+}
+
 func writeCounter(b *bolt.Bucket, key string, n uint64) error {
-	v, _ := json.Marshal(n)
+	v, _ := sealJSON(n)
 	return b.Put([]byte(key), v)
 }
 
+// RetiredRetention is how long the outbox keeps the queue of an endpoint
+// that is no longer configured, measured on Options.Now from the moment it
+// left the configuration, before it is given up (and counted as expired). A
+// person may discard it sooner (DiscardRetired); configuring the endpoint
+// again resumes its delivery where it stopped.
+const RetiredRetention = 30 * 24 * time.Hour
+
 // SetOutboxEndpoints registers the endpoints events are delivered to, in
 // configuration order. A new endpoint gets every event still queued. An
-// endpoint no longer configured loses its cursor and parked events, and its
-// masked name is returned so the caller can say so. With no endpoint the
-// queue is emptied: analytics is off.
-func (s *Store) SetOutboxEndpoints(ctx context.Context, eps []OutboxEndpoint) (removed []string, err error) {
+// endpoint no longer configured is retired, not emptied: it keeps its
+// cursor, its queue and its parked events, visibly (OutboxStatus.Retired),
+// until a person discards it (DiscardRetired), it is configured again, or
+// RetiredRetention passes; its masked name is returned so the caller can
+// say so. One with nothing queued nor parked is simply forgotten. With no
+// endpoint, nothing new is queued (analytics is off), but nothing queued is
+// deleted either.
+func (s *Store) SetOutboxEndpoints(ctx context.Context, eps []OutboxEndpoint) (retired []string, err error) {
+	now := s.o.Now()
+	var expired []string
 	err = s.Write(ctx, func(tx *Tx) error {
-		removed = removed[:0]
+		retired, expired = retired[:0], expired[:0]
 		want := make(map[string]int, len(eps))
 		for i, e := range eps {
 			if e.ID == "" {
@@ -382,38 +478,61 @@ func (s *Store) SetOutboxEndpoints(ctx context.Context, eps []OutboxEndpoint) (r
 			want[e.ID] = i
 		}
 		b := outboxBucket(tx.tx, bucketOutboxEndpoints)
-		parked := outboxBucket(tx.tx, bucketOutboxParked)
-		var gone [][]byte
-		err := forEachEndpoint(tx.tx, func(id []byte, r endpointRecord) error {
+		rb, err := retiredBucket(tx.tx)
+		if err != nil {
+			return err
+		}
+		events := outboxBucket(tx.tx, bucketOutboxEvents)
+		first, last := seqRange(events)
+		st := OutboxStatus{First: first, Last: last}
+		type move struct {
+			id []byte
+			r  endpointRecord
+		}
+		var gone []move
+		err = forEachEndpoint(tx.tx, func(id []byte, r endpointRecord) error {
 			if _, ok := want[string(id)]; !ok {
-				gone = append(gone, slices.Clone(id))
-				removed = append(removed, r.Name)
+				gone = append(gone, move{slices.Clone(id), r})
 			}
 			return nil
 		})
 		if err != nil {
 			return err
 		}
-		for _, id := range gone {
-			if err := b.Delete(id); err != nil {
+		for _, g := range gone {
+			if err := b.Delete(g.id); err != nil {
 				return err
 			}
-			if parked.Bucket(id) != nil {
-				if err := parked.DeleteBucket(id); err != nil {
+			g.r.RetiredAt, g.r.Until = timePtr(now), events.Sequence()
+			if st.QueuedAfter(g.r.Cursor) == 0 && g.r.Parked == 0 {
+				if err := deleteParked(tx.tx, g.id); err != nil {
 					return err
 				}
+				continue
 			}
+			if err := putEndpoint(rb, g.id, g.r); err != nil {
+				return err
+			}
+			retired = append(retired, g.r.Name)
 		}
-		events := outboxBucket(tx.tx, bucketOutboxEvents)
-		first, _ := seqRange(events)
 		start := events.Sequence()
 		if first > 0 {
 			start = first - 1
 		}
+		parked := outboxBucket(tx.tx, bucketOutboxParked)
 		for i, e := range eps {
 			r := endpointRecord{Cursor: start}
 			if v := b.Get([]byte(e.ID)); v != nil {
 				if r, err = decodeEndpoint([]byte(e.ID), v); err != nil {
+					return err
+				}
+			} else if v := rb.Get([]byte(e.ID)); v != nil {
+				// Configured again: it resumes where it stopped.
+				if r, err = decodeEndpoint([]byte(e.ID), v); err != nil {
+					return err
+				}
+				r.RetiredAt, r.Until = nil, 0
+				if err := rb.Delete([]byte(e.ID)); err != nil {
 					return err
 				}
 			}
@@ -425,19 +544,154 @@ func (s *Store) SetOutboxEndpoints(ctx context.Context, eps []OutboxEndpoint) (r
 				return err
 			}
 		}
+		if expired, err = expireRetired(tx.tx, now); err != nil {
+			return err
+		}
 		return trim(tx.tx)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("set outbox endpoints: %w", err)
 	}
-	return removed, nil
+	return retired, nil
+}
+
+// ExpireRetired gives up the queues of the endpoints retired longer than
+// RetiredRetention ago, and returns their names.
+func (s *Store) ExpireRetired(ctx context.Context) ([]string, error) {
+	now := s.o.Now()
+	var names []string
+	err := s.Write(ctx, func(tx *Tx) error {
+		var err error
+		if names, err = expireRetired(tx.tx, now); err != nil {
+			return err
+		}
+		return trim(tx.tx)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("expire retired outbox endpoints: %w", err)
+	}
+	return names, nil
+}
+
+func expireRetired(tx *bolt.Tx, now time.Time) ([]string, error) {
+	var names []string
+	var ids [][]byte
+	var given uint64
+	first, last := seqRange(outboxBucket(tx, bucketOutboxEvents))
+	err := forEachRetired(tx, func(id []byte, r endpointRecord) error {
+		if r.RetiredAt != nil && !now.Before(r.RetiredAt.Add(RetiredRetention)) {
+			ids = append(ids, slices.Clone(id))
+			names = append(names, r.Name)
+			given += r.queued(first, last) + r.Parked
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range ids {
+		if err := deleteRetired(tx, id); err != nil {
+			return nil, err
+		}
+	}
+	if given > 0 {
+		if err := addCounter(outboxBucket(tx, bucketOutboxCounters), keyOutboxExpired, given); err != nil {
+			return nil, err
+		}
+	}
+	return names, nil
+}
+
+// DiscardRetired deletes, at a person's explicit request, the queue and
+// parked events of an endpoint no longer configured, and returns how many
+// events it held (queued, parked).
+func (s *Store) DiscardRetired(ctx context.Context, id string) (queued, parked uint64, err error) {
+	err = s.Write(ctx, func(tx *Tx) error {
+		rb, err := retiredBucket(tx.tx)
+		if err != nil {
+			return err
+		}
+		v := rb.Get([]byte(id))
+		if v == nil {
+			return fmt.Errorf("no endpoint %q that is no longer configured", id)
+		}
+		r, err := decodeEndpoint([]byte(id), v)
+		if err != nil {
+			return err
+		}
+		first, last := seqRange(outboxBucket(tx.tx, bucketOutboxEvents))
+		queued, parked = r.queued(first, last), r.Parked
+		if err := deleteRetired(tx.tx, []byte(id)); err != nil {
+			return err
+		}
+		return trim(tx.tx)
+	})
+	if err != nil {
+		return 0, 0, fmt.Errorf("discard the queue of a former endpoint: %w", err)
+	}
+	return queued, parked, nil
+}
+
+func deleteRetired(tx *bolt.Tx, id []byte) error {
+	rb, err := retiredBucket(tx)
+	if err != nil {
+		return err
+	}
+	if err := rb.Delete(id); err != nil {
+		return err
+	}
+	return deleteParked(tx, id)
+}
+
+func deleteParked(tx *bolt.Tx, id []byte) error {
+	parked := outboxBucket(tx, bucketOutboxParked)
+	if parked.Bucket(id) != nil {
+		return parked.DeleteBucket(id)
+	}
+	return nil
+}
+
+// queued is how many of the events first..last a retired endpoint still
+// holds: those after its cursor up to the last one queued when it retired.
+func (r endpointRecord) queued(first, last uint64) uint64 {
+	if r.Until > 0 {
+		last = min(last, r.Until)
+	}
+	if last == 0 || r.Cursor >= last {
+		return 0
+	}
+	return last - max(r.Cursor, first-1)
+}
+
+// retiredBucket returns outbox/retired, which files written before it
+// existed lack until their first write.
+func retiredBucket(tx *bolt.Tx) (*bolt.Bucket, error) {
+	ob := tx.Bucket([]byte(bucketOutbox))
+	if b := ob.Bucket([]byte(bucketOutboxRetired)); b != nil || !tx.Writable() {
+		return b, nil
+	}
+	return ob.CreateBucket([]byte(bucketOutboxRetired))
+}
+
+func forEachRetired(tx *bolt.Tx, fn func(id []byte, r endpointRecord) error) error {
+	rb, err := retiredBucket(tx)
+	if err != nil || rb == nil {
+		return err
+	}
+	return rb.ForEach(func(k, v []byte) error {
+		r, err := decodeEndpoint(k, v)
+		if err != nil {
+			return err
+		}
+		return fn(k, r)
+	})
 }
 
 // OutboxEvents returns up to max events after the sequence number after, in
 // order. An event that cannot be decoded comes back with Err set.
 func (s *Store) OutboxEvents(after uint64, max int) ([]QueuedEvent, error) {
 	var out []QueuedEvent
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		c := outboxBucket(tx, bucketOutboxEvents).Cursor()
 		for k, v := c.Seek(sequenceKey(after + 1)); k != nil && len(out) < max; k, v = c.Next() {
 			var q QueuedEvent
@@ -516,7 +770,7 @@ func (tx *Tx) Park(id string, ev QueuedEvent, reason string, status int, at time
 			return fmt.Errorf("park event: %w", err)
 		}
 	}
-	v, err := json.Marshal(parkedRecord{Reason: reason, Status: status, At: at, Event: packed})
+	v, err := sealJSON(parkedRecord{Reason: reason, Status: status, At: at, Event: packed})
 	if err != nil {
 		return fmt.Errorf("park event %s: %w", ev.ID, err)
 	}
@@ -589,7 +843,7 @@ func (tx *Tx) DiscardParked(id string) (int, error) {
 // sequence number after after, oldest first.
 func (s *Store) ParkedEvents(id string, after uint64, max int) ([]ParkedEvent, error) {
 	var out []ParkedEvent
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		pb := outboxBucket(tx, bucketOutboxParked).Bucket([]byte(id))
 		if pb == nil {
 			return nil
@@ -614,7 +868,7 @@ func decodeParked(k, v []byte) ParkedEvent {
 		p.Seq = binary.BigEndian.Uint64(k)
 	}
 	var rec parkedRecord
-	if err := json.Unmarshal(v, &rec); err != nil {
+	if err := unsealJSON(v, &rec); err != nil {
 		p.Err = fmt.Errorf("parked event %x: %w", k, err)
 		return p
 	}
@@ -635,15 +889,20 @@ func decodeParked(k, v []byte) ParkedEvent {
 // OutboxStatus returns the state of the outbox and of each registered
 // endpoint.
 func (s *Store) OutboxStatus() (OutboxStatus, error) {
-	st := OutboxStatus{Limit: s.limit()}
-	err := s.db.View(func(tx *bolt.Tx) error {
+	st := OutboxStatus{Limit: s.limit(), Storage: s.Health()}
+	err := s.view(func(tx *bolt.Tx) error {
 		st.First, st.Last = seqRange(outboxBucket(tx, bucketOutboxEvents))
-		var err error
-		if st.Dropped, err = readCounter(outboxBucket(tx, bucketOutboxCounters), keyOutboxDropped); err != nil {
-			return err
+		counters := outboxBucket(tx, bucketOutboxCounters)
+		for _, c := range []struct {
+			key string
+			n   *uint64
+		}{{keyOutboxDropped, &st.Dropped}, {keyOutboxUnstored, &st.Unstored}, {keyOutboxExpired, &st.Expired}} {
+			var err error
+			if *c.n, err = readCounter(counters, c.key); err != nil {
+				return err
+			}
 		}
-		var orders []int
-		return forEachEndpoint(tx, func(id []byte, r endpointRecord) error {
+		status := func(id []byte, r endpointRecord) EndpointStatus {
 			e := EndpointStatus{
 				ID: string(id), Name: r.Name, Cursor: r.Cursor, Queued: st.QueuedAfter(r.Cursor),
 				Delivered: r.Delivered, Parked: r.Parked, Dropped: r.Dropped, LastError: r.LastError,
@@ -654,12 +913,31 @@ func (s *Store) OutboxStatus() (OutboxStatus, error) {
 			if r.NextRetry != nil {
 				e.NextRetry = *r.NextRetry
 			}
+			if r.RetiredAt != nil {
+				e.Queued = r.queued(st.First, st.Last)
+				e.RetiredAt, e.DiscardAfter = *r.RetiredAt, r.RetiredAt.Add(RetiredRetention)
+				e.NextRetry = time.Time{}
+			}
+			return e
+		}
+		var orders []int
+		err := forEachEndpoint(tx, func(id []byte, r endpointRecord) error {
 			i, _ := slices.BinarySearch(orders, r.Order)
 			orders = slices.Insert(orders, i, r.Order)
-			st.Endpoints = slices.Insert(st.Endpoints, i, e)
+			st.Endpoints = slices.Insert(st.Endpoints, i, status(id, r))
 			return nil
 		})
+		if err != nil {
+			return err
+		}
+		err = forEachRetired(tx, func(id []byte, r endpointRecord) error {
+			st.Retired = append(st.Retired, status(id, r))
+			return nil
+		})
+		slices.SortStableFunc(st.Retired, func(a, b EndpointStatus) int { return a.RetiredAt.Compare(b.RetiredAt) })
+		return err
 	})
+	st.Unstored += s.health.pendingEvents()
 	if err != nil {
 		return OutboxStatus{}, fmt.Errorf("outbox status: %w", err)
 	}

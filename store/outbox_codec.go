@@ -20,6 +20,8 @@ import (
 //	rest          the JSON body, DEFLATE-compressed with eventDictV1 as the
 //	              preset dictionary
 //
+// and, like every stored value, sealed with its CRC-32C (seal.go).
+//
 // The dictionary is part of format 1: changing it needs a new format byte,
 // with format 1 still decoded.
 const packFormatV1 = 1
@@ -64,12 +66,16 @@ func packEvent(e OutboxEvent) ([]byte, error) {
 	if err := w.Close(); err != nil {
 		return nil, fmt.Errorf("compress event %s: %w", e.ID, err)
 	}
-	return buf.Bytes(), nil
+	return sealInPlace(buf.Bytes()), nil
 }
 
 // unpackEvent decodes an outbox value. It copies everything out of v, so v
 // may be bbolt's memory.
-func unpackEvent(v []byte) (OutboxEvent, error) {
+func unpackEvent(sealed []byte) (OutboxEvent, error) {
+	v, err := unseal(sealed)
+	if err != nil {
+		return OutboxEvent{}, err
+	}
 	if len(v) == 0 {
 		return OutboxEvent{}, errors.New("empty outbox value")
 	}

@@ -3,13 +3,14 @@
 //
 // # Layout
 //
-// Schema version 5. Keys are UTF-8 strings unless noted; every value is JSON
-// unless noted. "<seq>" is an 8-byte big-endian uint64 from the bucket's
+// Schema version 6. Keys are UTF-8 strings unless noted; every value is JSON
+// unless noted, and every value outside meta is sealed: followed by the
+// CRC-32C of its bytes, 4 bytes big-endian (seal.go), checked on every read. "<seq>" is an 8-byte big-endian uint64 from the bucket's
 // NextSequence (see sequenceKey), so such keys sort in the order they were
 // written.
 //
 //	meta
-//	│  schemaVersion → 1                      JSON number; migrations are keyed on it
+//	│  schemaVersion → 6                      JSON number, not sealed; migrations are keyed on it
 //	│
 //	devices                                   one record per device ever seen
 //	│  <device key> → DeviceRecord            the key (an ESN, or vendor:product:id) is not repeated in the value
@@ -33,12 +34,18 @@
 //	│  │      "delivered":40,"parked":1,"dropped":0,
 //	│  │      "lastError":"503 Service Unavailable","lastErrorAt":"…","nextRetry":"…"}
 //	│  │     cursor: <seq> of the last event delivered, parked or dropped for that endpoint;
-//	│  │     events ≤ every cursor are deleted
+//	│  │     events ≤ every cursor (of retired endpoints too) are deleted
 //	│  parked                                 events an endpoint refused with a 4xx
 //	│  │  <endpoint id>                       one bucket per endpoint
 //	│  │     <seq> → {"reason":"400 Bad Request: …","status":400,"at":"…","event":"<packed, base64>"}
+//	│  retired                                endpoints no longer configured that still hold events:
+//	│  │  <endpoint id> → endpoint record     as under endpoints, plus "retiredAt" and "until" (the last <seq>
+//	│  │                                      queued when it left); kept until a person discards it, it is
+//	│  │                                      configured again, or RetiredRetention (30 days) passes
 //	│  counters
 //	│     dropped → JSON number               events dropped past the bound (default 100 000), in all
+//	│     unstored → JSON number              events a full disk refused (written with the next write that succeeds)
+//	│     expired → JSON number               events given up with an endpoint retired past RetiredRetention
 //	│
 //	eventToggles                              the client-side EVENT_* settings of SPEC §5
 //	│  <device key> → {"EVENT_CALL_STATUS":false,"EVENT_PEOPLE_COUNT":true}   absent = on
@@ -96,7 +103,7 @@ import (
 )
 
 // schemaVersion is the version this Earshot reads and writes.
-const schemaVersion = 5
+const schemaVersion = 6
 
 // Bucket and key names.
 const (
@@ -109,7 +116,10 @@ const (
 	bucketOutboxEndpoints = "endpoints" // inside outbox
 	bucketOutboxParked    = "parked"    // inside outbox
 	bucketOutboxCounters  = "counters"  // inside outbox
+	bucketOutboxRetired   = "retired"   // inside outbox
 	keyOutboxDropped      = "dropped"   // in outbox/counters
+	keyOutboxUnstored     = "unstored"  // in outbox/counters
+	keyOutboxExpired      = "expired"   // in outbox/counters
 	bucketEventToggles    = "eventToggles"
 )
 
@@ -121,6 +131,7 @@ var migrations = map[int]func(tx *bolt.Tx) error{
 	2: createSettings,    // 2 → 3: the settings history and the client-side settings
 	3: createManagement,  // 3 → 4: device management and firmware (appliedConfigs, firmware, firmwareUpdates)
 	4: createCallHistory, // 4 → 5: call history and camera sessions
+	5: migrateSeal,       // 5 → 6: every value sealed with its CRC-32C (seal.go)
 }
 
 // createSchema lays out an empty file at schemaVersion.
@@ -215,4 +226,60 @@ func putVersion(tx *bolt.Tx, v int) error {
 // keys sort in numeric order.
 func sequenceKey(seq uint64) []byte {
 	return binary.BigEndian.AppendUint64(nil, seq)
+}
+
+// sealBatch is how many values migrateSeal rewrites between two cursor
+// walks (bbolt forbids Put while a cursor walks the same bucket).
+const sealBatch = 4096
+
+// migrateSeal seals every value outside meta (schema 5 → 6).
+func migrateSeal(tx *bolt.Tx) error {
+	return tx.ForEach(func(name []byte, b *bolt.Bucket) error {
+		if string(name) == bucketMeta {
+			return nil
+		}
+		if err := sealBucket(b); err != nil {
+			return fmt.Errorf("seal bucket %s: %w", name, err)
+		}
+		return nil
+	})
+}
+
+// sealBucket seals the values of b and of the buckets nested in it.
+func sealBucket(b *bolt.Bucket) error {
+	var nested [][]byte
+	var after []byte
+	for {
+		type kv struct{ k, v []byte }
+		var batch []kv
+		c := b.Cursor()
+		k, v := c.First()
+		if after != nil {
+			if k, v = c.Seek(after); k != nil && string(k) == string(after) {
+				k, v = c.Next()
+			}
+		}
+		for ; k != nil && len(batch) < sealBatch; k, v = c.Next() {
+			if v == nil {
+				nested = append(nested, append([]byte(nil), k...))
+				continue
+			}
+			batch = append(batch, kv{append([]byte(nil), k...), seal(v)})
+		}
+		for _, e := range batch {
+			if err := b.Put(e.k, e.v); err != nil {
+				return err
+			}
+			after = e.k
+		}
+		if k == nil {
+			break
+		}
+	}
+	for _, name := range nested {
+		if err := sealBucket(b.Bucket(name)); err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+	}
+	return nil
 }

@@ -1,7 +1,6 @@
 package store
 
 import (
-	"encoding/json"
 	"fmt"
 	"maps"
 	"time"
@@ -61,7 +60,7 @@ func (tx *Tx) RecordSettingChanges(deviceKey string, changes []SettingChange) er
 		if err != nil {
 			return fmt.Errorf("settings history of %s: %w", deviceKey, err)
 		}
-		v, err := json.Marshal(c)
+		v, err := sealJSON(c)
 		if err != nil {
 			return fmt.Errorf("encode setting change %s: %w", c.Name, err)
 		}
@@ -101,7 +100,7 @@ func (tx *Tx) SetClientSettings(deviceKey string, values map[string]string) erro
 	}
 	maps.Copy(cur, values)
 	maps.DeleteFunc(cur, func(_, v string) bool { return v == "" })
-	v, err := json.Marshal(cur)
+	v, err := sealJSON(cur)
 	if err != nil {
 		return fmt.Errorf("encode client settings of %s: %w", deviceKey, err)
 	}
@@ -115,7 +114,7 @@ func (tx *Tx) SetClientSettings(deviceKey string, values map[string]string) erro
 // newest first (limit ≤ 0: all that are kept).
 func (s *Store) SettingChanges(deviceKey string, limit int) ([]SettingChange, error) {
 	var out []SettingChange
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		b := tx.Bucket([]byte(bucketSettingsHistory)).Bucket([]byte(deviceKey))
 		if b == nil {
 			return nil
@@ -123,7 +122,7 @@ func (s *Store) SettingChanges(deviceKey string, limit int) ([]SettingChange, er
 		c := b.Cursor()
 		for k, v := c.Last(); k != nil && (limit <= 0 || len(out) < limit); k, v = c.Prev() {
 			var ch SettingChange
-			if err := json.Unmarshal(v, &ch); err != nil {
+			if err := unsealJSON(v, &ch); err != nil {
 				return fmt.Errorf("bucket %s/%s key %x: %w", bucketSettingsHistory, deviceKey, k, err)
 			}
 			out = append(out, ch)
@@ -140,7 +139,7 @@ func (s *Store) SettingChanges(deviceKey string, limit int) ([]SettingChange, er
 // when none).
 func (s *Store) ClientSettings(deviceKey string) (map[string]string, error) {
 	var out map[string]string
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		var err error
 		out, err = getClientSettings(tx.Bucket([]byte(bucketClientSettings)), deviceKey)
 		return err
@@ -154,7 +153,7 @@ func getClientSettings(b *bolt.Bucket, deviceKey string) (map[string]string, err
 		return nil, nil
 	}
 	var m map[string]string
-	if err := json.Unmarshal(v, &m); err != nil {
+	if err := unsealJSON(v, &m); err != nil {
 		return nil, fmt.Errorf("bucket %s key %q: %w", bucketClientSettings, deviceKey, err)
 	}
 	return m, nil

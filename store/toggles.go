@@ -1,7 +1,6 @@
 package store
 
 import (
-	"encoding/json"
 	"fmt"
 	"maps"
 
@@ -22,7 +21,7 @@ func (tx *Tx) SetEventToggles(deviceKey string, toggles map[string]bool) error {
 		cur = make(map[string]bool, len(toggles))
 	}
 	maps.Copy(cur, toggles)
-	v, err := json.Marshal(cur)
+	v, err := sealJSON(cur)
 	if err != nil {
 		return fmt.Errorf("encode event toggles of %s: %w", deviceKey, err)
 	}
@@ -41,7 +40,7 @@ func (tx *Tx) EventToggles(deviceKey string) (map[string]bool, error) {
 // EventToggles is Tx.EventToggles in a read-only transaction.
 func (s *Store) EventToggles(deviceKey string) (map[string]bool, error) {
 	var out map[string]bool
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		var err error
 		out, err = getToggles(tx.Bucket([]byte(bucketEventToggles)), deviceKey)
 		return err
@@ -55,7 +54,7 @@ func getToggles(b *bolt.Bucket, deviceKey string) (map[string]bool, error) {
 		return nil, nil
 	}
 	var m map[string]bool
-	if err := json.Unmarshal(v, &m); err != nil {
+	if err := unsealJSON(v, &m); err != nil {
 		return nil, fmt.Errorf("bucket %s key %q: %w", bucketEventToggles, deviceKey, err)
 	}
 	return m, nil

@@ -23,7 +23,7 @@ const maxGroup = 1024
 type Tx struct {
 	tx       *bolt.Tx
 	s        *Store
-	enqueued bool // the function queued outbox events
+	enqueued int // outbox events the functions queued
 }
 
 // writePath is the Store's state for Write and the outbox; the zero value
@@ -189,25 +189,55 @@ func (s *Store) WritesPerCommit() float64 {
 	return float64(s.groupStats.writes.Load()) / float64(c)
 }
 
+// storageRetry is how long the writer waits before trying a group the file
+// did not take once more, before failing it.
+const storageRetry = 100 * time.Millisecond
+
 // commit runs group in one transaction and answers every caller. A failing
-// function is taken out, the rest run again, and it runs alone.
+// function is taken out, the rest run again, and it runs alone. A group the
+// file does not take (a full disk) is tried once more after storageRetry,
+// then failed with ErrStorage and its outbox events counted as not stored;
+// the count is written with the next commit that succeeds.
 func (s *Store) commit(group []writeReq) {
 	for len(group) > 0 {
 		failed := -1
-		var enqueued bool
-		err := s.db.Update(func(btx *bolt.Tx) error {
-			t := &Tx{tx: btx, s: s}
-			for i, r := range group {
-				if err := call(r.fn, t); err != nil {
-					failed = i
-					return err
-				}
+		var enqueued int
+		var err error
+		var storage bool
+		for try := 0; try < 2; try++ {
+			if try > 0 {
+				time.Sleep(storageRetry)
 			}
-			enqueued = t.enqueued
-			return nil
-		})
+			failed, enqueued = -1, 0
+			unstored := s.health.takePending()
+			err, storage = s.tryUpdate(func(btx *bolt.Tx) error {
+				t := &Tx{tx: btx, s: s}
+				for i, r := range group {
+					if err := call(r.fn, t); err != nil {
+						failed = i
+						return err
+					}
+				}
+				enqueued = t.enqueued
+				if unstored > 0 {
+					return addCounter(outboxBucket(btx, bucketOutboxCounters), keyOutboxUnstored, unstored)
+				}
+				return nil
+			})
+			if err != nil {
+				s.health.putBack(unstored)
+			}
+			if !storage {
+				break
+			}
+		}
+		if storage {
+			err = s.health.failed(s.o, err, uint64(enqueued))
+		} else if err == nil {
+			s.health.succeeded(s.o)
+		}
 		if failed < 0 || len(group) == 1 {
-			if err == nil && enqueued {
+			if err == nil && enqueued > 0 {
 				s.signalOutbox()
 			}
 			for _, r := range group {
@@ -258,7 +288,7 @@ func (tx *Tx) MarkDisconnected(key string, at time.Time) error {
 // Check verifies the file's internal consistency (every page reachable
 // once, no freed page in use); tests call it after a crash.
 func (s *Store) Check() error {
-	return s.db.View(func(tx *bolt.Tx) error {
+	return s.view(func(tx *bolt.Tx) error {
 		var errs []error
 		for err := range tx.Check() {
 			errs = append(errs, err)

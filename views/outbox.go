@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -30,6 +31,12 @@ type OutboxSource interface {
 	RetryNow(id string)
 	// DiscardParked deletes the endpoint's parked events.
 	DiscardParked(ctx context.Context, id string) (int, error)
+	// DiscardRetired deletes the queue and parked events of an endpoint
+	// no longer configured: a person's explicit act.
+	DiscardRetired(ctx context.Context, id string) (uint64, error)
+	// Storage returns the outbox-wide state: events the disk refused,
+	// repairs of a damaged database.
+	Storage() (analytics.Storage, error)
 }
 
 // OutboxPageParams are the dependencies of the Outbox page.
@@ -74,6 +81,7 @@ type OutboxPage struct {
 	// The Fyne goroutine's state.
 	last    outboxData
 	summary *widget.Label
+	storage *widget.Label // events the disk refused, repairs; hidden when none
 	box     *fyne.Container
 	cards   []*outboxCard
 	root    fyne.CanvasObject
@@ -83,6 +91,7 @@ type OutboxPage struct {
 type outboxData struct {
 	endpoints []analytics.EndpointStatus
 	parked    map[string][]analytics.ParkedEvent
+	storage   analytics.Storage
 	err       error
 }
 
@@ -95,6 +104,7 @@ type outboxCard struct {
 	figures  [4]*widget.Label // queued, delivered, parked, dropped
 	lastErr  *widget.Label
 	retryAt  *widget.Label
+	retired  *widget.Label // "endpoint no longer configured: N queued"; hidden while configured
 	retry    *widget.Button
 	discard  *widget.Button
 	parked   *widget.Accordion
@@ -118,8 +128,12 @@ func NewOutboxPage(p OutboxPageParams) *OutboxPage {
 	title.SizeName = theme.SizeNameHeadingText
 	pg.summary = widget.NewLabel("")
 	pg.summary.Wrapping = fyne.TextWrapWord
+	pg.storage = widget.NewLabel("")
+	pg.storage.Wrapping = fyne.TextWrapWord
+	pg.storage.Importance = widget.WarningImportance
+	pg.storage.Hide()
 	pg.box = container.NewVBox()
-	head := container.NewVBox(title, pg.summary)
+	head := container.NewVBox(title, pg.summary, pg.storage)
 	pg.root = container.NewBorder(head, nil, nil, nil, container.NewVScroll(container.NewPadded(pg.box)))
 	return pg
 }
@@ -168,6 +182,9 @@ func (pg *OutboxPage) load() {
 	for {
 		d := outboxData{parked: map[string][]analytics.ParkedEvent{}}
 		d.endpoints, d.err = pg.p.Source.Status()
+		if d.err == nil {
+			d.storage, d.err = pg.p.Source.Storage()
+		}
 		for _, e := range d.endpoints {
 			if e.Parked > 0 && d.err == nil {
 				d.parked[e.ID], d.err = pg.p.Source.Parked(e.ID, outboxParkedShown)
@@ -198,9 +215,12 @@ func (pg *OutboxPage) show(d outboxData) {
 		return
 	case len(d.endpoints) == 0:
 		pg.setText(pg.summary, pg.t.T("outbox.off"))
+	case configured(d.endpoints) == 0:
+		pg.setText(pg.summary, pg.t.T("outbox.offButQueued"))
 	default:
-		pg.setText(pg.summary, pg.t.N("outbox.summary", len(d.endpoints)))
+		pg.setText(pg.summary, pg.t.N("outbox.summary", configured(d.endpoints)))
 	}
+	pg.showStorage(d.storage)
 	ids := func(es []analytics.EndpointStatus) []string {
 		var out []string
 		for _, e := range es {
@@ -223,6 +243,39 @@ func (pg *OutboxPage) show(d outboxData) {
 	pg.last = d
 }
 
+// configured counts the endpoints still configured.
+func configured(es []analytics.EndpointStatus) int {
+	n := 0
+	for _, e := range es {
+		if e.Configured {
+			n++
+		}
+	}
+	return n
+}
+
+// showStorage says what the disk refused and what repairs did, or hides.
+func (pg *OutboxPage) showStorage(st analytics.Storage) {
+	var lines []string
+	if st.Failing {
+		lines = append(lines, pg.t.T("outbox.storageFailing", "Time", st.FailingSince.Local().Format(time.DateTime), "Err", st.LastError))
+	}
+	if st.NotStored > 0 {
+		lines = append(lines, pg.t.N("outbox.notStored", int(st.NotStored)))
+	}
+	for _, r := range st.Repairs {
+		lines = append(lines, pg.t.T("outbox.repaired", "Time", r.At.Local().Format(time.DateTime),
+			"Kept", r.Kept, "Lost", r.Lost, "Path", r.DamagedPath))
+	}
+	text := strings.Join(lines, "\n")
+	pg.setText(pg.storage, text)
+	if text == "" {
+		pg.storage.Hide()
+	} else {
+		pg.storage.Show()
+	}
+}
+
 func (pg *OutboxPage) setText(l *widget.Label, s string) {
 	if l.Text != s {
 		l.SetText(s)
@@ -241,6 +294,10 @@ func (pg *OutboxPage) newCard(e analytics.EndpointStatus) *outboxCard {
 	c.lastErr = widget.NewLabel("")
 	c.lastErr.Wrapping = fyne.TextWrapWord
 	c.retryAt = widget.NewLabel("")
+	c.retired = widget.NewLabel("")
+	c.retired.Wrapping = fyne.TextWrapWord
+	c.retired.Importance = widget.WarningImportance
+	c.retired.Hide()
 	details := container.New(layout.NewFormLayout(),
 		widget.NewLabelWithStyle(pg.t.T("outbox.lastError"), fyne.TextAlignTrailing, fyne.TextStyle{Bold: true}), c.lastErr,
 		widget.NewLabelWithStyle(pg.t.T("outbox.nextRetry"), fyne.TextAlignTrailing, fyne.TextStyle{Bold: true}), c.retryAt)
@@ -253,13 +310,17 @@ func (pg *OutboxPage) newCard(e analytics.EndpointStatus) *outboxCard {
 		}()
 	})
 	c.discard = widget.NewButtonWithIcon(pg.t.T("outbox.discardParked"), theme.DeleteIcon(), func() { pg.confirmDiscard(c) })
+	if !e.Configured {
+		c.discard.SetText(pg.t.T("outbox.discardQueue"))
+		c.retry.Hide()
+	}
 	c.list = container.NewVBox()
 	c.parked = widget.NewAccordion(widget.NewAccordionItem("", c.list))
 	c.parked.Hide()
 	c.title = widget.NewLabelWithStyle(e.Endpoint, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	c.title.SizeName = theme.SizeNameSubHeadingText
 	c.title.Truncation = fyne.TextTruncateEllipsis
-	c.card = widget.NewCard("", "", container.NewVBox(c.title, figures, details,
+	c.card = widget.NewCard("", "", container.NewVBox(c.title, c.retired, figures, details,
 		container.NewHBox(c.retry, c.discard, layout.NewSpacer()), c.parked))
 	return c
 }
@@ -288,6 +349,15 @@ func (pg *OutboxPage) fill(c *outboxCard, e analytics.EndpointStatus, parked []a
 	pg.setText(c.retryAt, retryAt)
 	enableIf(c.retry, e.Queued > 0 || e.Parked > 0)
 	enableIf(c.discard, e.Parked > 0)
+	if !e.Configured {
+		text := pg.t.N("outbox.retired", int(e.Queued))
+		if e.DiscardAfter != nil {
+			text += " " + pg.t.T("outbox.retiredUntil", "Time", e.DiscardAfter.Local().Format(time.DateTime))
+		}
+		pg.setText(c.retired, text)
+		c.retired.Show()
+		enableIf(c.discard, e.Queued > 0 || e.Parked > 0)
+	}
 	if e.Parked == 0 {
 		c.parked.Hide()
 		c.list.RemoveAll()
@@ -324,14 +394,32 @@ func enableIf(b *widget.Button, on bool) {
 
 // confirmDiscard asks before deleting an endpoint's parked events.
 func (pg *OutboxPage) confirmDiscard(c *outboxCard) {
-	var parked uint64
+	var parked, queued uint64
+	retired := false
 	for _, e := range pg.last.endpoints {
 		if e.ID == c.id {
-			parked = e.Parked
+			parked, queued, retired = e.Parked, e.Queued, !e.Configured
 		}
 	}
 	win := pg.window()
 	if win == nil {
+		return
+	}
+	if retired {
+		dialog.ShowConfirm(pg.t.T("outbox.discardQueueTitle"),
+			pg.t.N("outbox.discardQueueMessage", int(queued+parked), "Endpoint", c.endpoint),
+			func(ok bool) {
+				if !ok {
+					return
+				}
+				id := c.id
+				go func() {
+					if _, err := pg.p.Source.DiscardRetired(context.Background(), id); err != nil {
+						pg.ui(func() { dialog.ShowError(err, win) })
+					}
+					pg.Refresh()
+				}()
+			}, win)
 		return
 	}
 	dialog.ShowConfirm(pg.t.T("outbox.discardTitle"),

@@ -28,6 +28,7 @@ type fakeOutbox struct {
 	err       error
 	retried   []string
 	discarded []string
+	storage   analytics.Storage
 }
 
 func (f *fakeOutbox) Status() ([]analytics.EndpointStatus, error) {
@@ -63,14 +64,33 @@ func (f *fakeOutbox) DiscardParked(_ context.Context, id string) (int, error) {
 	return n, nil
 }
 
+func (f *fakeOutbox) DiscardRetired(_ context.Context, id string) (uint64, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.discarded = append(f.discarded, "retired:"+id)
+	for i, e := range f.endpoints {
+		if e.ID == id {
+			f.endpoints = append(f.endpoints[:i:i], f.endpoints[i+1:]...)
+			return e.Queued + e.Parked, nil
+		}
+	}
+	return 0, errors.New("no such endpoint")
+}
+
+func (f *fakeOutbox) Storage() (analytics.Storage, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.storage, nil
+}
+
 func sampleOutbox() *fakeOutbox {
 	msg := "503 Service Unavailable: down for maintenance"
 	errAt, retry := oNow.Add(-3*time.Second), oNow.Add(12*time.Second)
 	return &fakeOutbox{
 		endpoints: []analytics.EndpointStatus{
-			{ID: "sha256:a", Endpoint: "https://a.example/ev?Token=xxxxx", Queued: 42, Delivered: 1200, Dropped: 3,
+			{ID: "sha256:a", Endpoint: "https://a.example/ev?Token=xxxxx", Configured: true, Queued: 42, Delivered: 1200, Dropped: 3,
 				LastError: &msg, LastErrorAt: &errAt, NextRetry: &retry},
-			{ID: "sha256:b", Endpoint: "https://b.example/in", Queued: 0, Delivered: 1240, Parked: 2},
+			{ID: "sha256:b", Endpoint: "https://b.example/in", Configured: true, Queued: 0, Delivered: 1240, Parked: 2},
 		},
 		parked: map[string][]analytics.ParkedEvent{"sha256:b": {
 			{EventID: "3f2a7c1e-8d4b-4e6f-9a1b-2c3d4e5f6a7b", EventType: "PeopleCount", Reason: "400 Bad Request: unknown event type", At: oNow},
@@ -287,5 +307,68 @@ func TestOutboxPageFollowsChanges(t *testing.T) {
 	}
 	if strings.Contains(h.text(), "a.example") {
 		t.Error("the removed endpoint is still shown")
+	}
+}
+
+// TestOutboxPageShowsARetiredEndpointAndStorage: an endpoint no longer
+// configured keeps its queue visibly, with a way to discard it; events the
+// disk refused and a repair are said above the endpoints.
+func TestOutboxPageShowsARetiredEndpointAndStorage(t *testing.T) {
+	retiredAt, until := oNow.Add(-time.Hour), oNow.Add(30*24*time.Hour-time.Hour)
+	src := &fakeOutbox{
+		endpoints: []analytics.EndpointStatus{{ID: "sha256:old", Endpoint: "https://old.example/ev", Queued: 2273,
+			RetiredAt: &retiredAt, DiscardAfter: &until}},
+		storage: analytics.Storage{NotStored: 6150, Failing: true, FailingSince: oNow, LastError: "write earshot.db: no space left on device",
+			Repairs: []analytics.Repair{{At: oNow, Kept: 2991, Lost: 9, DamagedPath: "/data/earshot.db.damaged-20261122T090000.000Z"}}},
+	}
+	h := newOutboxHarness(t, src)
+	h.shows(
+		"Analytics is off: no analytics endpoint is configured (ANALYTICSENDPOINT). Events queued for endpoints no longer configured are kept",
+		"Endpoint no longer configured: 2273 queued. Kept until ",
+		"[Discard queue]",
+		"6150 events could not be stored: the disk refused the write.",
+		"no space left on device",
+		"2991 entries kept, 9 lost. The damaged file is kept as /data/earshot.db.damaged-20261122T090000.000Z",
+	)
+	if strings.Contains(h.text(), "Analytics is off: no analytics endpoint is configured (ANALYTICSENDPOINT).\n") {
+		t.Error("the page says analytics is off and nothing more while events are queued")
+	}
+	c := h.page.cards[0]
+	if c.discard.Disabled() || c.retry.Visible() {
+		t.Error("a retired endpoint must offer Discard queue, not Retry now")
+	}
+	test.Tap(c.discard)
+	overlay := h.win.Canvas().Overlays().Top()
+	if overlay == nil {
+		t.Fatal("no confirmation dialog")
+	}
+	var confirm *widget.Button
+	var walk func(fyne.CanvasObject)
+	walk = func(o fyne.CanvasObject) {
+		switch x := o.(type) {
+		case *widget.Button:
+			if x.Text == "Yes" {
+				confirm = x
+			}
+		case *fyne.Container:
+			for _, c := range x.Objects {
+				walk(c)
+			}
+		case fyne.Widget:
+			for _, c := range test.WidgetRenderer(x).Objects() {
+				walk(c)
+			}
+		}
+	}
+	walk(overlay)
+	if confirm == nil {
+		t.Fatal("no confirm button")
+	}
+	test.Tap(confirm)
+	h.wait()
+	src.mu.Lock()
+	defer src.mu.Unlock()
+	if len(src.discarded) != 1 || src.discarded[0] != "retired:sha256:old" {
+		t.Errorf("discarded %v", src.discarded)
 	}
 }

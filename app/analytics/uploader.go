@@ -118,8 +118,9 @@ func EndpointID(rawURL string) string {
 }
 
 // NewUploader registers p.Endpoints with the outbox (an endpoint no longer
-// configured loses its queue position and parked events, which is logged)
-// and returns an Uploader; Run starts it.
+// configured keeps its queue and parked events, unsent, until a person
+// discards them or store.RetiredRetention passes; that is logged) and
+// returns an Uploader; Run starts it.
 func NewUploader(ctx context.Context, p UploaderParams) (*Uploader, error) {
 	if p.Logger == nil {
 		p.Logger = slog.New(slog.DiscardHandler)
@@ -161,12 +162,13 @@ func NewUploader(ctx context.Context, p UploaderParams) (*Uploader, error) {
 		u.eps = append(u.eps, ep)
 		reg = append(reg, store.OutboxEndpoint{ID: id, Name: ep.name})
 	}
-	removed, err := p.Store.SetOutboxEndpoints(ctx, reg)
+	retired, err := p.Store.SetOutboxEndpoints(ctx, reg)
 	if err != nil {
 		return nil, fmt.Errorf("analytics: %w", err)
 	}
-	for _, name := range removed {
-		p.Logger.Warn("analytics endpoint no longer configured; its queue and parked events are dropped", "endpoint", name)
+	for _, name := range retired {
+		p.Logger.Warn("analytics endpoint no longer configured; its queued and parked events are kept until discarded (Outbox page, earshot outbox) or for the retention period",
+			"endpoint", name, "retention", store.RetiredRetention)
 	}
 	st, err := p.Store.OutboxStatus()
 	if err != nil {
@@ -197,6 +199,7 @@ func (u *Uploader) Enabled() bool { return len(u.eps) > 0 }
 // written yet and returns.
 func (u *Uploader) Run(ctx context.Context) error {
 	var wg sync.WaitGroup
+	wg.Go(func() { u.expireRetired(ctx) })
 	for _, ep := range u.eps {
 		ep.mu.Lock()
 		ep.running = true
@@ -209,6 +212,33 @@ func (u *Uploader) Run(ctx context.Context) error {
 		ep.persist(context.Background())
 	}
 	return nil
+}
+
+// expireInterval is how often Run gives up the queues of endpoints retired
+// past store.RetiredRetention.
+const expireInterval = time.Hour
+
+// expireRetired gives up, every expireInterval, the queues of endpoints
+// retired past the retention, logging each. The interval is only when to
+// look, on real time; whether the retention has passed is the store's
+// decision, on the store's clock.
+func (u *Uploader) expireRetired(ctx context.Context) {
+	tick := time.NewTicker(expireInterval)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		names, err := u.p.Store.ExpireRetired(ctx)
+		if err != nil {
+			u.p.Logger.Error("expire retired analytics endpoints", "err", err)
+		}
+		for _, n := range names {
+			u.p.Logger.Warn("queue of an endpoint no longer configured given up after the retention period", "endpoint", n, "retention", store.RetiredRetention)
+		}
+	}
 }
 
 // RetryNow makes the endpoint with the given ID (every endpoint when id is

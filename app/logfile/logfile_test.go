@@ -1,9 +1,11 @@
 package logfile
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -49,5 +51,76 @@ func TestRotation(t *testing.T) {
 	defer l.Close()
 	if l.size != 80 {
 		t.Errorf("reopened size %d, want 80", l.size)
+	}
+}
+
+// fullFile is a file on a disk with room bytes left: a write past them
+// takes what fits and fails, as a full disk does.
+type fullFile struct {
+	data []byte
+	room int
+}
+
+func (f *fullFile) Write(p []byte) (int, error) {
+	n := min(len(p), f.room-len(f.data))
+	f.data = append(f.data, p[:n]...)
+	if n < len(p) {
+		return n, syscall.ENOSPC
+	}
+	return n, nil
+}
+
+func (f *fullFile) Truncate(size int64) error { f.data = f.data[:size]; return nil }
+func (f *fullFile) Close() error              { return nil }
+
+func TestFullDiskLeavesNoPartialLineAndCountsLoss(t *testing.T) {
+	ff := &fullFile{room: 25}
+	l := &File{path: "x", maxBytes: 1 << 20, keep: 1, openFile: func(string) (file, int64, error) { return ff, 0, nil }}
+	if err := l.open(); err != nil {
+		t.Fatal(err)
+	}
+	lines := []struct {
+		text string
+		ok   bool
+	}{
+		{"first line\n", true},
+		{"second line, too long\n", false}, // 11 + 22 > 25
+		{"third\n", false},                 // fits, but the note saying a line was lost must come first
+		{"a fourth that does not fit\n", false},
+	}
+	for _, ln := range lines {
+		_, err := l.Write([]byte(ln.text))
+		if (err == nil) != ln.ok {
+			t.Fatalf("write %q: %v", ln.text, err)
+		}
+	}
+	if got := string(ff.data); got != "first line\n" {
+		t.Fatalf("file holds %q: a line was cut, or one written after a lost one without the note", got)
+	}
+	// Space returns: the next line is preceded by one line counting the lost.
+	ff.room = 1 << 20
+	if _, err := l.Write([]byte("back\n")); err != nil {
+		t.Fatal(err)
+	}
+	got := strings.Split(strings.TrimSuffix(string(ff.data), "\n"), "\n")
+	if len(got) != 3 || got[0] != "first line" || !strings.Contains(got[1], `"count":3`) || got[2] != "back" {
+		t.Errorf("after space returned: %q", got)
+	}
+}
+
+func TestTeeKeepsWritingWhenOneWriterFails(t *testing.T) {
+	var stderr bytes.Buffer
+	failing := &fullFile{room: 0}
+	w := Tee(failing, &stderr)
+	for _, line := range []string{"one\n", "two\n"} {
+		if n, err := w.Write([]byte(line)); err != nil || n != len(line) {
+			t.Fatalf("write %q: %d, %v", line, n, err)
+		}
+	}
+	if stderr.String() != "one\ntwo\n" {
+		t.Errorf("stderr got %q", stderr.String())
+	}
+	if _, err := Tee(failing).Write([]byte("x")); err == nil {
+		t.Error("every writer failed, yet no error")
 	}
 }

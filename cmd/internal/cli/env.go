@@ -73,7 +73,8 @@ func newEnv(o options, stdout, stderr io.Writer, environ []string, t *translatio
 	var w io.Writer = lf
 	if o.verbose {
 		level = slog.LevelDebug
-		w = io.MultiWriter(lf, stderr)
+		// Each on its own: a log file on a full disk must not silence stderr.
+		w = logfile.Tee(lf, stderr)
 	}
 	e.log = slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level}))
 
@@ -126,7 +127,16 @@ func (e *env) dbPath() string { return filepath.Join(e.o.data, "earshot.db") }
 // openStore opens the database, turning a held lock into the one sentence a
 // person needs.
 func (e *env) openStore(timeout time.Duration) (*store.Store, error) {
-	st, err := store.Open(e.dbPath(), store.Options{Timeout: timeout})
+	return e.openStoreWith(store.Options{Timeout: timeout, Logger: e.log})
+}
+
+// openStoreWith is openStore with options; a damaged file is one sentence
+// pointing at `earshot db repair`.
+func (e *env) openStoreWith(o store.Options) (*store.Store, error) {
+	st, err := store.Open(e.dbPath(), o)
+	if errors.Is(err, store.ErrDamaged) {
+		return nil, errors.New(e.t.T("cli.db.damagedOpen", "File", e.dbPath(), "Err", err))
+	}
 	if errors.Is(err, store.ErrLocked) {
 		return nil, errors.New(e.t.T("cli.anotherRunning", "Dir", e.o.data))
 	}
@@ -161,7 +171,14 @@ func (e *env) becomeOwner() (*Owner, error) {
 	if err := e.checkDataFolder(); err != nil {
 		return nil, err
 	}
-	st, err := e.openStore(time.Second)
+	// The owner repairs a damaged database by itself, keeping the damaged
+	// file beside it, rather than failing on every start (issue 9); the
+	// Outbox page shows the repair (store.Health), stderr and the log say it.
+	st, err := e.openStoreWith(store.Options{Timeout: time.Second, Logger: e.log, AutoRepair: true,
+		OnRepair: func(r store.RepairReport) {
+			fmt.Fprintln(e.stderr, "earshot: "+e.t.T("cli.db.repairedNotice", "Kept", r.Kept,
+				"Lost", r.LostValues+len(r.LostParts), "Path", r.DamagedPath))
+		}})
 	if err != nil {
 		return nil, err
 	}

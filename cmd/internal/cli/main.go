@@ -69,6 +69,7 @@ var commands = []command{
 	{name: "outbox", usage: "cli.outbox.usage", flags: jsonFlag, run: runOutbox},
 	{name: "light", usage: "cli.usage.light", flags: lightFlags, run: runLight},
 	{name: "presence", usage: "cli.usage.presence", flags: presenceFlags, run: runPresence},
+	{name: "db", usage: "cli.usage.db", flags: jsonFlag, run: runDB},
 	{name: "hid", usage: "cli.usage.hid", flags: hidFlags, run: runHID},
 	{name: "udev-rules", usage: "cli.usage.udevRules", run: runUdevRules},
 	{name: "version", usage: "cli.usage.version", flags: jsonFlag, run: runVersion},
@@ -193,8 +194,12 @@ func synopsis(name string) string {
 	switch name {
 	case "service":
 		return " [--demo | --sim FILE] [--exit-when-done [--wait DURATION]]"
-	case "devices", "version", "outbox":
+	case "devices", "version":
 		return " [--json]"
+	case "outbox":
+		return " [discard ENDPOINT] [--json]"
+	case "db":
+		return " check|repair [--json]"
 	case "firmware":
 		return " stage|apply DEVICE …"
 	case "settings":

@@ -110,8 +110,13 @@ func (a *analyticsOwner) undrained(e *env, wait time.Duration) error {
 
 // runOutbox is `earshot outbox`: per endpoint, the events queued,
 // delivered, parked and dropped, from the running owner or, when none runs,
-// from the database and the configuration.
+// from the database and the configuration; endpoints no longer configured
+// that still hold events are listed too, and `earshot outbox discard
+// ENDPOINT` discards such a queue (a person's explicit act).
 func runOutbox(e *env, args []string) error {
+	if len(args) > 0 && args[0] == "discard" {
+		return runOutboxDiscard(e, args[1:])
+	}
 	if err := e.noArgs(args); err != nil {
 		return err
 	}
@@ -146,6 +151,21 @@ func runOutbox(e *env, args []string) error {
 		fmt.Fprintln(e.stdout, e.t.T("outbox.off"))
 		return nil
 	}
+	configured := 0
+	for _, s := range sts {
+		if s.Configured {
+			configured++
+		}
+	}
+	if configured == 0 {
+		fmt.Fprintln(e.stdout, e.t.T("outbox.offButQueued"))
+	}
+	if s := sts[0]; s.StorageError != nil {
+		fmt.Fprintln(e.stdout, e.t.T("cli.outbox.storageFailing", "Err", *s.StorageError))
+	}
+	if s := sts[0]; s.NotStored > 0 {
+		fmt.Fprintln(e.stdout, e.t.N("outbox.notStored", int(s.NotStored)))
+	}
 	tw := tabwriter.NewWriter(e.stdout, 2, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, strings.Join([]string{
 		e.t.T("cli.outbox.col.endpoint"), e.t.T("cli.outbox.col.queued"), e.t.T("cli.outbox.col.delivered"),
@@ -153,7 +173,12 @@ func runOutbox(e *env, args []string) error {
 	}, "\t"))
 	for _, s := range sts {
 		lastErr := "—"
-		if s.LastError != nil {
+		if !s.Configured {
+			lastErr = e.t.N("outbox.retired", int(s.Queued))
+			if s.DiscardAfter != nil {
+				lastErr += " " + e.t.T("outbox.retiredUntil", "Time", s.DiscardAfter.Local().Format(time.DateTime))
+			}
+		} else if s.LastError != nil {
 			lastErr = *s.LastError
 			if s.NextRetry != nil {
 				lastErr = e.t.T("cli.outbox.retryAt", "Error", lastErr, "Time", s.NextRetry.Local().Format(time.TimeOnly))
@@ -164,5 +189,51 @@ func runOutbox(e *env, args []string) error {
 			strconv.FormatUint(s.Parked, 10), strconv.FormatUint(s.Dropped, 10), lastErr,
 		}, "\t"))
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if configured < len(sts) {
+		fmt.Fprintln(e.stdout, e.t.T("cli.outbox.discardHint"))
+	}
+	return nil
+}
+
+// runOutboxDiscard is `earshot outbox discard ENDPOINT`: it deletes the
+// queue and parked events of an endpoint no longer configured, named as
+// `earshot outbox` shows it. It needs the database: with Earshot running,
+// discard on its Outbox page.
+func runOutboxDiscard(e *env, args []string) error {
+	if len(args) != 1 {
+		return misuse{e.t.T("cli.outbox.discardUsage")}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	c, err := e.dialOwner(ctx)
+	if err != nil {
+		return err
+	}
+	if c != nil {
+		return errors.New(e.t.T("cli.outbox.discardRunning"))
+	}
+	st, err := e.openStore(time.Second)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	ob, err := st.OutboxStatus()
+	if err != nil {
+		return err
+	}
+	for _, r := range ob.Retired {
+		if r.Name == args[0] || r.ID == args[0] {
+			q, p, err := st.DiscardRetired(ctx, r.ID)
+			if err != nil {
+				return err
+			}
+			e.log.Info("queue of an endpoint no longer configured discarded by a person", "endpoint", r.Name, "queued", q, "parked", p)
+			fmt.Fprintln(e.stdout, e.t.N("cli.outbox.discarded", int(q+p), "Endpoint", r.Name))
+			return nil
+		}
+	}
+	return errors.New(e.t.T("cli.outbox.notRetired", "Endpoint", args[0]))
 }

@@ -1,0 +1,467 @@
+// Command chaoskit is the Go half of scripts/chaos.sh: the processes the
+// script kills, fills and damages, and the checks it makes afterwards. Every
+// wait in it is bounded.
+//
+//	chaoskit sink -log FILE               an analytics endpoint on loopback; prints its URL, logs "EventId sha256(body)"
+//	chaoskit queue -db D -url U [-deliver] [-for DUR]
+//	                                      queue events from 8 writers, printing "OK id hash" once each is committed and
+//	                                      "REFUSED id" when the disk refused it; with -for, stop after DUR, deliver
+//	                                      (bounded), and print "UNSTORED n" (the store's count of events not stored)
+//	chaoskit deliver -db D -url U [-timeout T]   deliver until drained; prints DRAINED
+//	chaoskit verify -sink FILE QUEUELOG...       lost = committed events never delivered; a duplicate must carry the
+//	                                      same body; exits 1 when anything is lost or garbled
+//	chaoskit fill -db D -url U -n N -out FILE    a database with N queued events, their ids and hashes in FILE
+//	chaoskit damage -db D -expect FILE -out FILE overwrite one leaf page of events; FILE lists the events that were elsewhere
+//	chaoskit survivors -db D -expect FILE        every listed event is in the database, intact
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/earshot-app/earshot/app/analytics"
+	"github.com/earshot-app/earshot/store"
+)
+
+func main() {
+	if len(os.Args) < 2 {
+		fail(errors.New("usage: chaoskit sink|queue|deliver|verify|fill|damage|survivors …"))
+	}
+	var err error
+	switch os.Args[1] {
+	case "sink":
+		err = sink(os.Args[2:])
+	case "queue":
+		err = queue(os.Args[2:])
+	case "deliver":
+		err = deliver(os.Args[2:])
+	case "verify":
+		err = verify(os.Args[2:])
+	case "fill":
+		err = fill(os.Args[2:])
+	case "damage":
+		err = damage(os.Args[2:])
+	case "survivors":
+		err = survivors(os.Args[2:])
+	default:
+		err = fmt.Errorf("unknown mode %q", os.Args[1])
+	}
+	if err != nil {
+		fail(err)
+	}
+}
+
+func fail(err error) {
+	fmt.Fprintln(os.Stderr, "chaoskit:", err)
+	os.Exit(1)
+}
+
+func hash(b []byte) string {
+	s := sha256.Sum256(b)
+	return hex.EncodeToString(s[:8])
+}
+
+// event is a realistic body with an id unique across processes.
+func event(prefix string, n int64) store.OutboxEvent {
+	id := fmt.Sprintf("%s-%012d", prefix, n)
+	body := fmt.Appendf(nil, `{"EventId":%q,"EventType":"DeviceAdded","Timestamp":"2026-12-01T21:00:00.000Z","DeviceName":"Jabra Evolve2 85","VendorId":"0B0E","ProductId":"30A4","ESN":"501AA5D6337F","FirmwareVersion":"1.25.0","BatteryLevel":%d,"CallStatus":null,"PeopleCount":null}`, id, n%101)
+	return store.OutboxEvent{ID: id, Type: "DeviceAdded", Body: body}
+}
+
+func sink(args []string) error {
+	fs := flag.NewFlagSet("sink", flag.ExitOnError)
+	logPath := fs.String("log", "", "file to append the deliveries to")
+	_ = fs.Parse(args)
+	f, err := os.OpenFile(*logPath, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	fmt.Printf("http://%s/ev\n", ln.Addr())
+	var mu sync.Mutex
+	var n atomic.Int64
+	return http.Serve(ln, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+		if n.Add(1)%4 == 0 { // a flaky endpoint: every fourth POST fails
+			http.Error(w, "try again", http.StatusServiceUnavailable)
+			return
+		}
+		var id string
+		if i := bytes.Index(body, []byte(`"EventId":"`)); i >= 0 {
+			rest := body[i+11:]
+			if j := bytes.IndexByte(rest, '"'); j >= 0 {
+				id = string(rest[:j])
+			}
+		}
+		mu.Lock()
+		fmt.Fprintf(f, "%s %s\n", id, hash(body))
+		mu.Unlock()
+		w.WriteHeader(http.StatusOK)
+	}))
+}
+
+func openStore(path string) (*store.Store, error) {
+	return store.Open(path, store.Options{AutoRepair: true, Timeout: 10 * time.Second})
+}
+
+func uploader(st *store.Store, url string) (*analytics.Uploader, error) {
+	return analytics.NewUploader(context.Background(), analytics.UploaderParams{Store: st, Endpoints: []string{url},
+		MinBackoff: 5 * time.Millisecond, MaxBackoff: 50 * time.Millisecond})
+}
+
+func waitDrained(u *analytics.Uploader, timeout time.Duration) error {
+	deadline := time.Now().Add(timeout)
+	for time.Now().Before(deadline) {
+		if ok, err := u.Drained(); err != nil {
+			return err
+		} else if ok {
+			return nil
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return fmt.Errorf("not drained within %s", timeout)
+}
+
+func queue(args []string) error {
+	fs := flag.NewFlagSet("queue", flag.ExitOnError)
+	db := fs.String("db", "", "database")
+	url := fs.String("url", "", "endpoint")
+	withDelivery := fs.Bool("deliver", false, "deliver while queueing")
+	dur := fs.Duration("for", 0, "stop queueing after this long (0: until killed)")
+	_ = fs.Parse(args)
+	st, err := openStore(*db)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	u, err := uploader(st, *url)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	runDone := make(chan struct{})
+	if *withDelivery {
+		go func() { _ = u.Run(ctx); close(runDone) }()
+	} else {
+		close(runDone)
+	}
+	prefix := fmt.Sprintf("chaos-%d-%d", os.Getpid(), time.Now().UnixNano()%1e6)
+	out := bufio.NewWriter(os.Stdout)
+	var mu sync.Mutex
+	var next atomic.Int64
+	stop := make(chan struct{})
+	if *dur > 0 {
+		time.AfterFunc(*dur, func() { close(stop) })
+	}
+	var wg sync.WaitGroup
+	var hard atomic.Value
+	for range 8 {
+		wg.Go(func() {
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				e := event(prefix, next.Add(1))
+				if err := e.Prepare(); err != nil {
+					hard.Store(err)
+					return
+				}
+				err := st.Write(context.Background(), func(tx *store.Tx) error { return tx.Enqueue(e) })
+				mu.Lock()
+				switch {
+				case err == nil:
+					fmt.Fprintf(out, "OK %s %s\n", e.ID, hash(e.Body))
+				case errors.Is(err, store.ErrStorage):
+					fmt.Fprintf(out, "REFUSED %s\n", e.ID)
+				default:
+					hard.Store(err)
+				}
+				out.Flush()
+				mu.Unlock()
+				if err != nil && !errors.Is(err, store.ErrStorage) {
+					return
+				}
+				if err != nil {
+					time.Sleep(2 * time.Millisecond) // the disk is full: do not spin
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if err, _ := hard.Load().(error); err != nil {
+		return err
+	}
+	// -for: deliver what is queued (which frees pages, so the count of
+	// events not stored reaches the file), then report it.
+	if !*withDelivery {
+		runDone = make(chan struct{})
+		go func() { _ = u.Run(ctx); close(runDone) }()
+	}
+	derr := waitDrained(u, 90*time.Second)
+	cancel()
+	<-runDone
+	ob, err := st.OutboxStatus()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "UNSTORED %d\n", ob.Unstored)
+	out.Flush()
+	return derr
+}
+
+func deliver(args []string) error {
+	fs := flag.NewFlagSet("deliver", flag.ExitOnError)
+	db := fs.String("db", "", "database")
+	url := fs.String("url", "", "endpoint")
+	timeout := fs.Duration("timeout", 120*time.Second, "give up after")
+	_ = fs.Parse(args)
+	st, err := openStore(*db)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	u, err := uploader(st, *url)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { _ = u.Run(ctx); close(done) }()
+	err = waitDrained(u, *timeout)
+	cancel()
+	<-done
+	if err != nil {
+		return err
+	}
+	fmt.Println("DRAINED")
+	return nil
+}
+
+// readLog reads "KIND id hash" or "id hash" lines.
+func readLines(path string) ([][]string, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var out [][]string
+	for _, l := range strings.Split(string(raw), "\n") {
+		if f := strings.Fields(l); len(f) > 0 {
+			out = append(out, f)
+		}
+	}
+	return out, nil
+}
+
+func verify(args []string) error {
+	fs := flag.NewFlagSet("verify", flag.ExitOnError)
+	sinkLog := fs.String("sink", "", "the sink's log")
+	_ = fs.Parse(args)
+	committed := map[string]string{}
+	refused, unstored := 0, -1
+	for _, p := range fs.Args() {
+		lines, err := readLines(p)
+		if err != nil {
+			return err
+		}
+		for _, f := range lines {
+			switch {
+			case f[0] == "OK" && len(f) == 3:
+				committed[f[1]] = f[2]
+			case f[0] == "REFUSED" && len(f) == 2:
+				refused++
+			case f[0] == "UNSTORED" && len(f) == 2:
+				fmt.Sscan(f[1], &unstored)
+			}
+		}
+	}
+	lines, err := readLines(*sinkLog)
+	if err != nil {
+		return err
+	}
+	delivered := map[string]string{}
+	dups, garbled := 0, 0
+	for _, f := range lines {
+		if len(f) != 2 {
+			garbled++
+			continue
+		}
+		if h, ok := delivered[f[0]]; ok {
+			dups++
+			if h != f[1] {
+				garbled++
+			}
+		}
+		delivered[f[0]] = f[1]
+		if h, ok := committed[f[0]]; ok && h != f[1] {
+			garbled++
+		}
+	}
+	lost := 0
+	for id := range committed {
+		if _, ok := delivered[id]; !ok {
+			lost++
+		}
+	}
+	fmt.Printf("committed %d, delivered %d distinct, duplicates (same EventId, same body) %d, garbled %d, lost %d", len(committed), len(delivered), dups, garbled, lost)
+	if refused > 0 || unstored >= 0 {
+		fmt.Printf(", refused by the disk %d, counted as not stored %d, lost without a count %d", refused, unstored, max(refused-unstored, 0))
+	}
+	fmt.Println()
+	if lost > 0 || garbled > 0 || (unstored >= 0 && unstored != refused) {
+		return errors.New("events were lost or garbled")
+	}
+	return nil
+}
+
+func fill(args []string) error {
+	fs := flag.NewFlagSet("fill", flag.ExitOnError)
+	db := fs.String("db", "", "database")
+	url := fs.String("url", "http://127.0.0.1:9/ev", "endpoint")
+	n := fs.Int("n", 3000, "events")
+	outPath := fs.String("out", "", "ids and hashes")
+	_ = fs.Parse(args)
+	st, err := store.Open(*db, store.Options{})
+	if err != nil {
+		return err
+	}
+	if _, err := uploader(st, *url); err != nil {
+		return err
+	}
+	var b strings.Builder
+	for i := 0; i < *n; i += 500 {
+		var evs []store.OutboxEvent
+		for j := i; j < min(i+500, *n); j++ {
+			e := event("fill", int64(j+1))
+			evs = append(evs, e)
+			fmt.Fprintf(&b, "%s %s\n", e.ID, hash(e.Body))
+		}
+		if err := st.Write(context.Background(), func(tx *store.Tx) error { return tx.Enqueue(evs...) }); err != nil {
+			return err
+		}
+	}
+	if err := st.Close(); err != nil {
+		return err
+	}
+	return os.WriteFile(*outPath, []byte(b.String()), 0o600)
+}
+
+// damage overwrites one leaf page holding events (in the middle of them)
+// with random bytes, and lists the events whose stored value was elsewhere.
+func damage(args []string) error {
+	fs := flag.NewFlagSet("damage", flag.ExitOnError)
+	db := fs.String("db", "", "database")
+	expect := fs.String("expect", "", "fill's list")
+	outPath := fs.String("out", "", "events that must survive")
+	_ = fs.Parse(args)
+	raw, err := os.ReadFile(*db)
+	if err != nil {
+		return err
+	}
+	ps := os.Getpagesize()
+	var leaves []int
+	for id := 2; (id+1)*ps <= len(raw); id++ {
+		page := raw[id*ps : (id+1)*ps]
+		if int(page[0])|int(page[1])<<8 == id&0xffff && page[8] == 0x02 && page[9] == 0 && bytes.Contains(page, []byte(`fill-`)) {
+			leaves = append(leaves, id)
+		}
+	}
+	if len(leaves) < 3 {
+		return fmt.Errorf("only %d leaf pages of events", len(leaves))
+	}
+	victim := leaves[len(leaves)/2]
+	from, to := victim*ps, (victim+1)*ps
+	lines, err := readLines(*expect)
+	if err != nil {
+		return err
+	}
+	var keep strings.Builder
+	lostHere := 0
+	for _, f := range lines {
+		var n int64
+		fmt.Sscanf(strings.TrimPrefix(f[0], "fill-"), "%d", &n)
+		e := event("fill", n)
+		if err := e.Prepare(); err != nil {
+			return err
+		}
+		packed := e.Packed()
+		if i := bytes.Index(raw, packed); i >= from && i < to {
+			lostHere++
+			continue
+		}
+		fmt.Fprintf(&keep, "%s %s\n", f[0], f[1])
+	}
+	r := rand.New(rand.NewPCG(uint64(victim), 7))
+	for i := from; i < to; i++ {
+		raw[i] = byte(r.UintN(256))
+	}
+	if err := os.WriteFile(*db, raw, 0o600); err != nil {
+		return err
+	}
+	fmt.Printf("page %d overwritten; %d events lived there\n", victim, lostHere)
+	return os.WriteFile(*outPath, []byte(keep.String()), 0o600)
+}
+
+func survivors(args []string) error {
+	fs := flag.NewFlagSet("survivors", flag.ExitOnError)
+	db := fs.String("db", "", "database")
+	expect := fs.String("expect", "", "events that must be there")
+	_ = fs.Parse(args)
+	st, err := store.Open(*db, store.Options{})
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	got := map[string]string{}
+	var after uint64
+	for {
+		batch, err := st.OutboxEvents(after, 1000)
+		if err != nil {
+			return err
+		}
+		if len(batch) == 0 {
+			break
+		}
+		for _, q := range batch {
+			if q.Err == nil {
+				got[q.ID] = hash(q.Body)
+			}
+			after = q.Seq
+		}
+	}
+	lines, err := readLines(*expect)
+	if err != nil {
+		return err
+	}
+	missing := 0
+	for _, f := range lines {
+		if got[f[0]] != f[1] {
+			missing++
+		}
+	}
+	fmt.Printf("undamaged events %d, kept intact %d, missing %d\n", len(lines), len(lines)-missing, missing)
+	if missing > 0 {
+		return errors.New("the repair lost undamaged events")
+	}
+	return nil
+}
