@@ -29,6 +29,10 @@ type PreferencesSource interface {
 	Set(key, value string) error
 	// Diagnostics writes the diagnostics zip and returns its path.
 	Diagnostics() (string, error)
+	// StartAtLogin says whether the user can choose to start Earshot at
+	// login here (elsewhere the installer does it), and whether it does.
+	StartAtLogin() (supported, on bool)
+	SetStartAtLogin(on bool) error
 }
 
 // PreferencesPageParams are the dependencies of the Preferences page.
@@ -49,6 +53,8 @@ type PreferencesPage struct {
 	own    *fyne.Container
 	status *widget.Label
 	root   fyne.CanvasObject
+	// startAtLogin is the switch, where the OS lets the user choose.
+	startAtLogin *widget.Check
 }
 
 // NewPreferencesPage builds the page; it reads the configuration when shown.
@@ -113,6 +119,19 @@ func (pg *PreferencesPage) Refresh() {
 		if e.UserSettable {
 			pg.own.Add(pg.ownSetting(e))
 		}
+	}
+	if supported, on := pg.p.Source.StartAtLogin(); supported {
+		chk := widget.NewCheck(pg.t.T("prefs.startAtLoginOn"), nil)
+		chk.SetChecked(on)
+		chk.OnChanged = func(on bool) {
+			if err := pg.p.Source.SetStartAtLogin(on); err != nil {
+				pg.status.SetText(pg.t.T("prefs.saveFailed", "Err", err.Error()))
+				return
+			}
+			pg.status.SetText(pg.t.T("prefs.startAtLoginSaved"))
+		}
+		pg.startAtLogin = chk
+		pg.own.Add(container.NewBorder(nil, nil, widget.NewLabel(pg.t.T("prefs.startAtLogin")), nil, chk))
 	}
 }
 

@@ -18,7 +18,11 @@ type fakePrefs struct {
 	entries []PrefEntry
 	set     map[string]string
 	diagErr error
+	login   bool
 }
+
+func (f *fakePrefs) StartAtLogin() (bool, bool)    { return true, f.login }
+func (f *fakePrefs) SetStartAtLogin(on bool) error { f.login = on; return nil }
 
 func (f *fakePrefs) Entries() []PrefEntry { return f.entries }
 func (f *fakePrefs) Set(k, v string) error {
@@ -100,6 +104,10 @@ func TestPreferencesPage(t *testing.T) {
 				if src.set["TRAYICON"] != "NO" {
 					t.Errorf("set %v, want TRAYICON=NO", src.set)
 				}
+			}
+			test.Tap(pg.startAtLogin)
+			if !src.login || !strings.Contains(pg.status.Text, "log in") {
+				t.Errorf("start at login %v, status %q", src.login, pg.status.Text)
 			}
 			pg.copyDiagnostics()
 			if tt.status != "" && !strings.Contains(pg.status.Text, tt.status) {

@@ -16,8 +16,10 @@ func (p prefsSource) Entries() []views.PrefEntry {
 	return out
 }
 
-func (p prefsSource) Set(key, value string) error  { return p.s.SetPreference(key, value) }
-func (p prefsSource) Diagnostics() (string, error) { return p.s.WriteDiagnostics() }
+func (p prefsSource) Set(key, value string) error   { return p.s.SetPreference(key, value) }
+func (p prefsSource) Diagnostics() (string, error)  { return p.s.WriteDiagnostics() }
+func (p prefsSource) StartAtLogin() (bool, bool)    { return p.s.StartAtLogin() }
+func (p prefsSource) SetStartAtLogin(on bool) error { return p.s.SetStartAtLogin(on) }
 
 // preferencesPage is the last page of the navigation bar.
 func preferencesPage(s *cli.Session) namedPage {

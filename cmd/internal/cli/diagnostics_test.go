@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -180,4 +181,32 @@ func keysOf(m map[string]string) []string {
 		out = append(out, k)
 	}
 	return out
+}
+
+func TestStartAtLogin(t *testing.T) {
+	if runtime.GOOS == "windows" || runtime.GOOS == "darwin" {
+		t.Skip("the installer starts Earshot at login on " + runtime.GOOS)
+	}
+	xdg := t.TempDir()
+	s := &Session{e: &env{paths: config.Paths{User: filepath.Join(xdg, "earshot", "config.toml")}}}
+	supported, on := s.StartAtLogin()
+	if !supported || on {
+		t.Fatalf("supported %v on %v, want supported and off", supported, on)
+	}
+	if err := s.SetStartAtLogin(true); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := os.ReadFile(filepath.Join(xdg, "autostart", AppID+".desktop"))
+	if err != nil || !strings.Contains(string(raw), "Exec=") {
+		t.Fatalf("autostart entry %q %v", raw, err)
+	}
+	if _, on := s.StartAtLogin(); !on {
+		t.Error("not on after SetStartAtLogin(true)")
+	}
+	if err := s.SetStartAtLogin(false); err != nil {
+		t.Fatal(err)
+	}
+	if _, on := s.StartAtLogin(); on {
+		t.Error("still on after SetStartAtLogin(false)")
+	}
 }
