@@ -55,6 +55,7 @@ type PreferencesPage struct {
 	root   fyne.CanvasObject
 	// startAtLogin is the switch, where the OS lets the user choose.
 	startAtLogin *widget.Check
+	theme        *widget.Select
 }
 
 // NewPreferencesPage builds the page; it reads the configuration when shown.
@@ -120,6 +121,7 @@ func (pg *PreferencesPage) Refresh() {
 			pg.own.Add(pg.ownSetting(e))
 		}
 	}
+	pg.own.Add(pg.themeChoice())
 	if supported, on := pg.p.Source.StartAtLogin(); supported {
 		chk := widget.NewCheck(pg.t.T("prefs.startAtLoginOn"), nil)
 		chk.SetChecked(on)
@@ -201,4 +203,32 @@ func (pg *PreferencesPage) copyDiagnostics() {
 	}
 	clip(path)
 	pg.status.SetText(pg.t.T("prefs.diagnosticsWritten", "File", path))
+}
+
+// themeChoice is the light/dark/system choice, applied at once and kept in
+// the app's own preferences for the next start.
+func (pg *PreferencesPage) themeChoice() fyne.CanvasObject {
+	names := []string{"", "light", "dark"}
+	opts := []string{pg.t.T("prefs.themeSystem"), pg.t.T("prefs.themeLight"), pg.t.T("prefs.themeDark")}
+	sel := widget.NewSelect(opts, nil)
+	a := fyne.CurrentApp()
+	cur := ""
+	if a != nil {
+		cur = a.Preferences().String(ThemePreference)
+	}
+	sel.SetSelectedIndex(0)
+	for i, n := range names {
+		if n == cur {
+			sel.SetSelectedIndex(i)
+		}
+	}
+	sel.OnChanged = func(string) {
+		n := names[sel.SelectedIndex()]
+		if a := fyne.CurrentApp(); a != nil {
+			a.Preferences().SetString(ThemePreference, n)
+			ApplyTheme(a, n)
+		}
+	}
+	pg.theme = sel
+	return container.NewBorder(nil, nil, widget.NewLabel(pg.t.T("prefs.theme")), nil, sel)
 }

@@ -9,6 +9,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/earshot-app/earshot/translations"
@@ -108,6 +109,13 @@ func TestPreferencesPage(t *testing.T) {
 			test.Tap(pg.startAtLogin)
 			if !src.login || !strings.Contains(pg.status.Text, "log in") {
 				t.Errorf("start at login %v, status %q", src.login, pg.status.Text)
+			}
+			pg.theme.SetSelectedIndex(2)
+			if got := a.Preferences().String(ThemePreference); got != "dark" {
+				t.Errorf("theme preference %q, want dark", got)
+			}
+			if a.Settings().Theme().Color(theme.ColorNameBackground, theme.VariantLight) != theme.DefaultTheme().Color(theme.ColorNameBackground, theme.VariantDark) {
+				t.Error("the dark theme was not applied at once")
 			}
 			pg.copyDiagnostics()
 			if tt.status != "" && !strings.Contains(pg.status.Text, tt.status) {

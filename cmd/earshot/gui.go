@@ -51,6 +51,10 @@ func runGUI(s *cli.Session, args []string) (err error) {
 	done := ow.Start(ctx, s.Log())
 
 	a := fyneapp.NewWithID(cli.AppID)
+	if n := a.Preferences().String(views.ThemePreference); o.Theme == "" && n != "" {
+		// The theme chosen on the Preferences page (--theme wins).
+		views.ApplyTheme(a, n)
+	}
 	a.SetIcon(fyne.NewStaticResource("earshot.png", assets.AppIconPNG()))
 	notifyFirmware(s, ow, a)
 	tray := s.Config().TrayIcon && trayAvailable()
