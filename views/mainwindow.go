@@ -178,6 +178,9 @@ func (w *MainWindow) bindShortcuts(n int) {
 func (w *MainWindow) refresh() {
 	w.devices = w.p.Source.Devices()
 	for _, d := range w.alerts.crossed(w.devices) {
+		if !NotificationsOn(w.p.App) {
+			continue
+		}
 		w.p.App.SendNotification(lowBatteryNotification(w.p.T, d))
 	}
 	w.list.update(w.devices)

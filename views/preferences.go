@@ -56,6 +56,8 @@ type PreferencesPage struct {
 	// startAtLogin is the switch, where the OS lets the user choose.
 	startAtLogin *widget.Check
 	theme        *widget.Select
+	// notifications is the desktop-notification switch.
+	notifications *widget.Check
 }
 
 // NewPreferencesPage builds the page; it reads the configuration when shown.
@@ -122,6 +124,14 @@ func (pg *PreferencesPage) Refresh() {
 		}
 	}
 	pg.own.Add(pg.themeChoice())
+	if a := fyne.CurrentApp(); a != nil {
+		chk := widget.NewCheck(pg.t.T("prefs.notificationsOn"), func(on bool) {
+			a.Preferences().SetBool(NotificationsPreference, on)
+		})
+		chk.Checked = NotificationsOn(a)
+		pg.notifications = chk
+		pg.own.Add(container.NewBorder(nil, nil, widget.NewLabel(pg.t.T("prefs.notifications")), nil, chk))
+	}
 	if supported, on := pg.p.Source.StartAtLogin(); supported {
 		chk := widget.NewCheck(pg.t.T("prefs.startAtLoginOn"), nil)
 		chk.SetChecked(on)

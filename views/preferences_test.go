@@ -117,6 +117,10 @@ func TestPreferencesPage(t *testing.T) {
 			if a.Settings().Theme().Color(theme.ColorNameBackground, theme.VariantLight) != theme.DefaultTheme().Color(theme.ColorNameBackground, theme.VariantDark) {
 				t.Error("the dark theme was not applied at once")
 			}
+			test.Tap(pg.notifications)
+			if NotificationsOn(a) {
+				t.Error("notifications still on after unticking")
+			}
 			pg.copyDiagnostics()
 			if tt.status != "" && !strings.Contains(pg.status.Text, tt.status) {
 				t.Errorf("status %q, want %q", pg.status.Text, tt.status)

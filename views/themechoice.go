@@ -33,3 +33,12 @@ func ApplyTheme(a fyne.App, name string) {
 		a.Settings().SetTheme(theme.DefaultTheme())
 	}
 }
+
+// NotificationsPreference is the key of the user's desktop-notification
+// choice in the app's own preferences (on unless turned off).
+const NotificationsPreference = "notifications"
+
+// NotificationsOn says whether Earshot may send desktop notifications.
+func NotificationsOn(a fyne.App) bool {
+	return a.Preferences().BoolWithFallback(NotificationsPreference, true)
+}

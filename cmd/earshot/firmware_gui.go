@@ -16,7 +16,11 @@ import (
 // attention, the device must stay connected.
 func notifyFirmware(s *cli.Session, ow *cli.Owner, a fyne.App) {
 	ow.OnFirmwareNotice(s.Log(), func(n firmware.Notice) {
-		fyne.Do(func() { a.SendNotification(views.FirmwareNotification(s.T(), n)) })
+		fyne.Do(func() {
+			if views.NotificationsOn(a) {
+				a.SendNotification(views.FirmwareNotification(s.T(), n))
+			}
+		})
 	})
 }
 
