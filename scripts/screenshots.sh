@@ -136,6 +136,20 @@ unset EARSHOT_LANGUAGE
 EARSHOT_PRESENCEAPI=on SETTLE_SECONDS=17 shot presence --demo --theme light --page presence
 SETTLE_SECONDS=6 shot busylight --demo --theme light --show "kuando"
 
+# ---- issue 15 (packages and deployment): the Preferences page -------------
+# Settings from IT's --config file and the environment, a password (shown
+# masked), in English and in German.
+cat >"$work/it.toml" <<'TOML'
+DEVICEMANAGEMENTENDPOINT = "https://devices.example.com/api"
+USERNAME = "earshot-fleet"
+CHECKFORUPDATESINTERVALMINUTES = 1440
+TOML
+EARSHOT_PASSWORD=screenshot-secret XDG_CONFIG_HOME="$work/xdg" \
+	shot preferences --demo --theme light --page preferences --config "$work/it.toml"
+LANG=de_DE.UTF-8 EARSHOT_PASSWORD=screenshot-secret XDG_CONFIG_HOME="$work/xdg" \
+	shot preferences-de --demo --theme light --page preferences --config "$work/it.toml"
+# ---- end of issue 15 ------------------------------------------------------
+
 if grep -q "Error in Fyne call thread" "$work/stderr"; then
 	echo "Fyne threading error while taking screenshots:" >&2
 	grep -A3 "Error in Fyne call thread" "$work/stderr" >&2

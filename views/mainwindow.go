@@ -283,6 +283,9 @@ func (w *MainWindow) NotifyInWindow() { w.useBanner = true }
 // Notify sends n as a desktop notification, or shows it in the window's
 // banner (NotifyInWindow).
 func (w *MainWindow) Notify(n *fyne.Notification) {
+	if !NotificationsOn(w.p.App) {
+		return // switched off in Preferences
+	}
 	if !w.useBanner {
 		w.p.App.SendNotification(n)
 		return

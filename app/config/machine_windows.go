@@ -8,30 +8,36 @@ import (
 	"golang.org/x/sys/windows/registry"
 )
 
-// registryPath is where the MSI writes the installer properties.
-const registryPath = `Software\Earshot`
-
 // MachineLayers reads the installer properties the MSI wrote under
-// HKLM\Software\Earshot as string values.
-func MachineLayers() ([]Layer, []Problem) {
-	k, err := registry.OpenKey(registry.LOCAL_MACHINE, registryPath, registry.QUERY_VALUE)
+// HKLM\Software\Earshot as string values (RegistryLayers).
+func MachineLayers() ([]Layer, []Problem) { return RegistryLayers(hklm{}) }
+
+// hklm is the real registry behind RegistryReader.
+type hklm struct{}
+
+func (hklm) String(key, name string) (string, error) {
+	k, err := registry.OpenKey(registry.LOCAL_MACHINE, key, registry.QUERY_VALUE)
 	if err != nil {
 		if errors.Is(err, registry.ErrNotExist) {
-			return nil, nil
+			return "", ErrNoValue
 		}
-		return nil, []Problem{{Source: `HKLM\` + registryPath, Msg: "cannot read: " + err.Error()}}
+		return "", err
 	}
 	defer k.Close()
-	l := Layer{Source: `HKLM\` + registryPath, Values: map[string]string{}}
-	var problems []Problem
-	for _, name := range Keys() {
-		v, _, err := k.GetStringValue(name)
-		switch {
-		case err == nil:
-			l.Values[name] = v
-		case !errors.Is(err, registry.ErrNotExist):
-			problems = append(problems, Problem{Source: l.Source, Key: name, Msg: "cannot read: " + err.Error()})
-		}
+	v, _, err := k.GetStringValue(name)
+	if errors.Is(err, registry.ErrNotExist) {
+		return "", ErrNoValue
 	}
-	return []Layer{l}, problems
+	return v, err
+}
+
+// DeleteProtectedPassword removes PASSWORD from the protected key once it is
+// in the protected store; it fails for anyone but SYSTEM and Administrators.
+func DeleteProtectedPassword() error {
+	k, err := registry.OpenKey(registry.LOCAL_MACHINE, ProtectedPath, registry.SET_VALUE)
+	if err != nil {
+		return err
+	}
+	defer k.Close()
+	return k.DeleteValue(KeyPassword)
 }

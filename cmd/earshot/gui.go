@@ -56,12 +56,17 @@ func runGUI(s *cli.Session, args []string) (err error) {
 	done := ow.Start(ctx, s.Log())
 
 	a := fyneapp.NewWithID(appID(s.DataDir(), s.DefaultDataDir()))
+	if n := a.Preferences().String(views.ThemePreference); o.Theme == "" && n != "" {
+		// The theme chosen on the Preferences page (--theme wins).
+		views.ApplyTheme(a, n)
+	}
 	a.SetIcon(fyne.NewStaticResource("earshot.png", assets.AppIconPNG()))
 	tray := s.Config().TrayIcon && trayAvailable()
 	if s.Config().TrayIcon && !tray {
 		s.Log().Warn("no session D-Bus: running without a tray icon, so closing the window quits")
 	}
 	pages, tabs := guiPages(t, ow), guiDeviceTabs(t, ow)
+	pages = append(pages, preferencesPage(s))
 	p := views.MainWindowParams{App: a, Source: ow.Core(), T: t, Tray: tray, Version: cli.Version, Presence: ow.Presence()}
 	for _, np := range pages {
 		if np.page != nil {

@@ -37,21 +37,22 @@ func TestQuietUnderCLocale(t *testing.T) {
 		t.Fatal(err)
 	}
 	runs := map[string][][]string{
-		"":           {{"--demo"}},
-		"service":    {{"service", "--demo", "--exit-when-done"}},
-		"devices":    {{"devices", "--demo"}},
-		"calls":      {{"calls", "--demo"}, {"calls", "--demo", "--csv"}},
-		"settings":   {{"settings", "show", "--demo", "Jabra Evolve2"}, {"settings", "set", "--demo", "Jabra Evolve2", "SIDETONE=2"}, {"settings", "history", "--demo", "Jabra Evolve2"}, {"settings", "import", "--demo", "Jabra Evolve2", cfg}, {"settings", "export", "--demo", "Jabra Evolve2"}},
-		"catalog":    {{"catalog", "check", cfg}},
-		"firmware":   {{"firmware", "apply", "--demo", "Jabra Evolve2"}, {"firmware", "stage", "--demo", "NOSUCH", cfg}},
-		"outbox":     {{"outbox", "--demo"}},
-		"version":    {{"version"}},
-		"help":       {{"help"}, {"help", "calls"}},
-		"light":      {{"light", "all", "red", "--demo"}},
-		"presence":   {{"presence", "--demo"}, {"presence", "set", "dnd", "--demo"}},
-		"db":         {{"db", "check", "--demo"}},
-		"hid":        {{"hid", "list"}},
-		"udev-rules": {{"udev-rules"}},
+		"":            {{"--demo"}},
+		"service":     {{"service", "--demo", "--exit-when-done"}},
+		"devices":     {{"devices", "--demo"}},
+		"calls":       {{"calls", "--demo"}, {"calls", "--demo", "--csv"}},
+		"settings":    {{"settings", "show", "--demo", "Jabra Evolve2"}, {"settings", "set", "--demo", "Jabra Evolve2", "SIDETONE=2"}, {"settings", "history", "--demo", "Jabra Evolve2"}, {"settings", "import", "--demo", "Jabra Evolve2", cfg}, {"settings", "export", "--demo", "Jabra Evolve2"}},
+		"catalog":     {{"catalog", "check", cfg}},
+		"firmware":    {{"firmware", "apply", "--demo", "Jabra Evolve2"}, {"firmware", "stage", "--demo", "NOSUCH", cfg}},
+		"outbox":      {{"outbox", "--demo"}},
+		"version":     {{"version"}},
+		"help":        {{"help"}, {"help", "calls"}},
+		"light":       {{"light", "all", "red", "--demo"}},
+		"presence":    {{"presence", "--demo"}, {"presence", "set", "dnd", "--demo"}},
+		"db":          {{"db", "check", "--demo"}},
+		"hid":         {{"hid", "list"}},
+		"udev-rules":  {{"udev-rules"}},
+		"diagnostics": {{"diagnostics", "--demo", "--out", filepath.Join(dir, "diag.zip")}},
 	}
 	for _, name := range append([]string{""}, cli.Commands()...) {
 		if _, ok := runs[name]; !ok {

@@ -248,10 +248,12 @@ func runVersion(e *env, args []string) error {
 	}
 	if e.o.json {
 		return writeJSON(e, map[string]string{
-			"Version": Version, "GoVersion": runtime.Version(), "OS": runtime.GOOS, "Arch": runtime.GOARCH,
+			"Version": Version, "Commit": Commit, "BuildDate": BuildDate,
+			"GoVersion": runtime.Version(), "OS": runtime.GOOS, "Arch": runtime.GOARCH,
 		})
 	}
-	fmt.Fprintf(e.stdout, "earshot %s (%s, %s/%s)\n", Version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+	fmt.Fprintf(e.stdout, "earshot %s (commit %s, built %s, %s, %s/%s)\n",
+		Version, Commit, BuildDate, runtime.Version(), runtime.GOOS, runtime.GOARCH)
 	return nil
 }
 

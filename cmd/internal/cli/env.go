@@ -36,6 +36,8 @@ import (
 type env struct {
 	o              options
 	cfg            config.Config
+	paths          config.Paths       // the configuration files read
+	secrets        config.SecretStore // where PASSWORD is kept encrypted
 	t              *translations.Translator
 	log            *slog.Logger
 	logFile        io.Closer
@@ -93,11 +95,9 @@ func newEnv(o options, use dataUse, stdout, stderr io.Writer, environ []string, 
 	}
 	e.log = slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level}))
 
-	paths := config.DefaultPaths()
-	paths.Flag = o.configFile
-	machine, problems := config.MachineLayers()
-	cfg, more := config.Load(e.fs, paths, machine, []config.Layer{config.EnvLayer(environ)})
-	for _, p := range append(problems, more...) {
+	cfg, problems, paths, secrets := loadConfig(e.fs, o, environ)
+	e.paths, e.secrets = paths, secrets
+	for _, p := range problems {
 		e.log.Warn("configuration", "problem", p.String())
 		fmt.Fprintln(stderr, "earshot: "+t.T("cli.warning")+": "+p.String())
 	}

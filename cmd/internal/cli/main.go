@@ -18,9 +18,16 @@ import (
 	"github.com/earshot-app/earshot/translations"
 )
 
-// Version is set at link time
-// (-ldflags "-X github.com/earshot-app/earshot/cmd/internal/cli.Version=…").
-var Version = "0.1.0-dev"
+// Version, Commit and BuildDate are stamped at link time by the build scripts
+// from the VERSION file (packaging/version.sh:
+// -ldflags "-X github.com/earshot-app/earshot/cmd/internal/cli.Version=…").
+// A plain `go build` keeps these: the version with "-dev" (a test keeps it in
+// step with VERSION) and "unknown" for the rest.
+var (
+	Version   = "0.1.0-dev"
+	Commit    = "unknown"
+	BuildDate = "unknown"
+)
 
 // AppID is Earshot's application id; FyneApp.toml must carry the same (a test
 // compares them).
@@ -102,6 +109,8 @@ var commands = []command{
 	{name: "hid", forms: []form{{"list [--json] | record DEVICE [--seconds N] --out FILE", "cli.usage.hid"}},
 		flags: hidFlags, run: runHID, data: needsNo},
 	{name: "udev-rules", forms: []form{{"", "cli.usage.udevRules"}}, run: runUdevRules, data: needsNo},
+	{name: "diagnostics", forms: []form{{"--out FILE.zip", "cli.usage.diagnostics"}}, flags: diagnosticsFlags,
+		run: runDiagnostics, data: reads},
 	{name: "version", forms: []form{{"[--json]", "cli.usage.version"}}, flags: jsonFlag, run: runVersion, data: needsNo},
 	{name: "help", forms: []form{{"[COMMAND]", "cli.usage.help"}}, data: needsNo},
 }

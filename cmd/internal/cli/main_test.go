@@ -79,7 +79,11 @@ func TestRun(t *testing.T) {
 		{name: "version", args: []string{"version"}, code: 0,
 			stdout: func(t *testing.T, out string) { mustContain(t, out, "earshot "+Version) }},
 		{name: "version json", args: []string{"version", "--json"}, code: 0,
-			stdout: func(t *testing.T, out string) { mustContain(t, out, `"Version": "`+Version+`"`) }},
+			stdout: func(t *testing.T, out string) {
+				mustContain(t, out, `"Version": "`+Version+`"`)
+				mustContain(t, out, `"Commit": "`+Commit+`"`)
+				mustContain(t, out, `"BuildDate": "`+BuildDate+`"`)
+			}},
 		{name: "help", args: []string{"--help"}, code: 0,
 			stdout: func(t *testing.T, out string) { mustContain(t, out, "earshot devices [--json]") }},
 		{name: "unknown command", args: []string{"frobnicate"}, code: 2, stderr: `unknown command "frobnicate"`},
@@ -254,12 +258,29 @@ func TestExitWhenDone(t *testing.T) {
 }
 
 func TestAppIDMatchesFyneAppToml(t *testing.T) {
-	var meta struct{ Details struct{ ID, Name string } }
+	var meta struct {
+		Details struct {
+			ID, Name, Version string
+		}
+	}
 	if _, err := toml.DecodeFile("../../../FyneApp.toml", &meta); err != nil {
 		t.Fatal(err)
 	}
 	if meta.Details.ID != AppID {
 		t.Errorf("FyneApp.toml ID %q, code %q", meta.Details.ID, AppID)
+	}
+	// One version from one place: VERSION, which the build scripts stamp;
+	// FyneApp.toml and the unstamped default must follow it.
+	raw, err := os.ReadFile("../../../VERSION")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := strings.TrimSpace(string(raw))
+	if meta.Details.Version != want {
+		t.Errorf("FyneApp.toml Version %q, VERSION %q", meta.Details.Version, want)
+	}
+	if Version != want && Version != want+"-dev" {
+		t.Errorf("cli.Version %q, VERSION %q (stamped) or %q (plain go build)", Version, want, want+"-dev")
 	}
 }
 

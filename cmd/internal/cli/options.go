@@ -37,7 +37,7 @@ type options struct {
 	renew         bool   // presence token: replace the token
 	hidTrace      string // --hid-trace FILE (or EARSHOT_HIDTRACE): every HID report as JSON lines
 	seconds       int    // hid record: how long
-	out           string // hid record: the scenario file written
+	out           string // hid record: the scenario file written; diagnostics: the zip
 }
 
 func defaultOptions() options {
@@ -79,6 +79,9 @@ func presenceFlags(fs *flag.FlagSet, o *options) {
 	jsonFlag(fs, o)
 	newFlag(fs, o)
 }
+
+// diagnosticsFlags: --out is also in allFlags, through recordFlags (hid record).
+func diagnosticsFlags(fs *flag.FlagSet, o *options) { fs.StringVar(&o.out, "out", o.out, "") }
 
 func jsonFlag(fs *flag.FlagSet, o *options) { fs.BoolVar(&o.json, "json", o.json, "") }
 

@@ -1,0 +1,72 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"unicode/utf8"
+)
+
+// RegistryPath is where the MSI writes the installer properties, under
+// HKEY_LOCAL_MACHINE; ProtectedPath is the subkey only SYSTEM and
+// Administrators can read, where it writes PASSWORD.
+const (
+	RegistryPath  = `Software\Earshot`
+	ProtectedPath = `Software\Earshot\Protected`
+)
+
+// maxRegistryValue bounds one registry value: an installer property is a URL
+// or a short word, and a damaged or hostile export must not fill memory.
+const maxRegistryValue = 64 << 10
+
+// ErrNoValue is what a RegistryReader returns for a key or value that does
+// not exist.
+var ErrNoValue = errors.New("no such registry value")
+
+// RegistryReader reads string values under HKLM. It is the seam between the
+// Windows registry (machine_windows.go) and the layering, so the layer can be
+// tested on every OS.
+type RegistryReader interface {
+	// String returns the string value name under key, ErrNoValue when the
+	// key or value does not exist, or another error (access denied…).
+	String(key, name string) (string, error)
+}
+
+// RegistrySource names the registry layer in messages and in Sources.
+const RegistrySource = `HKLM\` + RegistryPath
+
+// RegistryLayers turns the installer's registry values into a layer. An empty
+// value is no setting: the MSI writes a property only when it was given, and
+// an old install may have left an empty one. PASSWORD is read from the
+// protected subkey; a process that may not read it (an ordinary user) gets no
+// password from there and no warning, since that is how it is meant to be.
+func RegistryLayers(r RegistryReader) ([]Layer, []Problem) {
+	l := Layer{Source: RegistrySource, Values: map[string]string{}}
+	var problems []Problem
+	for _, name := range Keys() {
+		key := RegistryPath
+		if name == KeyPassword {
+			key = ProtectedPath
+		}
+		v, err := r.String(key, name)
+		switch {
+		case err == nil && len(v) > maxRegistryValue:
+			problems = append(problems, Problem{Source: RegistrySource, Key: name,
+				Msg: fmt.Sprintf("value is %d bytes, more than %d; ignored", len(v), maxRegistryValue)})
+		case err == nil && !utf8.ValidString(v):
+			problems = append(problems, Problem{Source: RegistrySource, Key: name, Msg: "value is not valid text (UTF-8); ignored"})
+		case err == nil:
+			if v != "" {
+				l.Values[name] = v
+			}
+		case errors.Is(err, ErrNoValue):
+		case name == KeyPassword:
+			// Access denied to the protected key: expected for ordinary users.
+		default:
+			problems = append(problems, Problem{Source: RegistrySource, Key: name, Msg: "cannot read: " + err.Error()})
+		}
+	}
+	if len(l.Values) == 0 {
+		return nil, problems
+	}
+	return []Layer{l}, problems
+}
