@@ -40,7 +40,7 @@ type Service interface {
 
 // Recorder is a Service whose writes belong in the transaction that records
 // a device event (the device record), such as the analytics events that
-// report it (DESIGN habit 9). The Core calls Record, in order on its own
+// report it (house habit 9 in docs/ARCHITECTURE.md). The Core calls Record, in order on its own
 // goroutine, before recording e, and runs the write Record returns (nil:
 // none) inside that transaction. The write may run more than once (see
 // store.Store.Write), so it must only write through tx.
@@ -264,7 +264,7 @@ func record(d device.Device, parentKey string) store.DeviceRecord {
 	return r
 }
 
-// batteryFields spreads a battery into the nullable fields of SPEC §7.
+// batteryFields spreads a battery into the nullable fields of docs/analytics.md.
 func batteryFields(b *device.Battery) (level *int, low, charging *bool) {
 	if b == nil {
 		return nil, nil, nil

@@ -6,8 +6,8 @@ import (
 )
 
 // DeviceSummary is what the views, the local API and `earshot devices --json`
-// know of a device. Its JSON keys are the event field names of SPEC §7 that
-// describe a device (SPEC §10); the fields tagged "-" are for the views.
+// know of a device. Its JSON keys are the event field names of docs/analytics.md that
+// describe a device (docs/command-line.md); the fields tagged "-" are for the views.
 type DeviceSummary struct {
 	ID              string `json:"-"` // unique among attached devices; stable for the session
 	Key             string `json:"-"` // stable across sessions (ESN when known)
@@ -51,7 +51,7 @@ func (l LightSummary) Hex() string { return fmt.Sprintf("#%02X%02X%02X", l.R, l.
 // HasBattery tells whether the device reports a battery.
 func (d DeviceSummary) HasBattery() bool { return d.BatteryLevel != nil }
 
-// FindDevice resolves a DEVICE argument of SPEC §10: an ESN, or a unique
+// FindDevice resolves a DEVICE argument of docs/command-line.md: an ESN, or a unique
 // case-insensitive prefix of a device name. A whole name wins over the names
 // it is a prefix of ("Jabra Engage 75" beside "Jabra Engage 75 Base").
 func FindDevice(devs []DeviceSummary, ref string) (DeviceSummary, error) {

@@ -10,7 +10,7 @@ import (
 //go:embed demo.json icons catalog
 var files embed.FS
 
-// DemoScenario is the embedded scenario that `--demo` plays (SPEC §9).
+// DemoScenario is the embedded scenario that `--demo` plays (docs/simulator.md).
 func DemoScenario() []byte { return mustRead("demo.json") }
 
 // AppIconPNG is Earshot's application icon, 512×512, rendered from
@@ -18,7 +18,7 @@ func DemoScenario() []byte { return mustRead("demo.json") }
 // managers want a raster image.
 func AppIconPNG() []byte { return mustRead("icons/earshot.png") }
 
-// Catalog is Earshot's own catalog (SPEC §4): the SettingsDefinition,
+// Catalog is Earshot's own catalog (docs/catalog.md): the SettingsDefinition,
 // Mapping and resource-mapping XML files at its root, which cover the demo's
 // models and the settings the jabra driver writes.
 func Catalog() fs.FS {

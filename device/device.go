@@ -11,10 +11,10 @@ import (
 	"strings"
 )
 
-// Kind is what sort of device a Device is (SPEC §3).
+// Kind is what sort of device a Device is (docs/devices-and-drivers.md).
 type Kind string
 
-// The kinds of SPEC §3.
+// The kinds of docs/devices-and-drivers.md.
 const (
 	KindHeadset      Kind = "headset"
 	KindBase         Kind = "base"
@@ -43,7 +43,7 @@ func ParseKind(s string) (Kind, error) {
 	return "", fmt.Errorf("unknown device kind %q (want one of %s)", s, strings.Join(names, ", "))
 }
 
-// EventFamily is the analytics event family of a kind (SPEC §7): "Camera" for
+// EventFamily is the analytics event family of a kind (docs/analytics.md): "Camera" for
 // cameras, "Other" for other-vendor devices and busylights, "" for the rest.
 func (k Kind) EventFamily() string {
 	switch k {
@@ -58,14 +58,14 @@ func (k Kind) EventFamily() string {
 // Connection is how a device reaches the computer.
 type Connection string
 
-// The connections of SPEC §3.
+// The connections of docs/devices-and-drivers.md.
 const (
 	ConnUSB       Connection = "USB"
 	ConnBluetooth Connection = "Bluetooth"
 	ConnDECT      Connection = "DECT"
 )
 
-// ParseConnection accepts the names of SPEC §3, case-insensitively.
+// ParseConnection accepts the names of docs/devices-and-drivers.md, case-insensitively.
 func ParseConnection(s string) (Connection, error) {
 	for _, c := range []Connection{ConnUSB, ConnBluetooth, ConnDECT} {
 		if strings.EqualFold(string(c), s) {

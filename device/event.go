@@ -41,7 +41,7 @@ func (t EventType) String() string {
 // Button is a device button whose presses are counted during calls.
 type Button string
 
-// The buttons of SPEC §9.
+// The buttons of docs/simulator.md.
 const (
 	ButtonMute       Button = "mute"
 	ButtonVolumeUp   Button = "volumeUp"

@@ -7,11 +7,11 @@ import (
 	"io"
 )
 
-// FirmwareFailure is one of the failure descriptions of SPEC §6, the exact
+// FirmwareFailure is one of the failure descriptions of docs/firmware.md, the exact
 // text a FirmwareUpdateCompleted event carries.
 type FirmwareFailure string
 
-// The failure descriptions of SPEC §6, word for word.
+// The failure descriptions of docs/firmware.md, word for word.
 const (
 	FailureFileMismatch     FirmwareFailure = "Firmware file does not match the device"
 	FailureNotDocked        FirmwareFailure = "Headset needs to be docked"
@@ -23,7 +23,7 @@ const (
 	FailureUnexpected       FirmwareFailure = "Unexpected failure"
 )
 
-// FirmwareFailures lists every failure description in the order of SPEC §6.
+// FirmwareFailures lists every failure description in the order of docs/firmware.md.
 var FirmwareFailures = []FirmwareFailure{
 	FailureFileMismatch, FailureNotDocked, FailureNotOnDongle, FailureRegionNotFound,
 	FailureLanguageNotFound, FailureDowngrade, FailureBatteryTooLow, FailureUnexpected,
@@ -39,7 +39,7 @@ func ParseFirmwareFailure(s string) (FirmwareFailure, bool) {
 	return "", false
 }
 
-// FirmwareError is an update that failed for one of the reasons of SPEC §6.
+// FirmwareError is an update that failed for one of the reasons of docs/firmware.md.
 type FirmwareError struct {
 	Failure FirmwareFailure
 	Err     error // the cause, for the log; may be nil
@@ -58,7 +58,7 @@ func (e *FirmwareError) Unwrap() error { return e.Err }
 // device went away (detached, unplugged) before it finished.
 var ErrDeviceLost = errors.New("device lost during the firmware update")
 
-// FailureOf returns the SPEC §6 description of an update error: the
+// FailureOf returns the docs/firmware.md description of an update error: the
 // FirmwareError's own, else FailureUnexpected.
 func FailureOf(err error) FirmwareFailure {
 	var fe *FirmwareError

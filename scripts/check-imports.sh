@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The import rules of DESIGN.md, checked on the compiled import lists (go list),
+# The import rules of docs/ARCHITECTURE.md, checked on the compiled import lists (go list),
 # so a renamed import or a build tag cannot hide a breach.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs every Earshot check: formatting, vet, the import rules of DESIGN.md,
+# Runs every Earshot check: formatting, vet, the import rules of docs/ARCHITECTURE.md,
 # all tests with the race detector (the headless Fyne tests with -tags ci),
 # and the real binary's window under Xvfb. Installs what it needs first.
 set -euo pipefail
@@ -63,7 +63,7 @@ for p in $(GOOS=darwin CGO_ENABLED=0 go list -e -f '{{.ImportPath}}' ./...); do
 done
 if [ -n "$darwin_skip" ]; then echo "skipped, they need cgo on darwin:$darwin_skip"; fi
 
-step "import rules (DESIGN.md)"
+step "import rules (docs/ARCHITECTURE.md)"
 bash scripts/check-imports.sh
 
 step "docs references (the repository stands alone)"

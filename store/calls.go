@@ -47,8 +47,8 @@ const (
 	EndInterrupted   = "Interrupted"    // found open at start-up: Earshot stopped without closing it
 )
 
-// CallRecord is one call of the history (SPEC §8) with the call fields of
-// SPEC §7. A nil field was not observed (no such press, no such sample).
+// CallRecord is one call of the history (docs/calls-and-presence.md) with the call fields of
+// docs/analytics.md. A nil field was not observed (no such press, no such sample).
 // It is stored in the binary form of history_codec.go.
 type CallRecord struct {
 	CallID string
@@ -76,7 +76,7 @@ type CallRecord struct {
 func (c CallRecord) Open() bool { return c.EndReason == "" }
 
 // SessionRecord is one camera streaming session with its people-count
-// aggregates (SPEC §7 CameraStreamingEnded).
+// aggregates (docs/analytics.md CameraStreamingEnded).
 type SessionRecord struct {
 	SessionID string
 	Device    HistoryDevice
@@ -96,7 +96,7 @@ func (s SessionRecord) Open() bool { return s.EndReason == "" }
 
 // PutCall stores rec inside tx: an open call replaces its last checkpoint;
 // an ended one leaves the open calls and joins the history. Write the
-// CallStatus event that reports it in the same tx (DESIGN habit 9).
+// CallStatus event that reports it in the same tx (house habit 9 in docs/ARCHITECTURE.md).
 func (tx *Tx) PutCall(rec CallRecord) error { return putCall(tx.tx, rec) }
 
 // PutCameraSession is PutCall for a camera session.

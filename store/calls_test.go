@@ -299,7 +299,7 @@ func fillHistory(b *testing.B, s *Store, n, devices int) {
 }
 
 // BenchmarkListCalls lists one device's calls of one month out of 100 000
-// stored calls (SPEC §8 history; issue 5 holds it to ≤ 50 ms).
+// stored calls (docs/calls-and-presence.md history; issue 5 holds it to ≤ 50 ms).
 func BenchmarkListCalls(b *testing.B) {
 	for _, devices := range []int{5, 1} {
 		b.Run(fmt.Sprintf("%d devices", devices), func(b *testing.B) {

@@ -8,7 +8,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
-// Bucket names of device management and firmware (SPEC §5, §6).
+// Bucket names of device management and firmware (docs/device-management.md, docs/firmware.md).
 const (
 	bucketAppliedConfigs  = "appliedConfigs"
 	bucketFirmware        = "firmware"
@@ -31,7 +31,7 @@ func createManagement(tx *bolt.Tx) error {
 
 // AppliedConfig is what the device-management endpoint last had applied to
 // the device with one ESN, so that an unchanged answer is not applied twice
-// (SPEC §5). The settings and the firmware of an answer are remembered apart:
+// (docs/device-management.md). The settings and the firmware of an answer are remembered apart:
 // settings are applied at once, firmware may take several polls to download.
 type AppliedConfig struct {
 	ESN string `json:"-"` // the bucket key
@@ -103,7 +103,7 @@ const (
 	FirmwareInstalled = "installed" // the device runs this version; the file is removed
 )
 
-// StagedFirmware is the firmware archive staged for one device (SPEC §6).
+// StagedFirmware is the firmware archive staged for one device (docs/firmware.md).
 type StagedFirmware struct {
 	DeviceKey string    `json:"-"` // the bucket key
 	Path      string    `json:"path"`
@@ -188,7 +188,7 @@ type FirmwareUpdate struct {
 	Started time.Time `json:"started"`
 	Ended   time.Time `json:"ended"`
 	Status  string    `json:"status"`            // "Success" or "Failure"
-	Failure string    `json:"failure,omitempty"` // the SPEC §6 description
+	Failure string    `json:"failure,omitempty"` // the docs/firmware.md description
 	Detail  string    `json:"detail,omitempty"`  // why, for people and logs
 }
 

@@ -12,7 +12,7 @@ import (
 )
 
 // DefaultOutboxLimit is how many events the outbox holds before it drops
-// the oldest (SPEC §7).
+// the oldest (docs/analytics.md).
 const DefaultOutboxLimit = 100_000
 
 // OutboxEvent is one analytics event waiting for delivery: its EventId, its

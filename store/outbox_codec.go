@@ -11,7 +11,7 @@ import (
 )
 
 // An outbox value packs an event in a few hundred bytes instead of the
-// 1.2 KB of its JSON (SPEC §7 events are flat, so most of a body is field
+// 1.2 KB of its JSON (docs/analytics.md events are flat, so most of a body is field
 // names and nulls), which keeps 100 000 queued events well under 60 MB:
 //
 //	byte 0        format: 1
@@ -29,7 +29,7 @@ const packFormatV1 = 1
 // maxBodySize caps an event body, packed or unpacked.
 const maxBodySize = 256 << 10
 
-// eventDictV1 is a typical SPEC §7 event: the field names in their order,
+// eventDictV1 is a typical docs/analytics.md event: the field names in their order,
 // nulls and common values. Frozen with format 1.
 var eventDictV1 = []byte(`{"EventId":"","EventType":"CallStatus","Timestamp":"2026-01-01T00:00:00.000Z","ClientVersion":"","MachineName":"","UserName":"","OsName":"Windows","OsVersion":"10.0","IpAddresses":["192.168.1.1"],"DeviceName":"Jabra ","VendorId":"0B0E","ProductId":"","VariantType":"01-","ESN":"","FirmwareVersion":"1.0.0","ConnectionType":"USB","InstanceId":null,"BatteryLevel":100,"BatteryLow":false,"BatteryCharging":true,"CallStatus":"CallStarted","CallId":null,"CallDurationMinutes":null,"TimesMuteButtonPressedDuringCall":null,"TimesVolumeUpButtonPressedDuringCall":null,"TimesVolumeDownButtonPressedDuringCall":null,"AverageAudioExposureDb":null,"MaximumAudioExposureDb":null,"AverageBackgroundNoiseDb":null,"MaximumBackgroundNoiseDb":null,"TimesBoomArmBadlyPositioned":null,"MicrophoneMalfunctionDetected":null,"LinkQualityDistribution":null,"LinkQualityIndicators":null,"PeopleCount":null,"PeopleCountAtStart":null,"PeopleCountAtEnd":null,"PeopleCountMin":null,"PeopleCountMax":null,"PeopleCountAverage":null,"StreamingDurationMinutes":null,"FirmwareUpdateCompletedStatus":null,"FirmwareUpdateFailureDescription":null,"AppliedSettings":null,"RejectedSettings":null}`)
 

@@ -23,7 +23,7 @@
 //	│      "firstSeen":"2026-01-02T03:04:05Z","lastSeen":"2026-01-02T04:00:00Z",
 //	│      "connected":true}
 //	│
-//	outbox                                    analytics (SPEC §7); written with Tx.Enqueue in the same
+//	outbox                                    analytics (docs/analytics.md); written with Tx.Enqueue in the same
 //	│  │                                      transaction as the domain record it reports (Store.Write)
 //	│  events                                 one queue shared by every endpoint; always a contiguous
 //	│  │  <seq> → packed event (binary)       range of <seq>: trimmed and dropped only from the front
@@ -47,7 +47,7 @@
 //	│     unstored → JSON number              events a full disk refused (written with the next write that succeeds)
 //	│     expired → JSON number               events given up with an endpoint retired past RetiredRetention
 //	│
-//	eventToggles                              the client-side EVENT_* settings of SPEC §5
+//	eventToggles                              the client-side EVENT_* settings of docs/device-management.md
 //	│  <device key> → {"EVENT_CALL_STATUS":false,"EVENT_PEOPLE_COUNT":true}   absent = on
 //	│
 //	settingsHistory                           every change of a device's settings (store/settings.go)
@@ -55,10 +55,10 @@
 //	│     <seq> → {"name":"WIRELESS_RANGE","old":"1","new":"2","source":"user","at":"2026-01-02T03:04:05Z"}
 //	│        source: "user", "management" or "import"; "" = not set
 //	│
-//	clientSettings                            client-side settings of SPEC §5 other than EVENT_*
+//	clientSettings                            client-side settings of docs/device-management.md other than EVENT_*
 //	│  <device key> → {"ALLOW_DOWNGRADE":"1"} absent = the catalog's default
 //	│
-//	calls                                     call history (SPEC §8; store/calls.go, store/history.go)
+//	calls                                     call history (docs/calls-and-presence.md; store/calls.go, store/history.go)
 //	│  records                                ended calls
 //	│  │  <seq> → CallRecord (binary)         01 | callId | device (key, name, kind, vendorId, productId, variant,
 //	│  │                                      esn, firmware, parentKey…) | start | end | endReason | mute, volume
@@ -76,14 +76,14 @@
 //	cameraSessions                            camera streaming sessions, laid out as calls
 //	│  records, byStart, byDevice, open       SessionRecord: people count at start/end, min, max, average
 //	│
-//	appliedConfigs                            device management (SPEC §5; store/management.go)
+//	appliedConfigs                            device management (docs/device-management.md; store/management.go)
 //	│  <ESN> → what the endpoint last had applied, so an unchanged answer is not applied twice
 //	│     {"settingsDigest":"9f…","applied":{"WIRELESS_RANGE":"2"},"rejected":{"X":"no setting of that name …"},
 //	│      "appliedAt":"…","firmwareDigest":"3b…","firmwareVersion":"1.27.0",
 //	│      "firmwareUrl":"Firmware/x.zip?Token=xxxxx","firmwareOutcome":"Success","firmwareAt":"…"}
 //	│     firmwareDigest is empty until the firmware's handling ended (an outcome, or "current")
 //	│
-//	firmware                                  the archive staged per device (SPEC §6)
+//	firmware                                  the archive staged per device (docs/firmware.md)
 //	│  <device key> → {"path":"<data>/firmware/<key>/x.zip","version":"1.27.0","sha256":"…","size":262144,
 //	│                  "source":"https://h/ep/Firmware/x.zip?Token=xxxxx","managed":true,"stagedAt":"…",
 //	│                  "state":"staged|updating|failed|installed","failure":"…","language":"de-DE","region":""}

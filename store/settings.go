@@ -21,7 +21,7 @@ const MaxSettingChanges = 500
 // Who changed a setting.
 const (
 	SourceUser       = "user"       // a person, in the window or with `earshot settings set`
-	SourceManagement = "management" // the device-management endpoint (SPEC §5)
+	SourceManagement = "management" // the device-management endpoint (docs/device-management.md)
 	SourceImport     = "import"     // a configuration file imported by hand
 )
 
@@ -83,7 +83,7 @@ func (tx *Tx) RecordSettingChanges(deviceKey string, changes []SettingChange) er
 	return nil
 }
 
-// SetClientSettings stores client-side setting values (SPEC §5) of the
+// SetClientSettings stores client-side setting values (docs/device-management.md) of the
 // device under deviceKey; names not in values keep theirs, and a value ""
 // removes its name.
 func (tx *Tx) SetClientSettings(deviceKey string, values map[string]string) error {

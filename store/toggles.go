@@ -9,7 +9,7 @@ import (
 
 // SetEventToggles records, for the device under deviceKey, which analytics
 // event families are switched on (true) or off (false), keyed by the
-// client-side setting name of SPEC §5 (EVENT_CALL_STATUS, …). Names not in
+// client-side setting name of docs/device-management.md (EVENT_CALL_STATUS, …). Names not in
 // toggles keep their stored value.
 func (tx *Tx) SetEventToggles(deviceKey string, toggles map[string]bool) error {
 	b := tx.tx.Bucket([]byte(bucketEventToggles))

@@ -52,7 +52,7 @@ type writeReq struct {
 // Write runs fn in a read-write transaction and returns once that
 // transaction is durably committed (fsynced), or fn's error once it is rolled
 // back. It is the way to record a domain change together with the outbox
-// events that report it (DESIGN habit 9):
+// events that report it (house habit 9 in docs/ARCHITECTURE.md):
 //
 //	err := st.Write(ctx, func(tx *store.Tx) error {
 //		if err := tx.SaveDevice(rec, at); err != nil {

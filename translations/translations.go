@@ -2,7 +2,7 @@
 // format) and the go-i18n bundles every user-visible string goes through.
 //
 // English is the source language: every key lives in en.json, and a test fails
-// when another language lacks one of them (DESIGN habit 13).
+// when another language lacks one of them (house habit 13 in docs/ARCHITECTURE.md).
 //
 // Files are parsed lazily: a Translator parses English and its own language the
 // first time it renders a message, each file at most once per process, so a

@@ -12,7 +12,7 @@ import (
 )
 
 // TestEveryLanguageHasEveryKey fails when a language file lacks a message
-// that English has (SPEC §12).
+// that English has (docs/localization-logs-packaging.md).
 func TestEveryLanguageHasEveryKey(t *testing.T) {
 	en, err := Keys("en")
 	if err != nil {

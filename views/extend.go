@@ -84,8 +84,8 @@ func windowFor(explicit func() fyne.Window, root fyne.CanvasObject) fyne.Window 
 }
 
 // asyncDefaults fills in how a tab hands work between goroutines: ui runs UI
-// work from background goroutines (nil: fyne.Do, the one boundary of DESIGN
-// habit 3), background starts such goroutines (nil: go). Tests pass both to
+// work from background goroutines (nil: fyne.Do, the one boundary of house
+// habit 3 in docs/ARCHITECTURE.md), background starts such goroutines (nil: go). Tests pass both to
 // run everything on the test goroutine.
 func asyncDefaults(ui, background func(func())) (func(func()), func(func())) {
 	if ui == nil {

@@ -50,7 +50,7 @@ type FirmwareTabParams struct {
 	background func(func())
 }
 
-// FirmwareTab is the Firmware tab of a device page (SPEC §6): the installed
+// FirmwareTab is the Firmware tab of a device page (docs/firmware.md): the installed
 // version, the newest one of the catalog and the one device management
 // offers, the release notes, the staged file and its state, the progress of
 // a download or an update, and the history of updates. "Update now" starts

@@ -2,7 +2,7 @@
 // list and device pages, the tray menu and the low-battery notifications.
 //
 // It reads devices through the narrow DeviceSource interface and never
-// imports device or store (DESIGN habit 2).
+// imports device or store (house habit 2 in docs/ARCHITECTURE.md).
 package views
 
 import (
@@ -108,7 +108,7 @@ func NewMainWindow(p MainWindowParams) *MainWindow {
 		container.NewBorder(w.banner.root, nil, nil, nil, w.content)))
 	w.bindShortcuts(len(entries))
 	w.nav.selectIndex(0)
-	// The one boundary where background changes enter the UI (DESIGN habit 3).
+	// The one boundary where background changes enter the UI (house habit 3 in docs/ARCHITECTURE.md).
 	cancel := p.Source.Subscribe(func() { fyne.Do(w.refresh) })
 	cancelPresence := func() {}
 	if p.Presence != nil {

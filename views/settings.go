@@ -82,9 +82,9 @@ func (l *minWidth) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 const fieldWidth = 300
 
 // SettingsTab is the Settings tab of a device page: a form generated from the
-// catalog definitions the device's model supports (SPEC §4), grouped by
+// catalog definitions the device's model supports (docs/catalog.md), grouped by
 // category, with search, reset to default, Apply (which writes only what
-// changed), import and export of the device-management JSON (SPEC §5), and
+// changed), import and export of the device-management JSON (docs/device-management.md), and
 // the latest changes.
 //
 // Its methods are called on the Fyne goroutine.
@@ -748,7 +748,7 @@ func newSettingRow(tab *SettingsTab, f settings.Field) *settingRow {
 	return r
 }
 
-// makeEditor builds the widget for the field's kind (SPEC §4), showing the
+// makeEditor builds the widget for the field's kind (docs/catalog.md), showing the
 // field's value.
 func (r *settingRow) makeEditor(t *translations.Translator) fyne.CanvasObject {
 	f := r.field

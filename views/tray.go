@@ -9,7 +9,7 @@ import (
 	"github.com/earshot-app/earshot/app"
 )
 
-// trayMenu lists the devices, lowest battery first, then Show and Quit (SPEC §2).
+// trayMenu lists the devices, lowest battery first, then Show and Quit (docs/ARCHITECTURE.md).
 func (w *MainWindow) trayMenu() *fyne.Menu {
 	t := w.p.T
 	var items []*fyne.MenuItem

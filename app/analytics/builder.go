@@ -95,7 +95,7 @@ func (b *Builder) forDevice(typ string, d device.Device, at time.Time) Event {
 }
 
 // AddedType returns the event type reporting that a device of kind k was
-// attached: the family follows the kind (SPEC §7).
+// attached: the family follows the kind (docs/analytics.md).
 func AddedType(k device.Kind) string { return k.EventFamily() + TypeDeviceAdded }
 
 // RemovedType is AddedType for removals.
@@ -129,7 +129,7 @@ func (b *Builder) CallStarted(d device.Device, at time.Time, callID string) Even
 }
 
 // CallSummary is what a call aggregated, for its CallEnded event. A nil
-// field was not seen during the call and is reported as null (SPEC §7: a
+// field was not seen during the call and is reported as null (docs/analytics.md: a
 // counter is null when no such press was seen).
 type CallSummary struct {
 	CallID                        string
@@ -199,7 +199,7 @@ func (b *Builder) CameraStreamingEnded(d device.Device, at time.Time, s Streamin
 
 // FirmwareUpdateCompleted reports the end of a firmware update of d: Success
 // when failure is "", else Failure with failure as the description (one of
-// the exact descriptions of SPEC §6).
+// the exact descriptions of docs/firmware.md).
 func (b *Builder) FirmwareUpdateCompleted(d device.Device, at time.Time, failure device.FirmwareFailure) Event {
 	e := b.forDevice(TypeFirmwareUpdateCompleted, d, at)
 	if failure == "" {

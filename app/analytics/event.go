@@ -1,5 +1,5 @@
 // Package analytics reports what happens on a desk to the partner's analytics
-// endpoints, in the style of the Jabra Integration Service (SPEC §7).
+// endpoints, in the style of the Jabra Integration Service (docs/analytics.md).
 //
 // Event is the one flat JSON object every event type shares; Builder fills it
 // from device snapshots and system information. Enqueue writes events into
@@ -15,7 +15,7 @@ import (
 	"time"
 )
 
-// The event types of SPEC §7.
+// The event types of docs/analytics.md.
 const (
 	TypeDeviceAdded                = "DeviceAdded"
 	TypeCameraDeviceAdded          = "CameraDeviceAdded"
@@ -31,7 +31,7 @@ const (
 	TypeDeviceConfigurationApplied = "DeviceConfigurationApplied"
 )
 
-// Types lists every event type, in the order of SPEC §7.
+// Types lists every event type, in the order of docs/analytics.md.
 var Types = []string{
 	TypeDeviceAdded, TypeCameraDeviceAdded, TypeOtherDeviceAdded,
 	TypeDeviceRemoved, TypeCameraDeviceRemoved, TypeOtherDeviceRemoved,
@@ -47,8 +47,8 @@ const (
 	FirmwareFailure = "Failure"
 )
 
-// Event is one analytics event: a flat JSON object with every field of SPEC
-// §7. A field that does not apply to the event's type is null (a nil
+// Event is one analytics event: a flat JSON object with every field of
+// docs/analytics.md. A field that does not apply to the event's type is null (a nil
 // pointer, map or slice), never left out, so a backend sees the same keys on
 // every event. docs/events.openapi.yaml documents each field; a test checks
 // real events against it.

@@ -67,7 +67,7 @@ func eventSchema(t *testing.T, doc map[string]any) *jsonschema.Schema {
 	return sch
 }
 
-// simScenario is a desk written from SPEC §9: every kind of device, people
+// simScenario is a desk written from docs/simulator.md: every kind of device, people
 // counts, a dongle detached with its headset behind it.
 const simScenario = `{
   "speed": 6000,

@@ -10,7 +10,7 @@ import (
 // Reporter builds events and queues them inside the caller's transaction,
 // honouring the device's EVENT_* toggles: the way other services (calls,
 // device management, firmware) report what they record, in the same
-// transaction as their own record (DESIGN habit 9).
+// transaction as their own record (house habit 9 in docs/ARCHITECTURE.md).
 //
 //	err := st.Write(ctx, func(tx *store.Tx) error {
 //		if err := tx.PutCall(rec); err != nil {

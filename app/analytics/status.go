@@ -9,7 +9,7 @@ import (
 )
 
 // EndpointStatus is what the outbox page and `earshot outbox` show of one
-// endpoint. Its JSON is the `earshot outbox --json` shape of SPEC §10
+// endpoint. Its JSON is the `earshot outbox --json` shape of docs/command-line.md
 // (Endpoint, Queued, Delivered, Parked, Dropped), plus the last error, the
 // next retry, whether the endpoint is still configured, and the outbox-wide
 // figures of events the disk did not take.

@@ -7,7 +7,7 @@ import (
 	"github.com/earshot-app/earshot/store"
 )
 
-// The client-side settings of SPEC §5 that switch an event family off for one
+// The client-side settings of docs/device-management.md that switch an event family off for one
 // device ("0"); they are never sent to the device.
 const (
 	ToggleCallStatus            = "EVENT_CALL_STATUS"

@@ -23,7 +23,7 @@ import (
 )
 
 // UserAgent is the User-Agent of every analytics POST: backends recognise
-// the Jabra Integration Service's events by it (SPEC §7).
+// the Jabra Integration Service's events by it (docs/analytics.md).
 const UserAgent = "JabraLogging"
 
 // Defaults of UploaderParams.
@@ -65,7 +65,7 @@ type UploaderParams struct {
 
 // Uploader posts the outbox to every endpoint, one event per POST, in order
 // per endpoint, each endpoint on its own goroutine with its own cursor, so a
-// slow or dead endpoint never delays another (SPEC §7):
+// slow or dead endpoint never delays another (docs/analytics.md):
 //   - 2xx: delivered; the endpoint's cursor moves on.
 //   - 408, 429, 5xx, 3xx (redirects are not followed) and network errors:
 //     the same event is tried again after an exponential backoff with

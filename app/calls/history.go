@@ -11,8 +11,8 @@ import (
 )
 
 // Record is one ended call of the history, in the shape of `earshot calls
-// --json` (SPEC §10): CallId, ESN, DeviceName, Start, End and the call fields
-// of SPEC §7 (null when not observed), plus Earshot's CallEndReason. The
+// --json` (docs/command-line.md): CallId, ESN, DeviceName, Start, End and the call fields
+// of docs/analytics.md (null when not observed), plus Earshot's CallEndReason. The
 // views, the local API, the CLI and the CSV export all use it.
 type Record struct {
 	CallID                                 string                 `json:"CallId"`
@@ -41,7 +41,7 @@ type Record struct {
 	Kind      string `json:"-"` // the device's kind
 }
 
-// LinkQualityIndicators are the call-quality indicators of SPEC §7
+// LinkQualityIndicators are the call-quality indicators of docs/analytics.md
 // ({"Dect": {"Handovers": 3}}).
 type LinkQualityIndicators struct {
 	Dect *DectIndicators `json:"Dect"`

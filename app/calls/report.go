@@ -6,7 +6,7 @@ import (
 )
 
 // AnalyticsReport returns a Report that queues the analytics event of each
-// transition (SPEC §7) through r: CallStatus CallStarted / CallEnded, with
+// transition (docs/analytics.md) through r: CallStatus CallStarted / CallEnded, with
 // the call's aggregates and why it ended (CallEndReason), and
 // CameraStreamingStarted / Ended with the people-count aggregates. A device
 // whose EVENT_CALL_STATUS or EVENT_CAMERA_STREAMING_STATUS is "0" gets none

@@ -241,7 +241,7 @@ func checkThreeCalls(t *testing.T, p played, tolerance float64) {
 	}
 }
 
-// TestScenarioThreeCalls plays a scenario written from SPEC §9 alone on a
+// TestScenarioThreeCalls plays a scenario written from docs/simulator.md alone on a
 // fake clock: times and durations are exact.
 func TestScenarioThreeCalls(t *testing.T) {
 	clk := clock.NewFake(t0)

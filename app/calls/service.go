@@ -32,7 +32,7 @@ const pruneInterval = 24 * time.Hour
 const writeTimeout = 10 * time.Second
 
 // Report writes the analytics events of a transition inside tx, the
-// transaction that records it (DESIGN habit 9).
+// transaction that records it (house habit 9 in docs/ARCHITECTURE.md).
 type Report func(tx *store.Tx, t Transition) error
 
 // ServiceParams are a Service's dependencies.
@@ -166,7 +166,7 @@ func (s *Service) Stop() {
 
 // record stores ts, each with its analytics events, in one transaction, and
 // tells the listeners. A failure (an event that cannot be encoded, a full
-// disk) loses the records and their events together (DESIGN habit 9), never
+// disk) loses the records and their events together (house habit 9 in docs/ARCHITECTURE.md), never
 // silently: the error comes back for a log line, and Unrecorded counts the
 // transitions lost.
 func (s *Service) record(ctx context.Context, ts []Transition) error {

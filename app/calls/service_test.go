@@ -127,7 +127,7 @@ func TestServiceRecordsAndReports(t *testing.T) {
 }
 
 // TestServiceRollsBackWithTheEvent: a call record and its event are written
-// together or not at all (DESIGN habit 9).
+// together or not at all (house habit 9 in docs/ARCHITECTURE.md).
 func TestServiceRollsBackWithTheEvent(t *testing.T) {
 	st := openStore(t, filepath.Join(t.TempDir(), "earshot.db"))
 	r := &reports{fail: errors.New("outbox full of bees")}

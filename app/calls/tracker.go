@@ -1,5 +1,5 @@
 // Package calls turns the device event stream into calls and camera
-// streaming sessions (SPEC §7–8): Tracker is the state machine, Service runs
+// streaming sessions (docs/analytics.md and docs/calls-and-presence.md): Tracker is the state machine, Service runs
 // it against the store (history, checkpoints, recovery after a crash,
 // retention) and reports each transition as an analytics event in the same
 // transaction as its record.
@@ -59,7 +59,7 @@ type Transition struct {
 //
 // The rules:
 //   - A call is the span from a device's idle → in-call transition to its
-//     return to idle (SPEC §8). A dongle or base that goes in call for the
+//     return to idle (docs/calls-and-presence.md). A dongle or base that goes in call for the
 //     one headset behind it (or for the one child that is in call) is the
 //     same call as the headset's: the call belongs to the headset, and it
 //     lasts while either of them is in call.
@@ -657,5 +657,5 @@ func round2(v float64) float64 {
 }
 
 // Minutes is a duration in minutes, rounded to two decimals, as the
-// …DurationMinutes fields of SPEC §7 carry it.
+// …DurationMinutes fields of docs/analytics.md carry it.
 func Minutes(d time.Duration) float64 { return round2(d.Minutes()) }

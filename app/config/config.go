@@ -1,4 +1,4 @@
-// Package config loads Earshot's configuration (SPEC §11).
+// Package config loads Earshot's configuration (docs/configuration.md).
 //
 // Sources are layered, later wins: built-in defaults → machine-wide settings
 // written by the installer → the user's preferences → --config FILE →
@@ -23,7 +23,7 @@ import (
 	"github.com/earshot-app/earshot/device"
 )
 
-// The property names of SPEC §11.
+// The property names of docs/configuration.md.
 const (
 	KeyAnalyticsEndpoint      = "ANALYTICSENDPOINT"
 	KeyManagementEndpoint     = "DEVICEMANAGEMENTENDPOINT"

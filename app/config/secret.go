@@ -13,7 +13,7 @@ import (
 	"github.com/spf13/afero"
 )
 
-// SecretStore keeps PASSWORD encrypted at rest (SPEC §11: "it will be
+// SecretStore keeps PASSWORD encrypted at rest (docs/configuration.md: "it will be
 // encrypted before it is saved"): DPAPI on Windows, elsewhere an owner-only
 // file encrypted with AES-GCM under a random key kept in another owner-only
 // file, apart from the database. The clear password is never written to a

@@ -3,7 +3,7 @@ package firmware
 import "github.com/earshot-app/earshot/device/catalog"
 
 // Catalog tells which firmware versions a model has, with release notes
-// (resource-mapping of SPEC §4).
+// (resource-mapping of docs/catalog.md).
 type Catalog interface {
 	Releases(vendorID, productID uint16, variant string) []Release
 }
@@ -16,7 +16,7 @@ type Release struct {
 }
 
 // CatalogReleases reads firmware versions and release notes from the
-// resource-mapping part of a catalog (SPEC §4).
+// resource-mapping part of a catalog (docs/catalog.md).
 type CatalogReleases struct{ Catalog *catalog.Catalog }
 
 // Releases returns the versions the catalog lists for the model.

@@ -8,7 +8,7 @@ import (
 )
 
 // CheckCRCs checks, for an archive in Jabra's own format, that every image
-// whose info.xml entry has a crc has that GN checksum (HARDWARE.md §2.8),
+// whose info.xml entry has a crc has that GN checksum (docs/hardware.md §2.8),
 // so that a damaged or mislabelled image is refused when it is staged
 // rather than half-way through an update. Archives in Earshot's first
 // format leave the crc to the driver that writes the image.

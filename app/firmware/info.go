@@ -13,7 +13,7 @@ import (
 )
 
 // Info is the info.xml of a firmware archive. Jabra's own archives (the
-// ones fwupd's jabra-gnp plugin reads, HARDWARE.md §2.8) have buildVector
+// ones fwupd's jabra-gnp plugin reads, docs/hardware.md §2.8) have buildVector
 // as the root, the version as its attribute, usbPid as text (hexadecimal
 // with 0x, else decimal) and a file's language, crc and partition as child
 // elements:
@@ -25,7 +25,7 @@ import (
 //	  </files>
 //	</buildVector>
 //
-// Earshot's first format (SPEC §6), which archives already staged use, is
+// Earshot's first format (docs/firmware.md), which archives already staged use, is
 // read too:
 //
 //	<info>

@@ -14,7 +14,7 @@ var infoTests = []struct {
 	want    Info
 	wantErr string // a part of the error; "" = no error
 }{
-	{name: "the format of SPEC §6", xml: firmwaretest.InfoXML("2.0.0", []uint16{0x2465, 0x2466}, "app.bin", "lang-de.bin:de-DE"),
+	{name: "the format of docs/firmware.md", xml: firmwaretest.InfoXML("2.0.0", []uint16{0x2465, 0x2466}, "app.bin", "lang-de.bin:de-DE"),
 		want: Info{Version: "2.0.0", ProductIDs: []uint16{0x2465, 0x2466}, Files: []FileInfo{
 			{Name: "app.bin", CRC: "0x00000001", Partition: "application"},
 			{Name: "lang-de.bin", Language: "de-DE", CRC: "0x00000002", Partition: "language"},
@@ -40,7 +40,7 @@ var infoTests = []struct {
 	{name: "other charset", xml: `<?xml version="1.0" encoding="latin1"?><info/>`, wantErr: "not UTF-8"},
 	{name: "entity bomb is not expanded", xml: `<!DOCTYPE x [<!ENTITY a "aaaa">]><info><buildVector version="&a;"/></info>`, wantErr: "info.xml"},
 	{name: "too deep", xml: strings.Repeat("<a>", 100) + strings.Repeat("</a>", 100), wantErr: "nested deeper"},
-	// Jabra's own format (HARDWARE.md §2.8), as fwupd's jabra-gnp plugin reads it.
+	// Jabra's own format (docs/hardware.md §2.8), as fwupd's jabra-gnp plugin reads it.
 	{name: "Jabra's format", xml: firmwaretest.GNInfoXML("1.3.0", []uint16{0x24B9, 0x24BA},
 		firmwaretest.File{Name: "app.bin", Language: "English", Partition: 0, Data: []byte("12345678")},
 		firmwaretest.File{Name: "de.bin", Language: "German", Partition: 2, Data: nil}),

@@ -30,8 +30,8 @@ type Target struct {
 
 // Preconditions checks, in order, that the archive fits the device, that it
 // is not a refused downgrade, that it has the language and region asked for,
-// and that the device is ready: battery, dock, dongle. It returns the SPEC
-// §6 failure and the reason for the log, or "" and nil when the update may
+// and that the device is ready: battery, dock, dongle. It returns the
+// docs/firmware.md failure and the reason for the log, or "" and nil when the update may
 // start.
 func Preconditions(info Info, t Target) (device.FirmwareFailure, error) {
 	d := t.Device

@@ -47,7 +47,7 @@ type StagerParams struct {
 }
 
 // Stager downloads or copies firmware archives into the staging folder
-// (DESIGN habit 10): each is written under a temporary name, synced,
+// (house habit 10 in docs/ARCHITECTURE.md): each is written under a temporary name, synced,
 // checked, renamed, and verified before it counts as staged.
 type Stager struct {
 	p   StagerParams

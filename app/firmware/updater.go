@@ -53,7 +53,7 @@ type Notice struct {
 	Managed    bool
 	Failure    device.FirmwareFailure
 	// Lost: the device left during the update, at LostAt percent (-1:
-	// before any progress). Failure stays the SPEC §6 description.
+	// before any progress). Failure stays the docs/firmware.md description.
 	Lost   bool
 	LostAt int
 }
@@ -86,7 +86,7 @@ type UpdaterParams struct {
 	AllowDowngrade func(deviceKey string) bool
 }
 
-// Updater stages firmware and updates devices with it (SPEC §6): managed
+// Updater stages firmware and updates devices with it (docs/firmware.md): managed
 // updates asked for by the device-management endpoint start by themselves;
 // updates staged by a person start when that person confirms (Apply).
 // Every update ends in one FirmwareUpdateCompleted event, recorded with the
@@ -148,7 +148,7 @@ type Outcome struct {
 	Detail  string // why, for the log and the history
 	// Lost: the device was disconnected during the update, at LostAt
 	// percent (-1: before any progress); the staged file is kept. Failure
-	// stays the SPEC §6 description the analytics event carries.
+	// stays the docs/firmware.md description the analytics event carries.
 	Lost   bool
 	LostAt int
 }
@@ -374,7 +374,7 @@ func (u *Updater) stage(ctx context.Context, d device.Device, managed bool, fetc
 		// keeps "Update now" from offering what the update would refuse
 		// anyway, and leaves the file staged before in place. A managed file
 		// goes on to the update, whose refusal device management reports as
-		// a FileMismatch (SPEC §6). ProductIDs are what the archive's
+		// a FileMismatch (docs/firmware.md). ProductIDs are what the archive's
 		// description names, whichever format it has.
 		ctx = withCheck(ctx, func(info Info) error {
 			if !info.MatchesProduct(d.ProductID) {

@@ -11,7 +11,7 @@ import (
 )
 
 // ResolveURL turns a downloadUrl of a device-management answer into the URL
-// to fetch (SPEC §5). An absolute http, https or ftp URL is used as given. A
+// to fetch (docs/device-management.md). An absolute http, https or ftp URL is used as given. A
 // relative one is resolved against the endpoint URL taken as a folder
 // ("https://h/api/ep" + "Firmware/x.zip" → "https://h/api/ep/Firmware/x.zip"),
 // and the endpoint's query string is appended to it ("?Token=XXXX") when it

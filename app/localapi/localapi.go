@@ -1,5 +1,5 @@
 // Package localapi is the Unix-domain socket through which command-line
-// subcommands talk to the running owner process (SPEC §2). The socket lives in
+// subcommands talk to the running owner process (docs/ARCHITECTURE.md). The socket lives in
 // the data folder and is created owner-only, so `--data` keeps instances apart
 // and other users cannot reach it.
 package localapi
@@ -139,7 +139,7 @@ func writeJSON(w http.ResponseWriter, v any) {
 
 // resolveDevice turns the {id} of a device route into the ID of an attached
 // device: an ID as it is, or a DEVICE reference (an ESN or a unique name
-// prefix, SPEC §10). A reference that matches nothing wraps notFound.
+// prefix, docs/command-line.md). A reference that matches nothing wraps notFound.
 func resolveDevice(devices Owner, r *http.Request, notFound error) (string, error) {
 	ref := r.PathValue("id")
 	devs := devices.Devices()

@@ -41,7 +41,7 @@ type ManualRequest struct{ State presence.State }
 type TokenAnswer struct{ Token string }
 
 // LightRequest is the body of POST /v1/lights: Device is a DEVICE
-// reference (SPEC §10) or "all"; Light a colour name or #RRGGBB, "off",
+// reference (docs/command-line.md) or "all"; Light a colour name or #RRGGBB, "off",
 // optionally followed by "blink".
 type LightRequest struct {
 	Device string

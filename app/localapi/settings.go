@@ -35,7 +35,7 @@ type errorBody struct {
 }
 
 // ServeSettings answers the settings routes from so. Call it before Serve.
-// {id} is a device's ID, or a DEVICE argument of SPEC §10 (an ESN or the
+// {id} is a device's ID, or a DEVICE argument of docs/command-line.md (an ESN or the
 // start of a name), resolved among devices.Devices(): the IDs of the owner's
 // devices do not leave it.
 //

@@ -1,5 +1,5 @@
 // Package management is Earshot's client of the partner's device-management
-// endpoint (SPEC §5): the Poller asks the endpoint for each managed device's
+// endpoint (docs/device-management.md): the Poller asks the endpoint for each managed device's
 // configuration when the device arrives and every
 // CHECKFORUPDATESINTERVALMINUTES, and the Applier applies the answer:
 // settings through the catalog's validation and the driver, client-side
@@ -22,7 +22,7 @@ import (
 	"github.com/earshot-app/earshot/app/firmware"
 )
 
-// Answer is a device-management configuration (SPEC §5):
+// Answer is a device-management configuration (docs/device-management.md):
 //
 //	{ "firmware": { "version": "2.0.0", "downloadUrl": "Firmware/x.zip" },
 //	  "settings": { "AUDIO_PROTECTION": "5" } }

@@ -13,7 +13,7 @@ var answerTests = []struct {
 	want    Answer
 	wantErr string // part of the refusal; "" = accepted
 }{
-	{name: "the example of SPEC §5",
+	{name: "the example of docs/device-management.md",
 		body: `{ "firmware": { "version": "2.0.0", "downloadUrl": "Firmware/Jabra-Evolve-75-2.0.0.zip" },
 		  "settings": { "AUDIO_PROTECTION": "5", "WIRELESS_RANGE": "3" } }`,
 		want: Answer{Firmware: Firmware{Version: "2.0.0", DownloadURL: "Firmware/Jabra-Evolve-75-2.0.0.zip"},

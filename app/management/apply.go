@@ -51,7 +51,7 @@ type ApplierParams struct {
 	Logger   *slog.Logger
 }
 
-// Applier applies device-management answers to devices (SPEC §5).
+// Applier applies device-management answers to devices (docs/device-management.md).
 type Applier struct{ p ApplierParams }
 
 // NewApplier returns an Applier.
@@ -70,7 +70,7 @@ func NewApplier(p ApplierParams) *Applier {
 const AllowDowngrade = "ALLOW_DOWNGRADE"
 
 // The settings that choose a language or region from the firmware file
-// (SPEC §5), in the order the first one set wins.
+// (docs/device-management.md), in the order the first one set wins.
 var (
 	languageSettings = []string{"VOICE_ANNOUNCEMENTS_LANGUAGE_1", "VOICE_ANNOUNCEMENTS_LANGUAGE_2", "VOICE_ANNOUNCEMENTS_LANGUAGE_4"}
 	regionSettings   = []string{"SCREEN_REGION", "SCREEN_REGION_1", "VOICE_ANNOUNCEMENTS_REGION"}

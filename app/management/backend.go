@@ -7,7 +7,7 @@ import (
 )
 
 // AnalyticsEndpoints returns where analytics events go for cfg's
-// BACKENDTYPE (SPEC §11, and the seed's deployment notes):
+// BACKENDTYPE (docs/configuration.md, and the seed's deployment notes):
 //
 //   - Default: the URLs of ANALYTICSENDPOINT.
 //   - PowerSuite: the same; PowerSuite behaves as the default backend.

@@ -15,7 +15,7 @@ import (
 	"github.com/earshot-app/earshot/device"
 )
 
-// UserAgent is the User-Agent of every request about device d (SPEC §5):
+// UserAgent is the User-Agent of every request about device d (docs/device-management.md):
 //
 //	JabraClient/1.0 (Vendor=0B0E; Product=2465; Variant=01-3D; ESN=501AA5D6337F; Firmware=2.0.0; Version=0.1.0)
 //

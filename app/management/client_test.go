@@ -21,7 +21,7 @@ func TestUserAgent(t *testing.T) {
 		d    device.Device
 		want string
 	}{
-		{name: "the example of SPEC §5", d: headset,
+		{name: "the example of docs/device-management.md", d: headset,
 			want: "JabraClient/1.0 (Vendor=0B0E; Product=2465; Variant=01-3D; ESN=501AA5D6337F; Firmware=2.0.0; Version=1.4.4735.0)"},
 		{name: "four upper-case hex digits", d: device.Device{Info: device.Info{VendorID: 0xb, ProductID: 0x30a4, ESN: "x"}},
 			want: "JabraClient/1.0 (Vendor=000B; Product=30A4; Variant=; ESN=x; Firmware=; Version=1.4.4735.0)"},

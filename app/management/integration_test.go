@@ -29,7 +29,7 @@ import (
 )
 
 // loopbackBackend is a device-management backend on a real loopback
-// server, written from SPEC §5 alone: it answers per ESN, serves firmware
+// server, written from docs/device-management.md alone: it answers per ESN, serves firmware
 // from a folder below the endpoint, and checks every request.
 type loopbackBackend struct {
 	t        *testing.T

@@ -35,7 +35,7 @@ type APIParams struct {
 	MaxConcurrent int
 }
 
-// API is the local presence HTTP API (SPEC §8): POST /v1/presence,
+// API is the local presence HTTP API (docs/calls-and-presence.md): POST /v1/presence,
 // DELETE /v1/presence/{application}, GET /v1/presence, each with
 // "Authorization: Bearer TOKEN".
 type API struct {

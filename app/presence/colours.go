@@ -24,7 +24,7 @@ var (
 )
 
 // DefaultColours: free green, busy and onthephone red, dnd purple, away and
-// lunch yellow, ringing blinking red (SPEC §8, issue 12).
+// lunch yellow, ringing blinking red (docs/calls-and-presence.md, issue 12).
 func DefaultColours() Colours {
 	return Colours{
 		Free: {Colour: green}, Busy: {Colour: red}, OnThePhone: {Colour: red},

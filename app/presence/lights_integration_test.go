@@ -18,7 +18,7 @@ import (
 	"github.com/earshot-app/earshot/device/sim"
 )
 
-// The frames each light must receive, in its own format (HARDWARE §3): the
+// The frames each light must receive, in its own format (docs/hardware.md §3): the
 // kuando's 64-byte frame after the 00 report ID, the Embrava's R B G report.
 func kuandoHex(step, sum string) string {
 	return "00" + step + strings.Repeat("00", 51) + "ffffff" + sum

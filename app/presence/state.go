@@ -1,6 +1,6 @@
 // Package presence resolves one presence state from the calls on the
 // devices, the state the user sets in Earshot and the states other
-// applications post through the local presence API (SPEC §8, the kuando
+// applications post through the local presence API (docs/calls-and-presence.md, the kuando
 // connector seeds), and shows it on every attached light.
 package presence
 
@@ -9,7 +9,7 @@ import (
 	"strings"
 )
 
-// State is a presence state of SPEC §8.
+// State is a presence state of docs/calls-and-presence.md.
 type State string
 
 // The states. Lunch is an away with a lunch message.

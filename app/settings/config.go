@@ -17,7 +17,7 @@ import (
 // MaxConfigSize bounds a device-management configuration document.
 const MaxConfigSize = 1 << 20
 
-// ManagementConfig is the device-management JSON of SPEC §5: the firmware
+// ManagementConfig is the device-management JSON of docs/device-management.md: the firmware
 // and the settings one device should have.
 type ManagementConfig struct {
 	Firmware FirmwareConfig `json:"firmware"`
@@ -59,7 +59,7 @@ func (c ManagementConfig) Marshal() ([]byte, error) {
 	return append(b, '\n'), nil
 }
 
-// ParseManagementConfig reads a device-management configuration (SPEC §5).
+// ParseManagementConfig reads a device-management configuration (docs/device-management.md).
 // "firmware" and "settings" are both required objects (either may be {});
 // other top-level keys are ignored, as later minor versions may add them.
 // A setting's value is a string or null; a number or a boolean is taken as
@@ -163,7 +163,7 @@ func jsonOffset(data []byte, err error) error {
 }
 
 // Export is the device-management configuration of the attached device id
-// as it stands (SPEC §5): every setting of its form with its current value
+// as it stands (docs/device-management.md): every setting of its form with its current value
 // (null when not set), and no firmware. It leaves out the settings that take
 // effect only with a firmware file, since the configuration carries none.
 // Handed to a device-management backend, it configures a fleet like this

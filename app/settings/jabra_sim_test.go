@@ -26,11 +26,11 @@ import (
 )
 
 // The scenario of a Link 390 with an Evolve2 65 behind it (scripted HID
-// devices, written from HARDWARE.md §2) played by the simulator through
+// devices, written from docs/hardware.md §2) played by the simulator through
 // the real HID host and the jabra driver: the one-shot listing shows the
 // dongle and the headset with its parent, name, firmware and battery, and
 // a settings change goes through the catalog's validation and the GN
-// frames (the scenario acknowledges only the SET that HARDWARE.md §2.6
+// frames (the scenario acknowledges only the SET that docs/hardware.md §2.6
 // predicts for 30 minutes, 05 04 00 <seq> 87 13 90 06).
 func TestJabraScenarioThroughTheSimulator(t *testing.T) {
 	raw, err := os.ReadFile("../../device/jabra/testdata/link390-evolve2-65.json")
@@ -102,7 +102,7 @@ func TestJabraScenarioThroughTheSimulator(t *testing.T) {
 	if d, _ := mgr.Device(id); d.Settings["AUTO_OFF"] != "30" {
 		t.Errorf("AUTO_OFF after the write: %q", d.Settings["AUTO_OFF"])
 	}
-	// The trace shows the SET HARDWARE.md §2.6 predicts, padded to 64 bytes.
+	// The trace shows the SET docs/hardware.md §2.6 predicts, padded to 64 bytes.
 	if err := tr.Close(); err != nil {
 		t.Fatal(err)
 	}

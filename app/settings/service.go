@@ -64,12 +64,12 @@ func New(p Params) *Service {
 // Catalog is the catalog the service works with.
 func (s *Service) Catalog() *catalog.Catalog { return s.p.Catalog }
 
-// firmwareSettings take effect only together with a firmware file (SPEC §5).
+// firmwareSettings take effect only together with a firmware file (docs/device-management.md).
 var firmwareSettings = []string{"SCREEN_REGION", "SCREEN_REGION_1", "VOICE_ANNOUNCEMENTS_LANGUAGE_1",
 	"VOICE_ANNOUNCEMENTS_LANGUAGE_2", "VOICE_ANNOUNCEMENTS_LANGUAGE_4", "VOICE_ANNOUNCEMENTS_REGION"}
 
 // NeedsFirmware tells whether a setting takes effect only together with a
-// firmware file (SPEC §5), so it cannot be written on its own.
+// firmware file (docs/device-management.md), so it cannot be written on its own.
 func NeedsFirmware(name string) bool { return slices.Contains(firmwareSettings, name) }
 
 // eventToggle tells whether name is one of the EVENT_* client-side settings,
@@ -338,7 +338,7 @@ func (s *Service) clientValues(deviceKey string) (map[string]string, error) {
 	return out, nil
 }
 
-// ClientValue is the value of a client-side setting (SPEC §5) for the device
+// ClientValue is the value of a client-side setting (docs/device-management.md) for the device
 // under deviceKey: what was set, else the catalog's default. The firmware
 // service asks it for ALLOW_DOWNGRADE.
 func (s *Service) ClientValue(deviceKey, name string) string {
@@ -495,7 +495,7 @@ func (s *Service) check(d device.Device, form Form, name, value string) (string,
 	}
 	field, supported := form.Field(name)
 	if !supported && def.ClientSide() {
-		// Client-side settings apply to every device (SPEC §5), listed by
+		// Client-side settings apply to every device (docs/device-management.md), listed by
 		// its model or not.
 		field = fieldOf(def)
 		vals, err := s.clientValues(d.Key())

@@ -149,7 +149,7 @@ func TestEmbeddedCatalogCoversTheDemo(t *testing.T) {
 		reboot == 0 || null == 0 || client != 6 {
 		t.Errorf("kinds %v, %d RequiresReboot, %d AllowsNull, %d client-side", kinds, reboot, null, client)
 	}
-	// The settings the jabra driver writes (SPEC §3).
+	// The settings the jabra driver writes (docs/devices-and-drivers.md).
 	for _, name := range []string{"SIDETONE", "HEADSET_BUSYLIGHT", "VOICE_PROMPTS", "AUTO_OFF", "VOLUME_LIMITER"} {
 		if _, ok := c.Definition(name); !ok {
 			t.Errorf("no definition of %s", name)

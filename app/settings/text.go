@@ -12,7 +12,7 @@ const (
 	SourceImport     = store.SourceImport
 )
 
-// The kinds of Field.Kind (SPEC §4), for packages that do not import
+// The kinds of Field.Kind (docs/catalog.md), for packages that do not import
 // the catalog.
 const (
 	KindText   = catalog.KindText

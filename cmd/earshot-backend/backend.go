@@ -134,7 +134,7 @@ func (b *Backend) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	b.mux.ServeHTTP(w, r)
 }
 
-// UserAgent is what a JabraClient/1.0 User-Agent says (SPEC §5).
+// UserAgent is what a JabraClient/1.0 User-Agent says (docs/device-management.md).
 type UserAgent struct {
 	Vendor, Product, Variant, ESN, Firmware, Version string
 }

@@ -1,7 +1,7 @@
 // Command earshot-backend is a small reference backend for IT evaluation and
-// tests: it answers Earshot's device-management requests (SPEC §5) from a
+// tests: it answers Earshot's device-management requests (docs/device-management.md) from a
 // folder, serves firmware archives (with Range, so downloads resume), stores
-// the analytics events Earshot posts (SPEC §7) in a JSON-lines file, and
+// the analytics events Earshot posts (docs/analytics.md) in a JSON-lines file, and
 // shows a read-only page of the devices it has seen and their last events.
 //
 //	earshot-backend [--listen 127.0.0.1:8090] [--dir DIR] [--events FILE] [--init]

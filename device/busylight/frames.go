@@ -30,7 +30,7 @@ const KuandoKeepAliveTimeout = 15
 const kuandoBlinkTenths = 5
 
 // scale100 maps an 8-bit channel to kuando's PWM range 0–100, rounding.
-// HARDWARE §3.1: the kuando documentation and two of the three drivers scale
+// docs/hardware.md §3.1: the kuando documentation and two of the three drivers scale
 // to 0–100; two others send 0–255. 0–100 is the documented range, and
 // values over 100 are not defined by it, so Earshot scales.
 func scale100(v uint8) byte { return byte((int(v)*100 + 127) / 255) }
@@ -79,7 +79,7 @@ func KuandoKeepAlive() []byte {
 // Plantronics Status Indicator): report ID 0, red, blue, green (that order),
 // light flags, music, volume, then FF 22.
 //
-// Off is black with every flag clear. HARDWARE §3.2: the sources disagree on
+// Off is black with every flag clear. docs/hardware.md §3.2: the sources disagree on
 // which bit of the flags byte means "off" (0x01 or 0x02) and "flash" (0x04
 // or 0x08); a wrong guess would dim or flash the light instead. Black with
 // no flags is dark under every reading, so Earshot never sets a flag, and

@@ -15,7 +15,7 @@ var (
 )
 
 // kuandoGolden builds a 64-byte kuando frame from its first step and its
-// checksum, the rest being zero and the FF FF FF pad (HARDWARE §3.1).
+// checksum, the rest being zero and the FF FF FF pad (docs/hardware.md §3.1).
 func kuandoGolden(step, sum string) string {
 	return step + strings.Repeat("00", 56-8+3) + "ffffff" + sum
 }
@@ -29,29 +29,29 @@ func TestGoldenFrames(t *testing.T) {
 		want   string // hex, report ID first
 		feat   bool
 	}{
-		// HARDWARE §3.1 "Solid red (R = 100 scale)" and "Off", byte for byte.
+		// docs/hardware.md §3.1 "Solid red (R = 100 scale)" and "Off", byte for byte.
 		{"kuando solid red", Kuando, device.LightState{Colour: red}, false, "00" + kuandoGolden("1000640000000000", "0371"), false},
 		{"kuando off", Kuando, device.LightState{}, false, "00" + kuandoGolden("1000000000000000", "030d"), false},
 		{"kuando blink red", Kuando, device.LightState{Colour: red, Blink: true}, false, "00" + kuandoGolden("1000640000050500", "037b"), false},
 		{"kuando blink has no dark half", Kuando, device.LightState{Colour: red, Blink: true}, true, "00" + kuandoGolden("1000640000050500", "037b"), false},
 		{"kuando green scaled", Kuando, device.LightState{Colour: device.Colour{G: 0x80}}, false, "00" + kuandoGolden("1000003200000000", "033f"), false},
-		// HARDWARE §3.2 solid red; off is the safe black-with-no-flags form.
+		// docs/hardware.md §3.2 solid red; off is the safe black-with-no-flags form.
 		{"embrava solid red", Embrava, device.LightState{Colour: red}, false, "00ff0000000000ff22", false},
 		{"embrava green is byte 3", Embrava, device.LightState{Colour: green}, false, "000000ff000000ff22", false},
 		{"embrava off", Embrava, device.LightState{}, false, "000000000000" + "00ff22", false},
 		{"embrava blink lit half", Embrava, device.LightState{Colour: red, Blink: true}, false, "00ff0000000000ff22", false},
 		{"embrava blink dark half", Embrava, device.LightState{Colour: red, Blink: true}, true, "000000000000" + "00ff22", false},
-		// HARDWARE §3.3.
+		// docs/hardware.md §3.3.
 		{"luxafor solid red", Luxafor, device.LightState{Colour: red}, false, "0001ffff0000000000", false},
 		{"luxafor off", Luxafor, device.LightState{}, false, "0001ff000000000000", false},
 		{"luxafor blink lit half", Luxafor, device.LightState{Colour: red, Blink: true}, false, "0001ffff0000000000", false},
 		{"luxafor blink dark half", Luxafor, device.LightState{Colour: red, Blink: true}, true, "0001ff000000000000", false},
-		// HARDWARE §3.4, a feature report.
+		// docs/hardware.md §3.4, a feature report.
 		{"blink1 solid red", Blink1, device.LightState{Colour: red}, false, "0163ff000000000000", true},
 		{"blink1 off", Blink1, device.LightState{}, false, "016300000000000000", true},
 		{"blink1 blink lit half", Blink1, device.LightState{Colour: red, Blink: true}, false, "0163ff000000000000", true},
 		{"blink1 blink dark half", Blink1, device.LightState{Colour: red, Blink: true}, true, "016300000000000000", true},
-		// HARDWARE §3.5.
+		// docs/hardware.md §3.5.
 		{"epos solid red", EPOS, device.LightState{Colour: red}, false, "011202ff0000ff000000", false},
 		{"epos off", EPOS, device.LightState{}, false, "01120200000000000000", false},
 		{"epos blink lit half", EPOS, device.LightState{Colour: red, Blink: true}, false, "011202ff0000ff000000", false},

@@ -1,7 +1,7 @@
 // Package busylight drives USB busylights through the HID transport
 // (device/hid): kuando Busylight Alpha and Omega, the Embrava Blynclight
 // family and the Plantronics Status Indicator, Luxafor Flag, ThingM blink(1)
-// and the EPOS Busylight (HARDWARE §3). Each light appears as a `busylight`
+// and the EPOS Busylight (docs/hardware.md §3). Each light appears as a `busylight`
 // device whose State.Light says what it shows, and is switched through
 // hid.LightHandler (device.Lighter at the Manager).
 //
@@ -32,7 +32,7 @@ type Model struct {
 	Family    Family
 }
 
-// Models is the support matrix of busylights (HARDWARE §3.1–3.5). Vendor
+// Models is the support matrix of busylights (docs/hardware.md §3.1–3.5). Vendor
 // 0x04D8 is Microchip's, shared by many products: a light is matched on
 // vendor and product together, never on the vendor alone.
 var Models = []Model{

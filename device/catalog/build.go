@@ -297,7 +297,7 @@ func (c *Catalog) Stats() Stats { return CountFiles(c.files) }
 
 // Load builds the catalog Earshot runs with: the embedded files (the *.xml
 // of embedded's root), then those of dir in afs when dir is not empty
-// (CATALOGDIR, SPEC §11). A broken file is reported and skipped; the rest
+// (CATALOGDIR, docs/configuration.md). A broken file is reported and skipped; the rest
 // loads.
 func Load(embedded fs.FS, afs afero.Fs, dir string) (*Catalog, []Problem) {
 	var b Builder

@@ -1,4 +1,4 @@
-// Package catalog reads the three XML formats of SPEC §4 — SettingsDefinition
+// Package catalog reads the three XML formats of docs/catalog.md — SettingsDefinition
 // (what each setting is), Mapping (which settings each model supports) and
 // resource-mapping (images, firmware versions and release notes per model) —
 // and merges them into one Catalog that answers lookups by (vendor id,
@@ -12,10 +12,10 @@
 // SupportedValue without Value, an unreadable vid/pid, or a mapping that names
 // a setting no file defines. Every problem names its file and line.
 //
-// Earshot's extensions to SettingDefinition (SPEC §4): MinValue, MaxValue and
+// Earshot's extensions to SettingDefinition (docs/catalog.md): MinValue, MaxValue and
 // Step for ValueConstraintType="Range"; Category, which groups settings in the
 // form; MaxLength for free text. Target="Earshot" marks a client-side setting
-// that Earshot keeps itself instead of writing it to the device (SPEC §5).
+// that Earshot keeps itself instead of writing it to the device (docs/device-management.md).
 //
 // Nothing here imports Fyne or the rest of Earshot.
 package catalog
@@ -76,7 +76,7 @@ func HasErrors(probs []Problem) bool {
 // Kind is how a setting's value is edited and checked.
 type Kind string
 
-// The kinds of SPEC §4.
+// The kinds of docs/catalog.md.
 const (
 	KindText   Kind = "text"   // a validated text entry
 	KindChoice Kind = "choice" // a choice of SupportedValues
@@ -85,7 +85,7 @@ const (
 )
 
 // TargetClient is the Target of a client-side setting: Earshot keeps its
-// value and never sends it to the device (SPEC §5: EVENT_*, ALLOW_DOWNGRADE).
+// value and never sends it to the device (docs/device-management.md: EVENT_*, ALLOW_DOWNGRADE).
 const TargetClient = "Earshot"
 
 // SupportedValue is one allowed value of an enumeration.
@@ -191,7 +191,7 @@ type Resources struct {
 	Pos          Position
 }
 
-// Latest is the newest firmware version listed (numeric comparison, SPEC §6).
+// Latest is the newest firmware version listed (numeric comparison, docs/firmware.md).
 func (r *Resources) Latest() (FirmwareVersion, bool) {
 	if len(r.Firmware) == 0 {
 		return FirmwareVersion{}, false

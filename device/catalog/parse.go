@@ -240,7 +240,7 @@ var integerTypes = map[string]bool{"integer": true, "int": true, "int16": true, 
 
 var numberTypes = map[string]bool{"double": true, "float": true, "decimal": true, "number": true, "real": true, "single": true}
 
-// classify decides the definition's Kind (SPEC §4): Boolean → a check,
+// classify decides the definition's Kind (docs/catalog.md): Boolean → a check,
 // Enumeration → a choice, Range with MinValue and MaxValue → a range,
 // anything else → text.
 func (p *parser) classify(n *node, d *Definition) {

@@ -1,7 +1,7 @@
-// Package clock is the injected time source of Earshot's core (DESIGN habit 6).
+// Package clock is the injected time source of Earshot's core (house habit 6 in docs/ARCHITECTURE.md).
 //
 // Real is the wall clock. Scaled runs a scenario clock that many times faster
-// than real time (SPEC §9 "speed"). Fake is moved by tests.
+// than real time (docs/simulator.md "speed"). Fake is moved by tests.
 package clock
 
 import (

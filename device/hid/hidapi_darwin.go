@@ -8,7 +8,7 @@ package hid
 // opened with kIOHIDOptionsTypeSeizeDevice and taken from the softphone.
 // hid_init does that only once, when it creates its IOHIDManager; calling it
 // first and then clearing the option makes every later open shared. Both
-// functions are defined in that package's C code (HARDWARE.md §4.5).
+// functions are defined in that package's C code (docs/hardware.md §4.5).
 extern int hid_init(void);
 extern void hid_darwin_set_open_exclusive(int open_exclusive);
 

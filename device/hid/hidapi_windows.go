@@ -16,7 +16,7 @@ func prepareOS() {}
 
 // karalabe/hid's Write puts 0x00 before every report on Windows, which is
 // right only for unnumbered devices: a numbered report (Jabra's report 5)
-// would go out as report 0 (HARDWARE.md §4.5). Earshot therefore writes
+// would go out as report 0 (docs/hardware.md §4.5). Earshot therefore writes
 // output reports through its own handle to the same device path, opened
 // shared, with the report padded to the length Windows expects.
 type platformDevice struct {

@@ -199,7 +199,7 @@ func (d *hidrawDevice) opError(what string, err error) error {
 }
 
 // hidraw ioctl numbers: _IOC(_IOC_READ|_IOC_WRITE, 'H', nr, len) (uapi
-// linux/hidraw.h; HARDWARE.md §4.6). Read|write encodes as 0xC0000000 on
+// linux/hidraw.h; docs/hardware.md §4.6). Read|write encodes as 0xC0000000 on
 // every Linux architecture (3<<30, or 6<<29 on mips, powerpc and sparc);
 // lengths stay below 8192, the smallest size field.
 const (

@@ -332,7 +332,7 @@ func TestOpenErrors(t *testing.T) {
 }
 
 func TestIoctlNumbers(t *testing.T) {
-	// HARDWARE.md §4.6: HIDIOCSFEATURE(len) = 0xC0004806 | len<<16,
+	// docs/hardware.md §4.6: HIDIOCSFEATURE(len) = 0xC0004806 | len<<16,
 	// HIDIOCGFEATURE(len) = 0xC0004807 | len<<16.
 	if got := hidiocRW(hidiocSFeature, 64); got != 0xC0404806 {
 		t.Errorf("HIDIOCSFEATURE(64) = %#x", got)

@@ -29,7 +29,7 @@ type Hidraw struct {
 	DevRoot string
 	// OpenRetry is how long Watch keeps trying to read a device that just
 	// arrived while udev has not yet given the seat's user access to it
-	// (HARDWARE.md §4.7); 0 means DefaultOpenRetry.
+	// (docs/hardware.md §4.7); 0 means DefaultOpenRetry.
 	OpenRetry time.Duration
 	// uevents, when set, replaces the netlink socket, and access the
 	// read-write check of a new node (tests).

@@ -15,7 +15,7 @@ type Vendor struct {
 	Name     string // for the rules file's comment
 }
 
-// UdevVendors are the vendors of HARDWARE.md §5.5 that Earshot drives.
+// UdevVendors are the vendors of docs/hardware.md §5.5 that Earshot drives.
 var UdevVendors = []Vendor{
 	{ID: 0x0b0e, Name: "GN Netcom (Jabra)"},
 	{ID: 0x1395, Name: "DSEA (Sennheiser, EPOS)"},

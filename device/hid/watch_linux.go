@@ -22,7 +22,7 @@ var errOverflow = errors.New("uevent messages lost")
 // Watch listens to the kernel's uevents (netlink group 1) and reports every
 // hidraw node that arrives or leaves. An arrival is reported once the node
 // can be opened, or after OpenRetry at the latest: the kernel's event comes
-// before udev gives the seat's user access (HARDWARE.md §4.7). The kernel
+// before udev gives the seat's user access (docs/hardware.md §4.7). The kernel
 // group is used rather than udev's (group 2) because it works without a udev
 // daemon (containers, minimal systems); the retry covers udev's delay. It
 // costs nothing while nothing happens: the socket is waited on in poll(2).

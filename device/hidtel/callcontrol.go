@@ -5,7 +5,7 @@ import (
 )
 
 // The usages of standard call control (HID Usage Tables: Telephony 0x0B,
-// Consumer 0x0C, LED 0x08), HARDWARE.md §2.10.
+// Consumer 0x0C, LED 0x08), docs/hardware.md §2.10.
 var (
 	UsageHookSwitch = descriptor.U(0x0B, 0x20)
 	UsagePhoneMute  = descriptor.U(0x0B, 0x2F)
@@ -67,7 +67,7 @@ type outPlace struct {
 // Pages are the usage pages CallControl reads the call-control usages on:
 // the standard pages, or a vendor's mirrors of them, which carry the same
 // usage IDs (Jabra: Telephony on 0xFF30, Consumer keys on 0xFF20, LEDs on
-// 0xFF40; HARDWARE.md §1.2).
+// 0xFF40; docs/hardware.md §1.2).
 type Pages struct{ Telephony, Consumer, LED uint16 }
 
 // The standard pages, and Jabra's vendor mirrors.
@@ -234,7 +234,7 @@ func (c *CallControl) Set(u descriptor.Usage, on bool) bool {
 // OutputReports returns the whole output reports that carry any of the
 // usages, each rebuilt from the last value of every usage it carries, so
 // that setting one LED never clears another that shares its report
-// (HARDWARE.md §2.10). Reports come in the order of the usages.
+// (docs/hardware.md §2.10). Reports come in the order of the usages.
 func (c *CallControl) OutputReports(usages ...descriptor.Usage) [][]byte {
 	var ids []byte
 	for _, u := range usages {

@@ -11,7 +11,7 @@
 // By default the driver only observes: it writes no output report, because
 // the softphone owns the call and a second writer would fight it. With
 // Options.LEDs (configuration HIDTELLEDS) it answers the LEDs itself, as
-// HARDWARE.md §2.10 says a host does: Off-Hook follows the Hook Switch
+// docs/hardware.md §2.10 says a host does: Off-Hook follows the Hook Switch
 // (clearing Ring and Ringer when the call is taken), the mute LED is sent
 // after every mute press, and every output report is rebuilt whole.
 package hidtel

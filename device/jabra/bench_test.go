@@ -44,7 +44,7 @@ func BenchmarkRequestReplyBaseline(b *testing.B) {
 const benchImage = 1 << 20
 
 // BenchmarkFirmwareUpdate1MiB writes a 1 MiB image (20 165 chunks of 52
-// bytes) to a scripted device that acknowledges as HARDWARE.md §2.8 says;
+// bytes) to a scripted device that acknowledges as docs/hardware.md §2.8 says;
 // chunk/op reports the time per chunk.
 func BenchmarkFirmwareUpdate1MiB(b *testing.B) {
 	data := testImage(benchImage, 1)

@@ -7,7 +7,7 @@ import (
 )
 
 // The GN interface of most Jabra devices also carries the standard
-// Telephony collection (HARDWARE.md §1.6): the jabra driver claims the
+// Telephony collection (docs/hardware.md §1.6): the jabra driver claims the
 // whole interface, so it reads the call state there with hidtel's decoder,
 // as the hidtel driver would. It only observes: the softphone owns the
 // call and its LEDs.

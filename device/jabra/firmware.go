@@ -13,7 +13,7 @@ import (
 	"github.com/earshot-app/earshot/device/jabra/gncrc"
 )
 
-// Firmware update over GN (HARDWARE.md §2.8, fwupd's jabra-gnp plugin).
+// Firmware update over GN (docs/hardware.md §2.8, fwupd's jabra-gnp plugin).
 
 // ChunkSize is the image bytes one 0F/1A frame carries.
 const ChunkSize = 52
@@ -53,7 +53,7 @@ func (h *handler) UpdateFirmware(ctx context.Context, img device.FirmwareImage, 
 		return fmt.Errorf("update firmware: %s is already being updated", n.dev.Name)
 	}
 	if child := r.nodes[AddrChild]; h.addr != AddrChild && child != nil {
-		// fwupd's rule (HARDWARE.md §2.7): the dongle is updated alone.
+		// fwupd's rule (docs/hardware.md §2.7): the dongle is updated alone.
 		r.mu.Unlock()
 		return fmt.Errorf("update the firmware of %s: turn %s off or unpair it first; a dongle is updated without its headset",
 			n.dev.Name, child.dev.Name)
@@ -153,7 +153,7 @@ func (h *handler) update(ctx context.Context, n *node, name string, img device.F
 	})
 }
 
-// writeImage runs steps 2–8 of HARDWARE.md §2.8 for one image.
+// writeImage runs steps 2–8 of docs/hardware.md §2.8 for one image.
 func (h *handler) writeImage(ctx context.Context, x exchange, proto int, im image, version [3]byte, sent func(int)) error {
 	addr, opt := h.addr, h.r.p.opt
 	if _, err := x.request(ctx, addr, TypeSet, 0x0F, 0x2D, im.partition); err != nil {

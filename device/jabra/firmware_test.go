@@ -16,7 +16,7 @@ import (
 	"github.com/earshot-app/earshot/device/jabra/gncrc"
 )
 
-// flashDevice plays the device side of HARDWARE.md §2.8 at one address:
+// flashDevice plays the device side of docs/hardware.md §2.8 at one address:
 // ACKs to the SETs, the erase notice after start, a chunk notice after
 // every tenth chunk and the last, the verify notice after the last. It
 // keeps what it was sent, byte by byte.

@@ -5,10 +5,10 @@ import (
 	"fmt"
 )
 
-// ReportID is the HID report that carries GN protocol frames (HARDWARE.md §2.1).
+// ReportID is the HID report that carries GN protocol frames (docs/hardware.md §2.1).
 const ReportID = 0x05
 
-// Addresses of HARDWARE.md §2.3.
+// Addresses of docs/hardware.md §2.3.
 const (
 	AddrHost   byte = 0x00 // the host: src of requests, dst of replies
 	AddrDongle byte = 0x01 // a dongle or base itself
@@ -16,7 +16,7 @@ const (
 	AddrUSB    byte = 0x08 // a headset on its own USB cable
 )
 
-// Type is a frame's type, the top two bits of byte 4 (HARDWARE.md §2.2).
+// Type is a frame's type, the top two bits of byte 4 (docs/hardware.md §2.2).
 type Type uint8
 
 // The frame types.
@@ -27,7 +27,7 @@ const (
 	TypeResponse Type = 3
 )
 
-// Command groups with a meaning of their own (HARDWARE.md §2.4).
+// Command groups with a meaning of their own (docs/hardware.md §2.4).
 const (
 	CmdNACK byte = 0xFE
 	CmdACK  byte = 0xFF

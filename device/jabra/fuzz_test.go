@@ -5,7 +5,7 @@ import (
 	"testing"
 )
 
-// decodeSeeds are named frames of HARDWARE.md §2, and broken ones.
+// decodeSeeds are named frames of docs/hardware.md §2, and broken ones.
 var decodeSeeds = []struct{ name, hex string }{
 	{"battery reply", "05 00 08 06 CA 12 02 01 50 0F A0"},
 	{"battery event", "05 00 04 00 0A 12 02 00 37 0F A0"},

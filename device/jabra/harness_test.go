@@ -16,7 +16,7 @@ import (
 	"github.com/earshot-app/earshot/device/hid/replay"
 )
 
-// gnDescriptor is a GN interface as HARDWARE.md §1.6 and §2.1 describe it:
+// gnDescriptor is a GN interface as docs/hardware.md §1.6 and §2.1 describe it:
 // a Telephony collection (report 3) and the vendor collection FF00/05 with
 // report 5 of 63 data bytes out and in.
 var gnDescriptor = mustHex(`

@@ -6,7 +6,7 @@ import (
 )
 
 // GNPage is the vendor usage page of the top-level collection that carries
-// GN frames (HARDWARE.md §2.1; its usage differs by model: 0x05 on the Link
+// GN frames (docs/hardware.md §2.1; its usage differs by model: 0x05 on the Link
 // 390 and PRO 930, 0x01 on the Evolve2 65 Flex, so only the page counts).
 const GNPage = 0xFF00
 
@@ -20,7 +20,7 @@ const maxReport = 4096
 
 // Layout is the size in bytes, report ID included, of the GN output and
 // input reports, as the report descriptor declares them (jabridge's tests
-// see 63 and 64; HARDWARE.md §2.1).
+// see 63 and 64; docs/hardware.md §2.1).
 type Layout struct {
 	Out, In int
 }

@@ -13,7 +13,7 @@ import (
 )
 
 // link is the GN protocol over one HID interface: one reader, per-address
-// sequence numbers, and one request in flight at a time (HARDWARE.md §2.4:
+// sequence numbers, and one request in flight at a time (docs/hardware.md §2.4:
 // every reader of the interface sees every input report, so a reply is
 // recognised by report, destination, source, sequence and command, and
 // everything else is skipped).
@@ -126,7 +126,7 @@ func (l *link) hold(fn func(x exchange) error) error {
 	return fn(exchange{l})
 }
 
-// request sends one GET or SET and returns its reply (HARDWARE.md §2.4).
+// request sends one GET or SET and returns its reply (docs/hardware.md §2.4).
 func (l *link) request(ctx context.Context, dst byte, t Type, cmd, sub byte, payload ...byte) (Frame, error) {
 	var reply Frame
 	err := l.hold(func(x exchange) error {

@@ -9,7 +9,7 @@ import (
 // VendorID is GN Audio's (Jabra's) USB vendor id.
 const VendorID = 0x0B0E
 
-// Model is one row of the model table: what HARDWARE.md §2.7–2.8 (and the
+// Model is one row of the model table: what docs/hardware.md §2.7–2.8 (and the
 // Evolve3 product ids of §2.9) say about a Jabra product id.
 type Model struct {
 	PID  uint16
@@ -17,7 +17,7 @@ type Model struct {
 	Kind device.Kind
 	// Addr is the GN address of the device itself on its USB interface:
 	// 01 for a dongle or base, 08 for a headset or speakerphone on its own
-	// cable (HARDWARE.md §2.3).
+	// cable (docs/hardware.md §2.3).
 	Addr byte
 	// Link is how a dongle or base reaches its headset (address 04); empty
 	// for a device on its own cable.

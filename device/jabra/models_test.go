@@ -19,7 +19,7 @@ func TestModelTable(t *testing.T) {
 			t.Errorf("product id %04X twice", ms[i].PID)
 		}
 	}
-	// Every product id HARDWARE.md §2.7–2.8 names, with its kind and address.
+	// Every product id docs/hardware.md §2.7–2.8 names, with its kind and address.
 	for _, tc := range []struct {
 		pid  uint16
 		name string

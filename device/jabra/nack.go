@@ -19,7 +19,7 @@ var (
 	errGone = errors.New("the device is gone")
 )
 
-// NACKError is a request the device refused (HARDWARE.md §2.4).
+// NACKError is a request the device refused (docs/hardware.md §2.4).
 type NACKError struct {
 	Addr, Cmd, Sub byte
 	Reason         byte
@@ -49,7 +49,7 @@ func (e *NACKError) Unwrap() error {
 	return nil
 }
 
-// reasonName names the reasons HARDWARE.md §2.4 lists from an unverified
+// reasonName names the reasons docs/hardware.md §2.4 lists from an unverified
 // source, with the code, so that a log says what the device meant.
 func reasonName(r byte) string {
 	names := map[byte]string{0x00: "no error code", 0xF7: "file not found", 0xF8: "internal error",

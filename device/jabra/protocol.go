@@ -1,5 +1,5 @@
 // Package jabra is the driver for Jabra's GN protocol (GNP) on HID report 5
-// (HARDWARE.md §2): identity, battery, settings, the headset behind a
+// (docs/hardware.md §2): identity, battery, settings, the headset behind a
 // dongle, and firmware updates. It is a hid.Protocol: the HID host offers it
 // every interface and runs it on those whose report descriptor holds the
 // GN collection.

@@ -24,7 +24,7 @@ func usbHeadsetRules() []rule {
 		str(AddrUSB, 0x03, "1.2.14"),
 		get(AddrUSB, 0x02, 0x13, 0xB9, 0x24),
 		get(AddrUSB, 0x02, 0x14, 0x07),
-		// HARDWARE.md §2.6: the expected battery reply, charging at 80 %.
+		// docs/hardware.md §2.6: the expected battery reply, charging at 80 %.
 		{match: "05 08 00 ?? 46 12 02", reply: "05 00 08 ?? CA 12 02 01 50 0F A0"},
 		get(AddrUSB, 0x13, 0x7C, 0x00, 0x00),
 		get(AddrUSB, 0x12, 0x08, 0x00),
@@ -53,7 +53,7 @@ func TestUSBHeadsetIdentityAndBattery(t *testing.T) {
 	// The requests, byte by byte, in order, each padded with 00 to 64.
 	wantWrites := []string{
 		"05 08 00 00 46 02 00", "05 08 00 01 46 02 01", "05 08 00 02 46 02 02",
-		"05 08 00 03 46 02 03", // jabridge's capture (HARDWARE.md §2.6)
+		"05 08 00 03 46 02 03", // jabridge's capture (docs/hardware.md §2.6)
 		"05 08 00 04 46 02 13", "05 08 00 05 46 02 14",
 		"05 08 00 06 46 12 02", // §2.6 battery of a USB headset
 		"05 08 00 07 46 13 7C", "05 08 00 08 46 12 08", "05 08 00 09 46 13 3A",
@@ -123,7 +123,7 @@ func TestHeadsetBehindDongleComesAndGoes(t *testing.T) {
 		t.Fatal("a headset arrived while none is connected")
 	}
 
-	// The headset connects and says so with a battery event (HARDWARE.md
+	// The headset connects and says so with a battery event (docs/hardware.md
 	// §2.4's unsolicited form) before the next poll.
 	dev.setRules(childRules()...)
 	dev.input("05 00 04 00 0A 12 02 00 37 0F A0")
@@ -286,10 +286,10 @@ func TestInterfaceWithoutGNCollectionIsIgnored(t *testing.T) {
 	}{
 		{"GN collection", fmt.Sprintf("% X", gnDescriptor), 20},
 		{"telephony only", "05 0B 09 05 A1 01 85 03 15 00 25 01 09 20 75 01 95 01 81 02 75 07 95 01 81 01 C0", 0},
-		// The Speak 510 (HARDWARE.md §1.2): report 5 inside FF00 is one
+		// The Speak 510 (docs/hardware.md §1.2): report 5 inside FF00 is one
 		// byte of buttons, no GN channel.
 		{"Speak 510 report 5", "06 00 FF 09 01 A1 01 85 05 06 20 FF 15 00 25 01 09 EA 09 E9 09 E2 75 01 95 03 81 07 0A FB FF 0A FA FF 75 01 95 02 91 06 75 01 95 06 91 01 C0", 0},
-		{"Speak 510, the real partial dump of HARDWARE.md §1.2", speak510, 0},
+		{"Speak 510, the real partial dump of docs/hardware.md §1.2", speak510, 0},
 		{"report 5 on another page", "06 A0 FF 09 01 A1 01 85 05 75 08 95 3F 09 01 91 02 C0", 0},
 		{"empty", "", 0},
 	} {

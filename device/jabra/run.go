@@ -413,7 +413,7 @@ func (r *run) newNode(addr byte, id ident, parent string) *node {
 }
 
 // parseBattery reads a 12/02 payload: [flags][level]…; flags bit 0
-// charging, bit 1 low (HARDWARE.md §2.5). A level of 0 or over 100 is not a
+// charging, bit 1 low (docs/hardware.md §2.5). A level of 0 or over 100 is not a
 // reading (fwupd rejects 0).
 func parseBattery(p []byte) (device.Battery, bool) {
 	if len(p) < 2 || p[1] == 0 || p[1] > 100 {

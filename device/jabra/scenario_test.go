@@ -13,7 +13,7 @@ import (
 )
 
 // The scenario in testdata (a Link 390 with an Evolve2 65 behind it,
-// written from HARDWARE.md §2 in the simulator's format of scripted HID
+// written from docs/hardware.md §2 in the simulator's format of scripted HID
 // devices) plays through the driver as the simulator plays it: the dongle
 // and the headset, and a settings write that sends the frame §2.6 predicts.
 //

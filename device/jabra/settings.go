@@ -11,7 +11,7 @@ import (
 )
 
 // setting is one catalogue setting the driver reads and writes over GN
-// (HARDWARE.md §2.5), with the catalogue's value (assets/catalog
+// (docs/hardware.md §2.5), with the catalogue's value (assets/catalog
 // SettingsDefinition-Earshot.xml) on one side and the device's bytes on
 // the other.
 type setting struct {

@@ -10,7 +10,7 @@ import (
 	"github.com/earshot-app/earshot/device/hid"
 )
 
-// A settings write goes out as HARDWARE.md §2.6 predicts, is read back,
+// A settings write goes out as docs/hardware.md §2.6 predicts, is read back,
 // and a value the device did not keep, or refused, fails that setting
 // alone.
 func TestWriteSettingsReadsBack(t *testing.T) {

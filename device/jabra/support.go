@@ -33,7 +33,7 @@ func SupportModels() []support.Model {
 			default:
 				row.Note += fmt.Sprintf("; firmware protocol %d not written yet", m.FWU)
 			}
-			row.Note += "; replay tests use a descriptor built from HARDWARE.md §1.6/§2.1 (no real dump)"
+			row.Note += "; replay tests use a descriptor built from docs/hardware.md §1.6/§2.1 (no real dump)"
 		}
 		out = append(out, row)
 	}

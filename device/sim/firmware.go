@@ -13,7 +13,7 @@ import (
 const progressSteps = 20
 
 // UpdateFirmware plays a firmware update as the device's "firmwareUpdate"
-// says (SPEC §9): it takes "seconds" of scenario time, reporting progress,
+// says (docs/simulator.md): it takes "seconds" of scenario time, reporting progress,
 // then succeeds — the device runs img.Version and Changed is emitted — or
 // fails with the "result" description. A device without "firmwareUpdate"
 // succeeds at once. An archive whose target product ids do not include the

@@ -8,7 +8,7 @@ import (
 	"github.com/earshot-app/earshot/device/hid/replay"
 )
 
-// A scenario device may carry "hid" (Earshot's extension of SPEC §9): one
+// A scenario device may carry "hid" (Earshot's extension of docs/simulator.md): one
 // object per HID interface, or a list of them. Such a device is not played
 // by the simulated driver: its interfaces go on a replay hid.Bus that the
 // real HID host and protocol drivers run on, so its kind, name, battery and

@@ -18,7 +18,7 @@ import (
 	"github.com/earshot-app/earshot/device/hid/replay"
 )
 
-// Scenario is a parsed scenario file: the format of SPEC §9 plus Earshot's
+// Scenario is a parsed scenario file: the format of docs/simulator.md plus Earshot's
 // optional top-level "loopFrom" (see the package doc), which makes the
 // timeline repeat from that time on.
 type Scenario struct {
@@ -301,7 +301,7 @@ func (p *parser) device(o object) deviceSpec {
 		fu.allow("", "result", "seconds")
 		result := fu.str("result", true)
 		if _, failure := device.ParseFirmwareFailure(result); result != "Success" && !failure {
-			p.failf(fu.key("result"), "%q is neither Success nor a failure description of SPEC §6", result)
+			p.failf(fu.key("result"), "%q is neither Success nor a failure description of docs/firmware.md", result)
 		}
 		d.firmwareUpdate = &FirmwareUpdate{Result: result}
 		d.firmwareUpdate.Duration, _ = fu.duration("seconds", false)

@@ -54,7 +54,7 @@ var parseErrorTests = []struct {
 	{"battery level fraction", scenario(`{"id": "hs1", "kind": "headset", "battery": {"level": 50.5}}`, ``), `scenario: devices[0].battery.level: want a whole number from 0 to 100, got 50.5`},
 	{"battery charging not a bool", scenario(`{"id": "hs1", "kind": "headset", "battery": {"level": 5, "charging": "yes"}}`, ``), `scenario: devices[0].battery.charging: want true or false`},
 	{"setting not a string", scenario(`{"id": "hs1", "kind": "headset", "settings": {"WIRELESS_RANGE": 1}}`, ``), `scenario: devices[0].settings.WIRELESS_RANGE: want a string`},
-	{"firmware result unknown", scenario(`{"id": "hs1", "kind": "headset", "firmwareUpdate": {"result": "Oops"}}`, ``), `scenario: devices[0].firmwareUpdate.result: "Oops" is neither Success nor a failure description of SPEC §6`},
+	{"firmware result unknown", scenario(`{"id": "hs1", "kind": "headset", "firmwareUpdate": {"result": "Oops"}}`, ``), `scenario: devices[0].firmwareUpdate.result: "Oops" is neither Success nor a failure description of docs/firmware.md`},
 	{"firmware seconds negative", scenario(`{"id": "hs1", "kind": "headset", "firmwareUpdate": {"result": "Success", "seconds": -1}}`, ``), `scenario: devices[0].firmwareUpdate.seconds: must not be negative`},
 	{"step device unknown", scenario(hs1, `{"at": 1, "do": "attach", "device": "hs1"}, {"at": 2, "do": "attach", "device": "hs1"}, {"at": 3, "do": "attach", "device": "hs1"}, {"at": 4, "do": "attach", "device": "hs9"}`), `scenario: timeline[3].device: no device "hs9"`},
 	{"step device missing", scenario(hs1, `{"at": 1, "do": "attach"}`), `scenario: timeline[0].device: missing`},

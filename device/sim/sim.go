@@ -1,8 +1,8 @@
-// Package sim is the simulator driver: it plays a scenario file (SPEC §9) as
+// Package sim is the simulator driver: it plays a scenario file (docs/simulator.md) as
 // device events, on an injected clock, so the demo, integration partners and
 // tests get devices without hardware.
 //
-// Besides the format of SPEC §9, a scenario may set the top-level key
+// Besides the format of docs/simulator.md, a scenario may set the top-level key
 // "loopFrom" (Earshot's extension): a duration, a Go duration string or a
 // number of seconds, before the timeline's last step. Once the last step has
 // played, playing goes on from the first step at or after loopFrom, with

@@ -18,7 +18,7 @@ rm -rf "$work" && mkdir -p "$work"
 # wixl takes sources relative to where it runs: copy them beside the .wxs.
 cp "$dir/earshot.exe" "$dir/earshotd.exe" "$dir/earshot.ico" "$work/"
 
-# The installer properties of SPEC §11, as the seed's guide names them. Each
+# The installer properties of docs/configuration.md, as the seed's guide names them. Each
 # is written to HKLM\Software\Earshot (PASSWORD to ...\Protected) and read back
 # on an upgrade so the settings stay when msiexec does not repeat them.
 props="ANALYTICSENDPOINT DEVICEMANAGEMENTENDPOINT USERNAME PASSWORD TRAYICON CHECKFORUPDATESINTERVALMINUTES BACKENDTYPE BACKENDCONFIGURATION DEVICECAPABILITIESENDPOINT PEOPLECOUNTHEARTBEATINTERVALMINUTES CATALOGDIR"

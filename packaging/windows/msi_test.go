@@ -11,7 +11,7 @@ import (
 	"testing"
 )
 
-// The installer properties of SPEC §11 that the MSI takes on the command line.
+// The installer properties of docs/configuration.md that the MSI takes on the command line.
 var properties = []string{
 	"ANALYTICSENDPOINT", "DEVICEMANAGEMENTENDPOINT", "USERNAME", "PASSWORD", "TRAYICON",
 	"CHECKFORUPDATESINTERVALMINUTES", "BACKENDTYPE", "BACKENDCONFIGURATION",

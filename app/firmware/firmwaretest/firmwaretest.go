@@ -71,7 +71,7 @@ type File struct {
 	Data      []byte
 }
 
-// GNInfoXML returns an info.xml in Jabra's own format (HARDWARE.md §2.8):
+// GNInfoXML returns an info.xml in Jabra's own format (docs/hardware.md §2.8):
 // root buildVector with the version attribute, usbPid as 0x-hexadecimal
 // text, and each file's language, GN crc and partition as child elements.
 func GNInfoXML(version string, pids []uint16, files ...File) string {

@@ -12,7 +12,7 @@ import (
 
 // The frames of testdata/busylights-desk.json's lights, in hex, report ID
 // first (compared without spaces and case, however the trace spells them):
-// the kuando's 64-byte frame after the 00 report ID (HARDWARE §3.1), the
+// the kuando's 64-byte frame after the 00 report ID (docs/hardware.md §3.1), the
 // Embrava's R B G report (§3.2).
 var (
 	omegaFrame = func(step, sum string) string {

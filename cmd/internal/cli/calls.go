@@ -29,7 +29,7 @@ func csvFlag(fs *flag.FlagSet, o *options) { fs.BoolVar(&o.csv, "csv", o.csv, ""
 const tableFlushEvery = 500
 
 // runCalls is `earshot calls`: the call history, newest first, as a table,
-// CSV (--csv) or the JSON of SPEC §10 (--json), from the running owner or,
+// CSV (--csv) or the JSON of docs/command-line.md (--json), from the running owner or,
 // when none runs, from the database; --since, --until (a date or an RFC 3339
 // time) and --limit choose. Every format is written as the history is read,
 // so memory stays flat in its size.

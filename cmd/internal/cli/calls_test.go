@@ -64,7 +64,7 @@ func TestCallsCommand(t *testing.T) {
 			stderr: "--csv and --json exclude each other"},
 		{name: "arguments are misuse", args: []string{"calls", "yesterday"}, code: 2, stderr: "unexpected arguments: yesterday"},
 		{name: "--csv belongs to calls only", args: []string{"devices", "--csv"}, code: 2, stderr: "flag provided but not defined: -csv"},
-		{name: "JSON in the shape of SPEC §10, newest first", seed: true, args: []string{"calls", "--json"},
+		{name: "JSON in the shape of docs/command-line.md, newest first", seed: true, args: []string{"calls", "--json"},
 			stdout: func(t *testing.T, out string) {
 				var recs []map[string]any
 				mustDecode(t, out, &recs)

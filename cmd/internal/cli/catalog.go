@@ -10,7 +10,7 @@ import (
 )
 
 // loadCatalog builds the catalog Earshot runs with: the embedded files, then
-// those of CATALOGDIR (SPEC §11). A broken file is reported as a warning with
+// those of CATALOGDIR (docs/configuration.md). A broken file is reported as a warning with
 // its file and line, and skipped; the rest loads and Earshot starts.
 func (e *env) loadCatalog() *catalog.Catalog {
 	if e.cat != nil {

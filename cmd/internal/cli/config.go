@@ -9,7 +9,7 @@ import (
 	"github.com/spf13/afero"
 )
 
-// loadConfig reads every layer of the configuration (SPEC §11) and keeps the
+// loadConfig reads every layer of the configuration (docs/configuration.md) and keeps the
 // password encrypted at rest: a clear PASSWORD in a file or the registry moves
 // into the protected store, and the stored one is used when no source sets it.
 func loadConfig(afs afero.Fs, o options, environ []string) (config.Config, []config.Problem, config.Paths, config.SecretStore) {

@@ -178,7 +178,7 @@ func (e *env) openStoreWith(o store.Options) (*store.Store, error) {
 	return st, nil
 }
 
-// owner is the process that owns the devices and the database (SPEC §2).
+// owner is the process that owns the devices and the database (docs/ARCHITECTURE.md).
 type Owner struct {
 	core     *app.Core
 	calls    *calls.Service
@@ -190,7 +190,7 @@ type Owner struct {
 	clock    clock.Clock
 	status   localapi.Status
 	dm       *deviceManagement // firmware updates and the device-management poller
-	// analytics: the events of SPEC §7 and the outbox uploader (outbox.go).
+	// analytics: the events of docs/analytics.md and the outbox uploader (outbox.go).
 	analytics *analyticsOwner
 	// presence: the resolved state, the lights that show it and the
 	// local presence API (presence.go).

@@ -28,7 +28,7 @@ import (
 
 // deviceManagement is the firmware updater and, with
 // DEVICEMANAGEMENTENDPOINT set, the poller of the device-management
-// endpoint (SPEC §5, §6).
+// endpoint (docs/device-management.md, docs/firmware.md).
 type deviceManagement struct {
 	updater *firmware.Updater
 	poller  *management.Poller // nil: device management is off
@@ -154,7 +154,7 @@ func logNotice(log *slog.Logger, n firmware.Notice) {
 const firmwareTimeout = 30 * time.Minute
 
 // runFirmware is `earshot firmware stage DEVICE URL|FILE` and `earshot
-// firmware apply DEVICE` (SPEC §10): through the running owner, or, when
+// firmware apply DEVICE` (docs/command-line.md): through the running owner, or, when
 // none runs, owning the devices for as long as the job takes.
 func runFirmware(e *env, args []string) error {
 	if len(args) == 0 {
@@ -336,7 +336,7 @@ func waitForDevices(ctx context.Context, core *app.Core, ref string, wait time.D
 }
 
 // waitSettled waits until the core has handled every event published so
-// far and no device-management or firmware work is in flight (SPEC §9,
+// far and no device-management or firmware work is in flight (docs/simulator.md,
 // --exit-when-done), or until ctx is done.
 func (ow *Owner) waitSettled(ctx context.Context) {
 	for !(ow.core.CaughtUp() && !ow.dm.busy()) {

@@ -12,13 +12,13 @@ import (
 )
 
 // jabraScenario is a Link 390 with an Evolve2 65 behind it, written from
-// HARDWARE.md §2 in the simulator's format of scripted HID devices (its
+// docs/hardware.md §2 in the simulator's format of scripted HID devices (its
 // replies only; the driver finds everything else).
 const jabraScenario = "../../../device/jabra/testdata/link390-evolve2-65.json"
 
 // `earshot devices --sim FILE --json` lists the dongle and the headset
 // behind it with its parent, name, firmware and battery, read over the GN
-// protocol; `earshot settings set` writes the frame HARDWARE.md §2.6
+// protocol; `earshot settings set` writes the frame docs/hardware.md §2.6
 // predicts, and --hid-trace shows it.
 func TestJabraScenario(t *testing.T) {
 	dir := t.TempDir()

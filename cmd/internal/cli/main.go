@@ -1,8 +1,8 @@
-// Package cli is Earshot's command line and composition root (DESIGN.md),
+// Package cli is Earshot's command line and composition root (docs/ARCHITECTURE.md),
 // shared by the two binaries: `earshot` (the window, cmd/earshot) and
 // `earshotd` (headless, cmd/earshotd). It parses flags, loads configuration,
 // opens the store, builds the core, and then runs the headless service or one
-// command-line subcommand (SPEC §10); the window is handed in as a GUI by
+// command-line subcommand (docs/command-line.md); the window is handed in as a GUI by
 // cmd/earshot, so this package links nothing of Fyne.
 package cli
 
@@ -33,7 +33,7 @@ var (
 // compares them).
 const AppID = "org.earshot.Earshot"
 
-// Exit codes of SPEC §10.
+// Exit codes of docs/command-line.md.
 const (
 	exitOK      = 0
 	exitFailure = 1

@@ -27,7 +27,7 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// thirdParty is a scenario written from SPEC §9 alone, the way someone else
+// thirdParty is a scenario written from docs/simulator.md alone, the way someone else
 // would: a dongle with a headset behind it, a camera attached later, a
 // busylight that is never attached explicitly (so present from the start),
 // and a device that leaves at time zero.

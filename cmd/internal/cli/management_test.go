@@ -19,7 +19,7 @@ import (
 )
 
 // thirdPartyBackend is a device-management and analytics backend written
-// from SPEC §5 and §7 alone, as a partner would: it reads the ESN from the
+// from docs/device-management.md and docs/analytics.md alone, as a partner would: it reads the ESN from the
 // User-Agent, answers a configuration per ESN, serves firmware files below
 // the endpoint, and collects the events posted to it.
 type thirdPartyBackend struct {
@@ -94,8 +94,8 @@ func (b *thirdPartyBackend) eventsOf(typ, esn string) []map[string]any {
 }
 
 // TestServiceAgainstThirdPartyBackend runs `earshot service --sim F
-// --exit-when-done` on a scenario written from SPEC §9 alone (thirdParty)
-// against a backend written from SPEC §5 alone, and checks the settings,
+// --exit-when-done` on a scenario written from docs/simulator.md alone (thirdParty)
+// against a backend written from docs/device-management.md alone, and checks the settings,
 // the firmware downloads and the events that come out — and that the
 // password appears nowhere in clear: not in the output, the logs, the
 // database or the data folder.

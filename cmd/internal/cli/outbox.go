@@ -16,7 +16,7 @@ import (
 	"github.com/earshot-app/earshot/store"
 )
 
-// analyticsOwner is the owner's analytics (SPEC §7): the service that
+// analyticsOwner is the owner's analytics (docs/analytics.md): the service that
 // reports devices and people counts, the reporter the other services queue
 // their events through, and the uploader that drains the outbox.
 type analyticsOwner struct {
@@ -73,7 +73,7 @@ func (a *analyticsOwner) start(ctx context.Context) <-chan struct{} {
 
 // waitDrained waits until the core has handled every event published so far
 // and every endpoint has had every queued event (delivered or parked), or
-// until ctx is done: `service --exit-when-done` (SPEC §9). With no endpoint
+// until ctx is done: `service --exit-when-done` (docs/simulator.md). With no endpoint
 // the outbox is always drained. A dead endpoint keeps it waiting, as it
 // should: leaving would strand the events until the next start.
 func (a *analyticsOwner) waitDrained(ctx context.Context, core *app.Core) {

@@ -14,7 +14,7 @@ import (
 	"github.com/earshot-app/earshot/device/clock"
 )
 
-// presenceOwner is the owner's presence (SPEC §8): the service that
+// presenceOwner is the owner's presence (docs/calls-and-presence.md): the service that
 // resolves the state and drives the lights, and the runner of the local
 // presence HTTP API.
 type presenceOwner struct {

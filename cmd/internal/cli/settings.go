@@ -175,7 +175,7 @@ func (e *env) simHIDOnce(ctx context.Context) (*device.Manager, func(), error) {
 }
 
 // runSettings is `earshot settings show|set|export|import|history DEVICE …`
-// (SPEC §10).
+// (docs/command-line.md).
 func runSettings(e *env, args []string) error {
 	if len(args) < 2 {
 		return misuse{e.t.T("cli.settings.usage")}

@@ -1,6 +1,6 @@
 // Package descriptor parses HID report descriptors (HID 1.11 §6.2.2) into
 // collections, fields and report lengths. It keeps every field, including
-// those flagged Constant: Jabra flags live buttons constant (HARDWARE.md
+// those flagged Constant: Jabra flags live buttons constant (docs/hardware.md
 // §1.2), so a parser that drops constant fields loses them.
 //
 // Bit offsets follow the HID specification: a field's BitOffset counts from

@@ -22,7 +22,7 @@ func load(t testing.TB, name string) []byte {
 	return b
 }
 
-// fact is one thing HARDWARE.md §1 states about a real descriptor: where a
+// fact is one thing docs/hardware.md §1 states about a real descriptor: where a
 // usage sits and how it is flagged.
 type fact struct {
 	kind     Kind

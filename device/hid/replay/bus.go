@@ -1,7 +1,7 @@
 // Package replay is a scriptable hid.Bus: devices with a real report
 // descriptor whose input reports a test or a simulator scenario injects, and
 // which answer the reports a driver writes by reply rules. The simulator's
-// scripted HID devices (SPEC §9, issue 10) and every HID driver test run the
+// scripted HID devices (docs/simulator.md, issue 10) and every HID driver test run the
 // real drivers through it, so a driver cannot tell a replay from a headset.
 //
 // Rule semantics: when a driver writes an output or feature report that

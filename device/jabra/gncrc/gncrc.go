@@ -1,5 +1,5 @@
 // Package gncrc computes the checksum Jabra's GN protocol puts on a firmware
-// image (HARDWARE.md §2.8): a CRC-32 over FF FF FF FF followed by the image,
+// image (docs/hardware.md §2.8): a CRC-32 over FF FF FF FF followed by the image,
 // with an MSB-first table of generator 0xDB710641, walked from the end of
 // the buffer two bytes at a time, with start value 0 and no final XOR.
 //

@@ -1,5 +1,5 @@
 // Package jabratest plays Jabra devices that speak the GN protocol
-// (HARDWARE.md §2) on a replay bus, for tests above the driver: a headset
+// (docs/hardware.md §2) on a replay bus, for tests above the driver: a headset
 // that answers its identity, battery and settings, keeps what is written
 // to it, and takes a firmware update the way §2.8 describes. It holds
 // state, which the replay bus's stateless rules cannot.
@@ -246,7 +246,7 @@ func (d *Device) answer(req []byte) [][]byte {
 	return nil
 }
 
-// flash plays the SETs of a firmware update (HARDWARE.md §2.8).
+// flash plays the SETs of a firmware update (docs/hardware.md §2.8).
 func (d *Device) flash(addr, seq byte, u *Unit, sub byte, p []byte) [][]byte {
 	switch sub {
 	case 0x2D:
