@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/earshot-app/earshot/app/listeners"
 	"github.com/earshot-app/earshot/device"
 	"github.com/earshot-app/earshot/device/clock"
 	"github.com/earshot-app/earshot/store"
@@ -59,9 +60,7 @@ type Service struct {
 	mu      sync.Mutex // guards tracker
 	tracker *Tracker
 
-	lmu       sync.Mutex
-	listeners map[int]func()
-	nextID    int
+	listeners listeners.Set
 
 	cancel context.CancelFunc
 	done   chan struct{}
@@ -77,7 +76,7 @@ func NewService(p ServiceParams) *Service {
 	if p.Clock == nil {
 		p.Clock = clock.Real{}
 	}
-	s := &Service{p: p, tracker: NewTracker(p.NewID), listeners: map[int]func(){}}
+	s := &Service{p: p, tracker: NewTracker(p.NewID)}
 	s.History = NewHistory(p.Store, func() *time.Location { return p.Clock.Now().Location() })
 	return s
 }
@@ -267,29 +266,10 @@ func (s *Service) prune() error {
 // (a call or session started or ended, or old history was pruned). onChange
 // must not block.
 func (s *Service) Subscribe(onChange func()) (cancel func()) {
-	s.lmu.Lock()
-	defer s.lmu.Unlock()
-	id := s.nextID
-	s.nextID++
-	s.listeners[id] = onChange
-	return func() {
-		s.lmu.Lock()
-		defer s.lmu.Unlock()
-		delete(s.listeners, id)
-	}
+	return s.listeners.Subscribe(onChange)
 }
 
-func (s *Service) notify() {
-	s.lmu.Lock()
-	fns := make([]func(), 0, len(s.listeners))
-	for _, fn := range s.listeners {
-		fns = append(fns, fn)
-	}
-	s.lmu.Unlock()
-	for _, fn := range fns {
-		fn()
-	}
-}
+func (s *Service) notify() { s.listeners.Notify() }
 
 func sortDevices(ds []Device) {
 	slices.SortFunc(ds, func(a, b Device) int { return cmp.Or(cmp.Compare(a.Name, b.Name), cmp.Compare(a.Key, b.Key)) })

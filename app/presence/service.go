@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/earshot-app/earshot/app/listeners"
 	"github.com/earshot-app/earshot/device"
 	"github.com/earshot-app/earshot/device/clock"
 )
@@ -99,8 +100,7 @@ type Service struct {
 	decision  Decision
 	history   []Change
 	testLight *device.LightState
-	listeners map[int]func()
-	nextID    int
+	listeners listeners.Set
 
 	kick    chan struct{} // wakes the light loop
 	wake    chan struct{} // wakes the expiry loop
@@ -131,9 +131,8 @@ func NewService(p ServiceParams) *Service {
 	s := &Service{
 		p: p, mapping: m,
 		calls: map[string]DeviceCall{}, apps: map[string]Source{},
-		colours:   DefaultColours().With(p.Colours),
-		listeners: map[int]func(){},
-		kick:      make(chan struct{}, 1), wake: make(chan struct{}, 1),
+		colours: DefaultColours().With(p.Colours),
+		kick:    make(chan struct{}, 1), wake: make(chan struct{}, 1),
 		applied: map[string]device.LightState{},
 	}
 	if p.Prefs != nil {
@@ -337,30 +336,9 @@ func (s *Service) Status() Status {
 
 // Subscribe calls fn, from any goroutine, after every change. fn must not
 // block.
-func (s *Service) Subscribe(fn func()) (cancel func()) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	id := s.nextID
-	s.nextID++
-	s.listeners[id] = fn
-	return func() {
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		delete(s.listeners, id)
-	}
-}
+func (s *Service) Subscribe(fn func()) (cancel func()) { return s.listeners.Subscribe(fn) }
 
-func (s *Service) notify() {
-	s.mu.Lock()
-	fns := make([]func(), 0, len(s.listeners))
-	for _, fn := range s.listeners {
-		fns = append(fns, fn)
-	}
-	s.mu.Unlock()
-	for _, fn := range fns {
-		fn()
-	}
-}
+func (s *Service) notify() { s.listeners.Notify() }
 
 // update re-resolves and, when the decision changed, records why and
 // drives the lights.
