@@ -140,9 +140,9 @@ func (pg *PresencePage) build() {
 	if pg.p.API != nil {
 		right.Add(pg.buildAPI())
 	}
-	// The colours and the API keep the width they need; the sources and
-	// the history take the rest.
-	body := container.NewBorder(head, nil, nil, right, left)
+	// Side by side where the width allows both, one above the other on a
+	// small screen, so the page never asks for more width than it has.
+	body := container.NewBorder(head, nil, nil, nil, newColumns(left, right))
 	pg.root = container.NewVScroll(container.NewPadded(body))
 	pg.buildColours()
 }

@@ -65,7 +65,10 @@ func (b *loopbackBackend) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if i := strings.Index(r.UserAgent(), "ESN="); i >= 0 {
 			esn, _, _ = strings.Cut(r.UserAgent()[i+4:], ";")
 		}
-		if a, ok := b.answers[esn]; ok {
+		b.mu.Lock()
+		a, ok := b.answers[esn]
+		b.mu.Unlock()
+		if ok {
 			w.Write([]byte(a))
 			return
 		}
@@ -352,7 +355,9 @@ func TestIntegrationRefusals(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			be := &loopbackBackend{t: t, answers: map[string]string{},
+			// The first answer is there before the device arrives: the
+			// poller asks at once.
+			be := &loopbackBackend{t: t, answers: map[string]string{"501AA5D6337F": tc.answers[0]},
 				firmware: map[string][]byte{"Firmware/evil.zip": evil, "Firmware/old.zip": old}}
 			srv := httptest.NewServer(be)
 			defer srv.Close()
