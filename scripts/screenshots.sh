@@ -115,26 +115,20 @@ EARSHOT_ANALYTICSENDPOINT="http://127.0.0.1:9/analytics|$sinkurl/strict/events?T
 kill "$sink"
 wait_bounded "$sink" 5 || true
 
-# Every main view on a small screen in German (the longest of the five
-# languages): 800×600, into small-de-*.png. Look at them: nothing may be
-# cut off (scripts/width-check.sh measures the window's width).
-stop_xvfb
-EARSHOT_XVFB_SCREEN=800x600x24 start_xvfb
-export EARSHOT_LANGUAGE=de
-shot small-de-devices --demo --theme light
-prep=seed_history shot small-de-history --demo --theme light --page history
-shot small-de-outbox --demo --theme light --page outbox
-shot small-de-device --demo --theme light --show "Jabra Evolve2"
-shot small-de-settings --demo --theme light --show "Jabra Evolve2" --tab settings
-shot small-de-firmware --demo --theme light --show "Jabra Evolve2" --tab firmware
-unset EARSHOT_LANGUAGE
 
-# Presence: the demo's headset call starts at 3 s and ends at 14 s (scenario
-# speed 10), and its "Manual Changer" posts Busy at 15 s; so at 17 s the page
-# shows Busy decided by that source, the history of the call, and the API
-# switched on. The busylight's page is taken during the call: lit red.
-EARSHOT_PRESENCEAPI=on SETTLE_SECONDS=17 shot presence --demo --theme light --page presence
-SETTLE_SECONDS=6 shot busylight --demo --theme light --show "kuando"
+# Presence and a lit busylight: a desk with a headset whose call starts at
+# 1 s beside a kuando Omega, so after a few seconds the page shows "On the
+# phone" decided by the call, and the light is lit in that state's colour.
+cat >"$work/desk.json" <<'JSON'
+{"devices": [
+  {"id": "hs", "kind": "headset", "name": "Jabra Evolve2 65", "vendorId": "0B0E", "productId": "30A3",
+   "esn": "50C2F1D8A417", "firmware": "1.2.0", "battery": {"level": 80}},
+  {"id": "bl", "kind": "busylight", "name": "kuando Busylight Omega", "vendorId": "27BB", "productId": "3BCD"}],
+ "timeline": [{"at": "0s", "do": "attach", "device": "hs"}, {"at": "0s", "do": "attach", "device": "bl"},
+  {"at": "1s", "do": "callStart", "device": "hs"}, {"at": "600s", "do": "callEnd", "device": "hs"}]}
+JSON
+EARSHOT_PRESENCEAPI=on SETTLE_SECONDS=5 shot presence --sim "$work/desk.json" --theme light --page presence
+SETTLE_SECONDS=5 shot busylight --sim "$work/desk.json" --theme light --show "kuando"
 
 # ---- issue 15 (packages and deployment): the Preferences page -------------
 # Settings from IT's --config file and the environment, a password (shown
@@ -149,6 +143,22 @@ EARSHOT_PASSWORD=screenshot-secret XDG_CONFIG_HOME="$work/xdg" \
 LANG=de_DE.UTF-8 EARSHOT_PASSWORD=screenshot-secret XDG_CONFIG_HOME="$work/xdg" \
 	shot preferences-de --demo --theme light --page preferences --config "$work/it.toml"
 # ---- end of issue 15 ------------------------------------------------------
+
+# Every main view on a small screen in German (the longest of the five
+# languages): 800×600, into small-de-*.png. Look at them: nothing may be
+# cut off (scripts/width-check.sh measures the window's width).
+stop_xvfb
+EARSHOT_XVFB_SCREEN=800x600x24 start_xvfb
+export EARSHOT_LANGUAGE=de
+shot small-de-devices --demo --theme light
+prep=seed_history shot small-de-history --demo --theme light --page history
+shot small-de-outbox --demo --theme light --page outbox
+shot small-de-device --demo --theme light --show "Jabra Evolve2"
+shot small-de-settings --demo --theme light --show "Jabra Evolve2" --tab settings
+shot small-de-firmware --demo --theme light --show "Jabra Evolve2" --tab firmware
+shot small-de-presence --sim "$work/desk.json" --theme light --page presence
+shot small-de-preferences --demo --theme light --page preferences
+unset EARSHOT_LANGUAGE
 
 if grep -q "Error in Fyne call thread" "$work/stderr"; then
 	echo "Fyne threading error while taking screenshots:" >&2
