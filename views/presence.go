@@ -283,7 +283,7 @@ func (pg *PresencePage) Refresh() {
 	for _, h := range st.History[:min(len(st.History), 20)] {
 		line := t.T("views.presence.change", "Time", h.At.Local().Format("15:04:05"),
 			"From", decisionLabel(t, h.From), "To", decisionLabel(t, h.To))
-		pg.history.Add(container.NewVBox(widget.NewLabel(line), wrapped(newCaption(h.Reason))))
+		pg.history.Add(container.NewVBox(widget.NewLabel(line), wrapped(newCaption(reasonText(pg.t, h.Reason)))))
 	}
 	pg.history.Refresh()
 
@@ -369,4 +369,31 @@ func ageText(t *translations.Translator, d time.Duration) string {
 func stateColour(st presence.Status) color.Color {
 	l := st.Colours.For(st.Decision)
 	return rgb(l.Colour.R, l.Colour.G, l.Colour.B, !l.Colour.Off())
+}
+
+// reasonText words a change's reason (as the presence service records it,
+// in English) in the user's language; an application's own names ("Zoom:
+// On-The-Phone") stay as the application sent them.
+func reasonText(t *translations.Translator, reason string) string {
+	for _, r := range []struct{ prefix, suffix, key, field string }{
+		{"call started on ", "", "views.presence.reason.callStarted", "Device"},
+		{"call ended on ", "", "views.presence.reason.callEnded", "Device"},
+		{"", " withdrew its state", "views.presence.reason.withdrew", "Application"},
+		{"priority: ", "", "views.presence.reason.priority", "Application"},
+	} {
+		if rest, ok := strings.CutPrefix(reason, r.prefix); ok {
+			if name, ok := strings.CutSuffix(rest, r.suffix); ok && name != "" {
+				return t.T(r.key, r.field, name)
+			}
+		}
+	}
+	switch {
+	case reason == "manual: automatic":
+		return t.T("views.presence.reason.automatic")
+	case strings.HasPrefix(reason, "manual: "):
+		return t.T("views.presence.reason.manual", "State", t.T("views.presence.state."+strings.TrimPrefix(reason, "manual: ")))
+	case reason == "an application's state expired":
+		return t.T("views.presence.reason.expired")
+	}
+	return reason
 }
