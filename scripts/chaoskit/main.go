@@ -146,6 +146,7 @@ func queue(args []string) error {
 	url := fs.String("url", "", "endpoint")
 	withDelivery := fs.Bool("deliver", false, "deliver while queueing")
 	dur := fs.Duration("for", 0, "stop queueing after this long (0: until killed)")
+	most := fs.Int64("max", 0, "queue at most this many events (0: no bound)")
 	_ = fs.Parse(args)
 	st, err := openStore(*db)
 	if err != nil {
@@ -182,7 +183,11 @@ func queue(args []string) error {
 					return
 				default:
 				}
-				e := event(prefix, next.Add(1))
+				i := next.Add(1)
+				if *most > 0 && i > *most {
+					return
+				}
+				e := event(prefix, i)
 				if err := e.Prepare(); err != nil {
 					hard.Store(err)
 					return
