@@ -122,6 +122,22 @@ func openStore(path string) (*store.Store, error) {
 	return store.Open(path, store.Options{AutoRepair: true, Timeout: 10 * time.Second})
 }
 
+// openUploader opens the store and an uploader to url on it, as the queue
+// and deliver runs both need.
+func openUploader(db, url string) (*store.Store, *analytics.Uploader, error) {
+	st, err := openStore(db)
+	if err != nil {
+		return nil, nil, err
+	}
+	u, err := uploader(st, url)
+	if err != nil {
+		st.Close()
+		return nil, nil, err
+	}
+	return st, u, nil
+}
+
+// uploader registers url with st's outbox and returns its uploader.
 func uploader(st *store.Store, url string) (*analytics.Uploader, error) {
 	return analytics.NewUploader(context.Background(), analytics.UploaderParams{Store: st, Endpoints: []string{url},
 		MinBackoff: 5 * time.Millisecond, MaxBackoff: 50 * time.Millisecond})
@@ -148,15 +164,11 @@ func queue(args []string) error {
 	dur := fs.Duration("for", 0, "stop queueing after this long (0: until killed)")
 	most := fs.Int64("max", 0, "queue at most this many events (0: no bound)")
 	_ = fs.Parse(args)
-	st, err := openStore(*db)
+	st, u, err := openUploader(*db, *url)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	u, err := uploader(st, *url)
-	if err != nil {
-		return err
-	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	runDone := make(chan struct{})
@@ -241,15 +253,11 @@ func deliver(args []string) error {
 	url := fs.String("url", "", "endpoint")
 	timeout := fs.Duration("timeout", 120*time.Second, "give up after")
 	_ = fs.Parse(args)
-	st, err := openStore(*db)
+	st, u, err := openUploader(*db, *url)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	u, err := uploader(st, *url)
-	if err != nil {
-		return err
-	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { _ = u.Run(ctx); close(done) }()
