@@ -114,6 +114,19 @@ func (b *Builder) AddFS(fsys fs.FS, dir, label string) {
 	}
 }
 
+// AddBuiltin adds Earshot's own catalog files as AddFS does (labelled
+// "embedded") and marks their definitions Builtin, so the layers that know
+// the user's language can show them translated (docs/catalog.md).
+func (b *Builder) AddBuiltin(fsys fs.FS, dir string) {
+	n := len(b.files)
+	b.AddFS(fsys, dir, "embedded")
+	for _, f := range b.files[n:] {
+		for _, d := range f.Definitions {
+			d.Builtin = true
+		}
+	}
+}
+
 // AddPath adds a file, or every *.xml file of a folder (not its
 // subfolders) in name order, from afs. Problems carry the path as given.
 func (b *Builder) AddPath(afs afero.Fs, p string) {
@@ -301,7 +314,7 @@ func (c *Catalog) Stats() Stats { return CountFiles(c.files) }
 // loads.
 func Load(embedded fs.FS, afs afero.Fs, dir string) (*Catalog, []Problem) {
 	var b Builder
-	b.AddFS(embedded, ".", "embedded")
+	b.AddBuiltin(embedded, ".")
 	if dir != "" {
 		b.AddPath(afs, dir)
 	}

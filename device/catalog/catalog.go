@@ -114,6 +114,9 @@ type Definition struct {
 	Min, Max, Step      float64 // Range only; Step 0 = any value between
 	MaxLength           int     // text only; 0 = no limit of its own
 	Pos                 Position
+	// Builtin: read from Earshot's own embedded catalog (Builder.AddBuiltin),
+	// whose texts have translations; a third-party file's are shown as written.
+	Builtin bool
 
 	kind      Kind
 	sawValues bool   // the file had SupportedValue elements, even broken ones

@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/spf13/afero"
 	"golang.org/x/text/encoding/unicode"
@@ -461,5 +462,38 @@ func TestLargeFileLineNumbers(t *testing.T) {
 	_, probs := Parse("big.xml", buf.Bytes())
 	if len(probs) != 1 || probs[0].Pos.Line != 502 {
 		t.Errorf("problems = %s", problemsText(probs))
+	}
+}
+
+// TestBuiltinMarksOnlyEarshotsOwn checks that Load marks the definitions of
+// the embedded files Builtin and those of CATALOGDIR not, even when a
+// third-party file redefines one of Earshot's settings.
+func TestBuiltinMarksOnlyEarshotsOwn(t *testing.T) {
+	own := fstest.MapFS{"defs.xml": {Data: []byte(`<d><SettingDefinition Name="OWN" UserFriendlyName="Own"/>
+<SettingDefinition Name="SHARED" UserFriendlyName="Ours"/></d>`)}}
+	afs := afero.NewMemMapFs()
+	if err := afero.WriteFile(afs, "/cat/third.xml", []byte(`<d><SettingDefinition Name="SHARED" UserFriendlyName="Theirs"/>
+<SettingDefinition Name="THEIRS"/></d>`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, probs := Load(own, afs, "/cat")
+	if len(probs) > 0 {
+		t.Fatalf("problems: %s", problemsText(probs))
+	}
+	for _, tt := range []struct {
+		name    string
+		builtin bool
+		label   string
+	}{
+		{"OWN", true, "Own"},
+		{"SHARED", false, "Theirs"}, // the third-party file's definition replaces Earshot's
+		{"THEIRS", false, "THEIRS"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			d, ok := c.Definition(tt.name)
+			if !ok || d.Builtin != tt.builtin || d.Label() != tt.label {
+				t.Errorf("%s = %+v, want Builtin %v and label %q", tt.name, d, tt.builtin, tt.label)
+			}
+		})
 	}
 }
