@@ -105,6 +105,9 @@ type Refusal struct {
 	// Detail is the driver's reason (not writable, write failed) or the
 	// model's name (unsupported).
 	Detail string `json:",omitempty"`
+	// Builtin: the setting is from Earshot's own catalog, so the labels of
+	// Allowed have translations (CatalogText).
+	Builtin bool `json:",omitempty"`
 }
 
 func (r *Refusal) Error() string {
@@ -177,6 +180,9 @@ type Field struct {
 	AllowsNull     bool
 	ClientSide     bool     // Earshot keeps it; never sent to the device
 	Disabled       *Refusal `json:",omitempty"` // why it cannot be changed here; nil: it can
+	// Builtin: the setting is from Earshot's own catalog, whose texts have
+	// translations (Localize); a third-party catalog's are shown as written.
+	Builtin bool `json:",omitempty"`
 }
 
 // ValueLabel is what people see for the raw value v.
@@ -296,6 +302,7 @@ func fieldOf(def *catalog.Definition) Field {
 		Name: def.Name, Label: def.Label(), Help: def.Help(), Category: def.Category, Kind: def.Kind(),
 		Min: def.Min, Max: def.Max, Step: def.Step, Integer: def.Integer(), MaxLength: def.MaxLength,
 		Default: def.Default, RequiresReboot: def.RequiresReboot, AllowsNull: def.AllowsNull, ClientSide: def.ClientSide(),
+		Builtin: def.Builtin,
 	}
 	if f.Kind == catalog.KindText && f.MaxLength == 0 {
 		f.MaxLength = catalog.DefaultMaxText
@@ -512,7 +519,7 @@ func (s *Service) check(d device.Device, form Form, name, value string) (string,
 	}
 	v, err := def.Check(value)
 	if err != nil {
-		return "", field, invalid(name, err)
+		return "", field, invalid(def, err)
 	}
 	return v, field, nil
 }
@@ -527,19 +534,19 @@ func (s *Service) CheckValue(name, value string) (string, *Refusal) {
 	}
 	v, err := def.Check(value)
 	if err != nil {
-		return "", invalid(name, err)
+		return "", invalid(def, err)
 	}
 	return v, nil
 }
 
-// invalid turns a catalog.ValueError into a Refusal.
-func invalid(name string, err error) *Refusal {
+// invalid turns def's catalog.ValueError into a Refusal.
+func invalid(def *catalog.Definition, err error) *Refusal {
 	var ve *catalog.ValueError
 	if !errors.As(err, &ve) {
-		return &Refusal{Setting: name, Code: RefusalInvalid, Reason: catalog.ReasonBadText}
+		return &Refusal{Setting: def.Name, Code: RefusalInvalid, Reason: catalog.ReasonBadText, Builtin: def.Builtin}
 	}
-	r := &Refusal{Setting: name, Code: RefusalInvalid, Value: ve.Value, Reason: ve.Reason,
-		Min: ve.Min, Max: ve.Max, Step: ve.Step, MaxLength: ve.MaxLength}
+	r := &Refusal{Setting: def.Name, Code: RefusalInvalid, Value: ve.Value, Reason: ve.Reason,
+		Min: ve.Min, Max: ve.Max, Step: ve.Step, MaxLength: ve.MaxLength, Builtin: def.Builtin}
 	for _, a := range ve.Allowed {
 		r.Allowed = append(r.Allowed, Choice{Value: a.Value, Label: a.Label()})
 	}
@@ -552,6 +559,9 @@ type HistoryEntry struct {
 	Label    string // the setting's friendly name
 	OldLabel string // friendly values
 	NewLabel string
+	// Builtin: the setting is from Earshot's own catalog, whose texts have
+	// translations (LocalizeHistory).
+	Builtin bool `json:",omitempty"`
 }
 
 // History returns up to limit changes of the settings of the attached
@@ -579,6 +589,7 @@ func (s *Service) HistoryOf(deviceKey string, limit int) ([]HistoryEntry, error)
 		e := HistoryEntry{SettingChange: c, Label: c.Name, OldLabel: c.Old, NewLabel: c.New}
 		if def, ok := s.p.Catalog.Definition(c.Name); ok {
 			e.Label, e.OldLabel, e.NewLabel = def.Label(), labelOf(def, c.Old), labelOf(def, c.New)
+			e.Builtin = def.Builtin
 		}
 		out[i] = e
 	}

@@ -29,7 +29,8 @@ type Translator interface {
 
 // RefusalText says in the user's language why a setting was refused or
 // cannot be changed, without the setting's name ("3 is not allowed. Choose
-// one of: 1 (Long), 2 (Medium)").
+// one of: 1 (Long), 2 (Medium)"), the allowed values of Earshot's own
+// catalog named in that language too (CatalogText).
 func RefusalText(t Translator, r *Refusal) string {
 	switch r.Code {
 	case RefusalNoDevice:
@@ -48,9 +49,9 @@ func RefusalText(t Translator, r *Refusal) string {
 	num := catalog.FormatNumber
 	switch r.Reason {
 	case catalog.ReasonNotAllowed:
-		return t.T("settings.invalid.notAllowed", "Value", r.Value, "Allowed", r.AllowedText())
+		return t.T("settings.invalid.notAllowed", "Value", r.Value, "Allowed", allowedList(localizeChoices(t, r.Builtin, r.Setting, r.Allowed)))
 	case catalog.ReasonNotBool:
-		return t.T("settings.invalid.notBool", "Value", r.Value, "Allowed", r.AllowedText())
+		return t.T("settings.invalid.notBool", "Value", r.Value, "Allowed", allowedList(localizeChoices(t, r.Builtin, r.Setting, r.Allowed)))
 	case catalog.ReasonNotNumber:
 		return t.T("settings.invalid.notNumber", "Value", r.Value)
 	case catalog.ReasonNotInteger:
