@@ -188,6 +188,7 @@ func (s *SettingsTab) Show(d app.DeviceSummary) {
 		s.notice.set(noticeError, err.Error())
 		return
 	}
+	form = settings.Localize(s.t, form)
 	if same && sameFields(form, s.form) {
 		s.form = form
 		for i, r := range s.rows {
@@ -524,6 +525,7 @@ func (s *SettingsTab) showRestart() {
 // loadHistory lists the device's latest changes.
 func (s *SettingsTab) loadHistory() {
 	entries, err := s.p.Source.History(s.dev.ID, historyLimit)
+	entries = settings.LocalizeHistory(s.t, entries)
 	var objs []fyne.CanvasObject
 	switch {
 	case err != nil:

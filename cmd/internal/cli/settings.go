@@ -315,6 +315,7 @@ func showSettings(ctx context.Context, e *env, api settingsAPI, id string, d app
 		fmt.Fprintln(e.stdout, e.t.T("cli.settings.none", "Name", d.DeviceName))
 		return nil
 	}
+	form = settings.Localize(e.t, form) // the JSON above keeps the catalog's own words
 	tw := tabwriter.NewWriter(e.stdout, 2, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, strings.Join([]string{e.t.T("cli.settings.col.setting"), e.t.T("cli.settings.col.value"),
 		e.t.T("cli.settings.col.default"), e.t.T("cli.settings.col.allowed"), e.t.T("cli.settings.col.notes")}, "\t"))
@@ -383,6 +384,7 @@ func showHistory(ctx context.Context, e *env, api settingsAPI, id string) error 
 		fmt.Fprintln(e.stdout, e.t.T("settings.history.empty"))
 		return nil
 	}
+	h = settings.LocalizeHistory(e.t, h) // the JSON above keeps the catalog's own words
 	tw := tabwriter.NewWriter(e.stdout, 2, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, strings.Join([]string{e.t.T("cli.settings.col.time"), e.t.T("cli.settings.col.setting"),
 		e.t.T("cli.settings.col.change"), e.t.T("cli.settings.col.source")}, "\t"))
