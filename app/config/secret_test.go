@@ -163,7 +163,7 @@ func TestProtectPassword(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			store := NewSecretStore(afs, filepath.Join(dir, "data"), filepath.Join(dir, "conf"))
+			store := NewSecretStore(afs, filepath.Join(dir, "data"), filepath.Join(dir, "conf"), nil)
 			if tt.stored != "" {
 				if err := store.Save(tt.stored); err != nil {
 					t.Fatal(err)

@@ -18,7 +18,7 @@ func loadConfig(afs afero.Fs, o options, environ []string) (config.Config, []con
 	machine, problems := machineLayers()
 	cfg, more := config.Load(afs, paths, machine, []config.Layer{config.EnvLayer(environ)})
 	problems = append(problems, more...)
-	store := config.NewSecretStore(afs, o.data, filepath.Dir(paths.User))
+	store := config.NewSecretStore(afs, o.data, filepath.Dir(paths.User), environ)
 	problems = append(problems, config.ProtectPassword(afs, &cfg, store, paths)...)
 	return cfg, problems, paths, store
 }

@@ -39,7 +39,7 @@ func TestNoClearPassword(t *testing.T) {
 	}{
 		{name: "user file", userFile: "USERNAME = \"u\"\nPASSWORD = \"" + pw + "\"\n",
 			// The first run moved it out of the file into the store.
-			wantSource: func(string) string { return "protected store (" + config.NewSecretStore(nil, "", "").Kind() + ")" }},
+			wantSource: func(string) string { return "protected store (" + config.NewSecretStore(nil, "", "", nil).Kind() + ")" }},
 		{name: "environment", env: []string{"EARSHOT_USERNAME=u", "EARSHOT_PASSWORD=" + pw},
 			wantSource: func(string) string { return "environment" }},
 		{name: "MSI registry value", registry: regValues{config.RegistryPath + `\USERNAME`: "u", config.ProtectedPath + `\PASSWORD`: pw},
