@@ -65,10 +65,11 @@ func (k keychain) run(ctx context.Context, command string) (stdout, stderr strin
 func answer(out string) string {
 	var lines []string
 	for _, l := range strings.Split(out, "\n") {
-		for strings.HasPrefix(l, "security> ") {
-			l = strings.TrimPrefix(l, "security> ")
+		l = strings.TrimSpace(l)
+		for strings.HasPrefix(l, "security>") {
+			l = strings.TrimSpace(strings.TrimPrefix(l, "security>"))
 		}
-		if l = strings.TrimSpace(strings.TrimPrefix(l, "security>")); l != "" {
+		if l != "" {
 			lines = append(lines, l)
 		}
 	}

@@ -164,8 +164,13 @@ func FuzzKeychainAnswer(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, out string) {
 		got := answer(out)
-		if strings.Contains(got, "security> ") {
-			t.Errorf("prompt left in %q", got)
+		for _, l := range strings.Split(got, "\n") {
+			if strings.HasPrefix(l, "security>") || l != strings.TrimSpace(l) {
+				t.Errorf("prompt or blanks left in the line %q of %q", l, got)
+			}
+		}
+		if strings.Contains(got, "\n\n") {
+			t.Errorf("an empty line left in %q", got)
 		}
 	})
 }

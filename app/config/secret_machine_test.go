@@ -33,7 +33,7 @@ func (r fakeRegistry) DeleteValue(key, name string) error {
 
 // fakeMachineDPAPI stands in for machine-scope DPAPI: a reversible seal with
 // a header, so a blob of another machine (no header) cannot be unsealed.
-func fakeMachineDPAPI(t *testing.T) {
+func fakeMachineDPAPI(t testing.TB) {
 	oldSeal, oldUnseal := machineSeal, machineUnseal
 	t.Cleanup(func() { machineSeal, machineUnseal = oldSeal, oldUnseal })
 	machineSeal = func(p []byte) ([]byte, error) {
@@ -183,4 +183,25 @@ func TestMachinePasswordNotStored(t *testing.T) {
 	if _, ok, _ := store.Load(); ok {
 		t.Error("a copy went into the user's store")
 	}
+}
+
+// FuzzMachinePasswordValue: whatever PASSWORDDPAPI holds (someone else's
+// registry export, a damaged value), reading it gives the password, nothing,
+// or one problem; never a panic, never a problem showing what it unsealed.
+func FuzzMachinePasswordValue(f *testing.F) {
+	fakeMachineDPAPI(f)
+	for _, s := range []string{"", "dGhpcy1wYzp4eXo=", "%%%", "dGhpcy1wYzr/", "b3RoZXItcGM6eHl6", "AQAAANCMnd8BFdERjHoAwE/Cl+sB"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, v string) {
+		layers, problems := RegistryLayers(fakeRegistry{values: map[string]string{RegistryPath + `\` + MachinePasswordValue: v}})
+		if len(problems) > 1 || len(layers) > 1 || (len(problems) == 1 && len(layers) == 1) {
+			t.Fatalf("layers %v problems %v", layers, problems)
+		}
+		if len(layers) == 1 {
+			if layers[0].Source != MachineProtectedSource || len(layers[0].Values) != 1 {
+				t.Fatalf("layer %v", layers[0])
+			}
+		}
+	})
 }
