@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"os"
 	"os/exec"
 	"strings"
 )
@@ -46,7 +47,7 @@ func (k keychain) run(ctx context.Context, command string) (stdout, stderr strin
 		return "", "", fmt.Errorf("%w: no user Keychain without HOME", errUnavailable)
 	}
 	cmd := exec.CommandContext(ctx, k.tool, "-i")
-	cmd.Env = []string{"HOME=" + k.home, "PATH=/usr/bin:/bin"}
+	cmd.Env = append(os.Environ(), "HOME="+k.home) // the Keychain of the HOME Earshot was given
 	cmd.Stdin = strings.NewReader(command + "\nquit\n")
 	var out, errOut limitedBuffer
 	out.max, errOut.max = maxKeychainOutput, maxKeychainOutput
