@@ -8,6 +8,9 @@ cd "$(dirname "$0")/.."
 need_packages $EARSHOT_BUILD_PACKAGES $EARSHOT_GUI_TEST_PACKAGES $EARSHOT_CROSS_PACKAGES
 # wixl and msitools: packaging/windows/msi_test.go builds the MSI and reads its tables.
 need_packages wixl msitools
+# gnome-keyring: app/config's tests run a real Secret Service on a private
+# D-Bus session bus (dbus-daemon comes with the GUI test packages).
+need_packages gnome-keyring
 need_go
 export LANG=en_US.UTF-8 LC_ALL=
 

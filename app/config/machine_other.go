@@ -8,3 +8,6 @@ func MachineLayers() ([]Layer, []Problem) { return nil, nil }
 
 // DeleteProtectedPassword is Windows-only; elsewhere there is no such key.
 func DeleteProtectedPassword() error { return nil }
+
+// protectMachinePassword is Windows-only: there is no machine registry here.
+func protectMachinePassword() error { return errNoMachineDPAPI }

@@ -41,3 +41,36 @@ func DeleteProtectedPassword() error {
 	defer k.Close()
 	return k.DeleteValue(KeyPassword)
 }
+
+// SetString implements MachineRegistry.
+func (hklm) SetString(key, name, value string) error {
+	k, _, err := registry.CreateKey(registry.LOCAL_MACHINE, key, registry.SET_VALUE)
+	if err != nil {
+		return err
+	}
+	defer k.Close()
+	return k.SetStringValue(name, value)
+}
+
+// DeleteValue implements MachineRegistry.
+func (hklm) DeleteValue(key, name string) error {
+	k, err := registry.OpenKey(registry.LOCAL_MACHINE, key, registry.SET_VALUE)
+	if err != nil {
+		return err
+	}
+	defer k.Close()
+	return k.DeleteValue(name)
+}
+
+// HKLM is the machine's registry, for the protection service.
+func HKLM() MachineRegistry { return hklm{} }
+
+// protectMachinePassword seals a clear PASSWORD of the protected key for
+// every user; an error when there was none or it could not be done.
+func protectMachinePassword() error {
+	moved, err := ProtectMachinePassword(hklm{})
+	if err == nil && !moved {
+		return ErrNoValue
+	}
+	return err
+}

@@ -38,7 +38,9 @@ const RegistrySource = `HKLM\` + RegistryPath
 // value is no setting: the MSI writes a property only when it was given, and
 // an old install may have left an empty one. PASSWORD is read from the
 // protected subkey; a process that may not read it (an ordinary user) gets no
-// password from there and no warning, since that is how it is meant to be.
+// password from there and no warning, since that is how it is meant to be:
+// it gets the password sealed with machine-scope DPAPI (secret_machine.go), a
+// layer of its own, MachineProtectedSource.
 func RegistryLayers(r RegistryReader) ([]Layer, []Problem) {
 	l := Layer{Source: RegistrySource, Values: map[string]string{}}
 	var problems []Problem
@@ -65,8 +67,17 @@ func RegistryLayers(r RegistryReader) ([]Layer, []Problem) {
 			problems = append(problems, Problem{Source: RegistrySource, Key: name, Msg: "cannot read: " + err.Error()})
 		}
 	}
-	if len(l.Values) == 0 {
-		return nil, problems
+	// The sealed machine password comes first: a clear one still under
+	// ProtectedPath (read by SYSTEM or an administrator before the service
+	// sealed it) is the newer one.
+	var layers []Layer
+	if ml, prob := machinePasswordLayer(r); ml != nil {
+		layers = append(layers, *ml)
+	} else if prob != nil {
+		problems = append(problems, *prob)
 	}
-	return []Layer{l}, problems
+	if len(l.Values) > 0 {
+		layers = append(layers, l)
+	}
+	return layers, problems
 }

@@ -142,3 +142,8 @@ func writeOwnerOnly(afs afero.Fs, path string, data []byte) error {
 	}
 	return afs.Rename(tmp, path)
 }
+
+// newFileStore is the encrypted file of dataDir, its key in keyDir.
+func newFileStore(afs afero.Fs, dataDir, keyDir string) FileStore {
+	return FileStore{Fs: afs, Key: filepath.Join(keyDir, "secret.key"), Data: filepath.Join(dataDir, "password.enc")}
+}

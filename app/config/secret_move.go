@@ -13,9 +13,10 @@ func StoreSource(s SecretStore) string { return "protected store (" + s.Kind() +
 
 // ProtectPassword keeps PASSWORD encrypted at rest. A password found in clear
 // in a file or in the registry is saved into store; it is removed from the
-// user's own file (p.User, which Earshot owns) and from the protected registry
-// key, and a machine-wide or --config file that Earshot cannot rewrite is left
-// with a warning. The environment is the caller's and is used as is. With no
+// user's own file (p.User, which Earshot owns), and a machine-wide or --config
+// file that Earshot cannot rewrite is left with a warning. A clear password in
+// the protected registry key is sealed for every user of the machine
+// (ProtectMachinePassword); where that cannot be done it is moved into store. The environment is the caller's and is used as is. With no
 // password from any source, the stored one is used. The clear password never
 // appears in a Problem.
 func ProtectPassword(afs afero.Fs, c *Config, store SecretStore, p Paths) []Problem {
@@ -31,7 +32,11 @@ func ProtectPassword(afs afero.Fs, c *Config, store SecretStore, p Paths) []Prob
 			c.Password = v
 			c.Sources[KeyPassword] = StoreSource(store)
 		}
-	case src == "environment":
+	case src == "environment", src == MachineProtectedSource:
+		// The caller's, or sealed for every user of the machine: used as is.
+	case src == RegistrySource && protectMachinePassword() == nil:
+		// SYSTEM or an administrator read the clear value before the
+		// protection service did: sealed for every user now, as it would.
 	default:
 		if err := store.Save(c.Password); err != nil {
 			problems = append(problems, Problem{Source: src, Key: KeyPassword,

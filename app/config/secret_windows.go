@@ -16,7 +16,7 @@ import (
 // NewSecretStore returns Windows' store for PASSWORD: the password sealed with
 // DPAPI for the current user, in the data folder (keyDir is not needed: DPAPI
 // keeps the key with the user's logon credentials).
-func NewSecretStore(afs afero.Fs, dataDir, keyDir string) SecretStore {
+func NewSecretStore(afs afero.Fs, dataDir, keyDir string, environ []string) SecretStore {
 	return dpapiStore{fs: afs, path: filepath.Join(dataDir, "password.dpapi")}
 }
 

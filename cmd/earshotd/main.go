@@ -3,7 +3,8 @@
 // GL or X11 linked in. On Linux it builds with CGO_ENABLED=0 into one static
 // binary, since the hidraw transport is pure Go. Fleet PCs and meeting-room
 // machines run `earshotd service`; `earshot` (the window) has the same
-// commands.
+// commands. On Windows it is also the MSI's "Earshot password protection"
+// service (`earshotd protect-secrets`, protect_windows.go).
 package main
 
 import (
@@ -12,4 +13,9 @@ import (
 	"github.com/earshot-app/earshot/cmd/internal/cli"
 )
 
-func main() { os.Exit(cli.Main(nil)) }
+func main() {
+	if code, done := platformMain(os.Args[1:]); done {
+		os.Exit(code)
+	}
+	os.Exit(cli.Main(nil))
+}

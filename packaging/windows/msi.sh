@@ -9,6 +9,11 @@
 #     MajorUpgrade itself, and a hand-written one makes it fail);
 #   - MsiLockPermissionsEx: HKLM\Software\Earshot\Protected, where PASSWORD
 #     goes, readable only by SYSTEM and Administrators (wixl has no <Permission>).
+# wixl itself writes the ServiceInstall and ServiceControl rows of the
+# "Earshot password protection" service (earshotd protect-secrets, LocalSystem,
+# started at install and at boot), which seals that PASSWORD with machine-scope
+# DPAPI into HKLM\Software\Earshot\PASSWORDDPAPI for every user's Earshot and
+# deletes the clear value (app/config/secret_machine.go).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . packaging/version.sh
@@ -27,7 +32,16 @@ guid() { # a GUID that stays the same for NAME across versions (upgrades keep co
 	h=$(printf 'earshot-msi-%s' "$1" | md5sum | cut -c1-32)
 	echo "${h:0:8}-${h:8:4}-${h:12:4}-${h:16:4}-${h:20:12}" | tr a-f A-F
 }
-properties="" components="" refs=""
+# PASSWORDDPAPI: the sealed password the service writes. The MSI owns the
+# value (an empty placeholder on a first install), so uninstalling removes it;
+# an upgrade reads it back like the properties, so the password stays.
+properties="    <Property Id=\"PASSWORDDPAPI\">
+      <RegistrySearch Id=\"Find_PASSWORDDPAPI\" Root=\"HKLM\" Key=\"Software\\Earshot\" Name=\"PASSWORDDPAPI\" Type=\"raw\" Win64=\"yes\"/>
+    </Property>"$'\n'
+components="          <Component Id=\"Reg_PASSWORDDPAPI\" Guid=\"$(guid PASSWORDDPAPI)\" Win64=\"yes\">
+            <RegistryValue Id=\"RegV_PASSWORDDPAPI\" Root=\"HKLM\" Key=\"Software\\Earshot\" Name=\"PASSWORDDPAPI\" Type=\"string\" Value=\"[PASSWORDDPAPI]\" KeyPath=\"yes\"/>
+          </Component>"$'\n'
+refs="      <ComponentRef Id=\"Reg_PASSWORDDPAPI\"/>"$'\n'
 for p in $props; do
 	if [ "$p" = PASSWORD ]; then
 		properties+="    <Property Id=\"PASSWORD\"/>"$'\n'
@@ -58,17 +72,24 @@ cat >"$work/earshot.wxs" <<WXS
     <Property Id="ARPPRODUCTICON" Value="earshot.ico"/>
     <Property Id="ARPURLINFOABOUT" Value="https://github.com/earshot-app/earshot"/>
     <!-- Never in the MSI log. -->
-    <Property Id="MsiHiddenProperties" Value="PASSWORD"/>
+    <Property Id="MsiHiddenProperties" Value="PASSWORD;PASSWORDDPAPI"/>
 $properties
     <Directory Id="TARGETDIR" Name="SourceDir">
       <Directory Id="ProgramFiles64Folder">
         <Directory Id="INSTALLDIR" Name="Earshot">
           <Component Id="App" Guid="$(guid app)" Win64="yes">
             <File Id="earshot.exe" Name="earshot.exe" Source="earshot.exe" KeyPath="yes"/>
-            <File Id="earshotd.exe" Name="earshotd.exe" Source="earshotd.exe"/>
             <!-- Start at logon, for every user: the window's tray icon (or not) as TRAYICON says. -->
             <RegistryValue Root="HKLM" Key="Software\\Microsoft\\Windows\\CurrentVersion\\Run" Name="Earshot"
                 Type="string" Value="&quot;[INSTALLDIR]earshot.exe&quot;"/>
+          </Component>
+          <Component Id="Daemon" Guid="$(guid daemon)" Win64="yes">
+            <File Id="earshotd.exe" Name="earshotd.exe" Source="earshotd.exe" KeyPath="yes"/>
+            <!-- Seals the MSI's PASSWORD for every user (machine-scope DPAPI); see the top of this file. -->
+            <ServiceInstall Id="ProtectService" Name="EarshotProtect" DisplayName="Earshot password protection"
+                Description="Seals the password given to the Earshot installer with machine-scope DPAPI so every user's Earshot can use it, and deletes its clear copy."
+                Type="ownProcess" Start="auto" ErrorControl="normal" Account="LocalSystem" Arguments="protect-secrets"/>
+            <ServiceControl Id="ProtectServiceControl" Name="EarshotProtect" Start="install" Stop="both" Remove="uninstall" Wait="yes"/>
           </Component>
 $components        </Directory>
       </Directory>
@@ -81,6 +102,7 @@ $components        </Directory>
     </Directory>
     <Feature Id="Earshot" Level="1">
       <ComponentRef Id="App"/>
+      <ComponentRef Id="Daemon"/>
       <ComponentRef Id="StartMenu"/>
 $refs    </Feature>
   </Product>
@@ -97,7 +119,7 @@ done
 # Patch 2: SecureCustomProperties = wixl's own plus every public property.
 (cd "$work" && msiinfo export earshot.msi Property | tr -d "\r" >Property.idt)
 secure=$(awk -F'\t' '$1=="SecureCustomProperties"{print $2}' "$work/Property.idt")
-awk -F'\t' -v OFS='\t' -v s="$secure;$(echo $props | tr ' ' ';')" '$1=="SecureCustomProperties"{$2=s} {print}' \
+awk -F'\t' -v OFS='\t' -v s="$secure;$(echo $props PASSWORDDPAPI | tr ' ' ';')" '$1=="SecureCustomProperties"{$2=s} {print}' \
 	"$work/Property.idt" >"$work/Property.tmp" && mv "$work/Property.tmp" "$work/Property.idt"
 # Patch 3: the Protected key: SYSTEM and Administrators only, nothing inherited.
 regrow=$(msiinfo export "$work/earshot.msi" Registry | awk -F'\t' '$4=="PASSWORD"{print $1}')

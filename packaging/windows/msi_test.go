@@ -125,6 +125,10 @@ func TestMSITables(t *testing.T) {
 		t.Errorf("the PASSWORD key's lock %v: want SYSTEM and Administrators only, nothing inherited", lock)
 	}
 
+	t.Run("the password protection service", func(t *testing.T) {
+		checkProtectService(t, table, find, prop, secure)
+	})
+
 	upgrades := table("Upgrade")
 	var detect, downgrade bool
 	for _, u := range upgrades {
@@ -154,5 +158,74 @@ func TestMSITables(t *testing.T) {
 	}
 	if v := strings.TrimSpace(string(raw)); prop("ProductVersion") != v {
 		t.Errorf("ProductVersion %q, VERSION %q", prop("ProductVersion"), v)
+	}
+}
+
+// checkProtectService checks the rows of the "Earshot password protection"
+// service and of the sealed password it writes (app/config/secret_machine.go):
+// what a Windows PC would do with them cannot be run here (wine cannot run
+// Go 1.26 binaries), so the MSI's tables are the check.
+func checkProtectService(t *testing.T, table func(string) []map[string]string,
+	find func([]map[string]string, string, string) map[string]string, prop func(string) string, secure []string) {
+	files, components := table("File"), table("Component")
+	svcs := table("ServiceInstall")
+	si := find(svcs, "Name", "EarshotProtect")
+	if si == nil {
+		t.Fatalf("no ServiceInstall row EarshotProtect: %v", svcs)
+	}
+	// 16 own process, 2 auto start (every boot), 1 normal error control.
+	if si["ServiceType"] != "16" || si["StartType"] != "2" || si["ErrorControl"] != "1" ||
+		si["StartName"] != "LocalSystem" || si["Arguments"] != "protect-secrets" || si["Password"] != "" {
+		t.Errorf("ServiceInstall %v: want an own-process, auto-start LocalSystem service running protect-secrets", si)
+	}
+	comp := find(components, "Component", si["Component_"])
+	exe := find(files, "File", comp["KeyPath"])
+	if comp == nil || exe == nil || !strings.HasSuffix(exe["FileName"], "earshotd.exe") {
+		t.Errorf("the service's component %v has the key file %v: the service would not run earshotd.exe", comp, exe)
+	}
+	if comp["Condition"] != "" {
+		t.Errorf("the service's component has the condition %q: it must always be installed", comp["Condition"])
+	}
+	sc := find(table("ServiceControl"), "Name", "EarshotProtect")
+	// msidbServiceControlEvent: 0x1 start at install, 0x2 stop at install,
+	// 0x20 stop at uninstall, 0x80 delete at uninstall.
+	if sc == nil || sc["Event"] != "163" || sc["Component_"] != si["Component_"] {
+		t.Errorf("ServiceControl %v: want start at install, stop at install and uninstall, delete at uninstall (163)", sc)
+	}
+	seq := table("InstallExecuteSequence")
+	at := func(action string) int {
+		r := find(seq, "Action", action)
+		if r == nil {
+			t.Errorf("InstallExecuteSequence has no %s", action)
+			return -1
+		}
+		n := 0
+		for _, c := range r["Sequence"] {
+			n = n*10 + int(c-'0')
+		}
+		return n
+	}
+	if w, s := at("WriteRegistryValues"), at("StartServices"); w < 0 || s <= w {
+		t.Errorf("StartServices (%d) must come after WriteRegistryValues (%d): the service seals what the MSI wrote", s, w)
+	}
+	for _, a := range []string{"InstallServices", "StopServices", "DeleteServices"} {
+		at(a)
+	}
+
+	reg := find(table("Registry"), "Name", "PASSWORDDPAPI")
+	if reg == nil || reg["Root"] != "2" || reg["Key"] != `Software\Earshot` || reg["Value"] != "[PASSWORDDPAPI]" {
+		t.Fatalf("Registry row of the sealed password %v: want HKLM Software\\Earshot PASSWORDDPAPI = [PASSWORDDPAPI]", reg)
+	}
+	if c := find(components, "Component", reg["Component_"]); c == nil || c["Condition"] != "" {
+		t.Errorf("the sealed password's component %v: want no condition, so the MSI owns the value and uninstalling removes it", c)
+	}
+	if find(table("AppSearch"), "Property", "PASSWORDDPAPI") == nil {
+		t.Errorf("PASSWORDDPAPI is not read back by AppSearch: an upgrade would lose the sealed password")
+	}
+	if !slices.Contains(secure, "PASSWORDDPAPI") {
+		t.Errorf("PASSWORDDPAPI is not in SecureCustomProperties")
+	}
+	if !slices.Contains(strings.Split(prop("MsiHiddenProperties"), ";"), "PASSWORDDPAPI") {
+		t.Errorf("MsiHiddenProperties %q does not hide PASSWORDDPAPI", prop("MsiHiddenProperties"))
 	}
 }

@@ -18,7 +18,7 @@ func loadConfig(afs afero.Fs, o options, environ []string) (config.Config, []con
 	machine, problems := machineLayers()
 	cfg, more := config.Load(afs, paths, machine, []config.Layer{config.EnvLayer(environ)})
 	problems = append(problems, more...)
-	store := config.NewSecretStore(afs, o.data, filepath.Dir(paths.User))
+	store := config.NewSecretStore(afs, o.data, filepath.Dir(paths.User), environ)
 	problems = append(problems, config.ProtectPassword(afs, &cfg, store, paths)...)
 	return cfg, problems, paths, store
 }
@@ -26,7 +26,7 @@ func loadConfig(afs afero.Fs, o options, environ []string) (config.Config, []con
 // userPaths is config.DefaultPaths, with the user's folder taken from the
 // given environment's XDG_CONFIG_HOME on Linux as os.UserConfigDir would.
 func userPaths(environ []string) config.Paths {
-	p := config.DefaultPaths()
+	p := defaultPaths()
 	if runtime.GOOS != "linux" {
 		return p
 	}
@@ -37,6 +37,10 @@ func userPaths(environ []string) config.Paths {
 	}
 	return p
 }
+
+// defaultPaths is config.DefaultPaths; tests put the machine-wide file
+// (/etc/earshot/config.toml) in a temporary folder here.
+var defaultPaths = config.DefaultPaths
 
 // machineLayers is config.MachineLayers; tests put a simulated registry here.
 var machineLayers = config.MachineLayers

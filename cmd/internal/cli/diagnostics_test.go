@@ -35,15 +35,24 @@ func TestNoClearPassword(t *testing.T) {
 		userFile   string    // the user's own config.toml
 		env        []string  // extra environment
 		registry   regValues // HKLM through the Windows layer's seam
+		machine    string    // the machine-wide config.toml (/etc/earshot), written by an administrator
+		flag       string    // a --config file
 		wantSource func(xdg string) string
+		// stays: the password stays in a file Earshot does not own (machine-wide
+		// or --config), so the next start reads it from there again.
+		stays bool
 	}{
 		{name: "user file", userFile: "USERNAME = \"u\"\nPASSWORD = \"" + pw + "\"\n",
 			// The first run moved it out of the file into the store.
-			wantSource: func(string) string { return "protected store (" + config.NewSecretStore(nil, "", "").Kind() + ")" }},
+			wantSource: func(string) string { return "protected store (" + config.NewSecretStore(nil, "", "", nil).Kind() + ")" }},
 		{name: "environment", env: []string{"EARSHOT_USERNAME=u", "EARSHOT_PASSWORD=" + pw},
 			wantSource: func(string) string { return "environment" }},
 		{name: "MSI registry value", registry: regValues{config.RegistryPath + `\USERNAME`: "u", config.ProtectedPath + `\PASSWORD`: pw},
 			wantSource: func(string) string { return config.RegistrySource }},
+		{name: "machine-wide file", machine: "USERNAME = \"u\"\nPASSWORD = \"" + pw + "\"\n", stays: true,
+			wantSource: func(string) string { return "machine" }},
+		{name: "--config file", flag: "USERNAME = \"u\"\nPASSWORD = \"" + pw + "\"\n", stays: true,
+			wantSource: func(string) string { return "flag" }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -58,12 +67,34 @@ func TestNoClearPassword(t *testing.T) {
 				machineLayers = func() ([]config.Layer, []config.Problem) { return config.RegistryLayers(tt.registry) }
 				defer func() { machineLayers = config.MachineLayers }()
 			}
+			// Files Earshot does not own: they keep the password, the rest must not.
+			var sourceFile string
+			var flagArgs []string
+			if tt.machine != "" {
+				sourceFile = filepath.Join(t.TempDir(), "etc", "earshot", "config.toml")
+				if err := os.MkdirAll(filepath.Dir(sourceFile), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				writeFiles(t, filepath.Dir(sourceFile), map[string]string{"config.toml": tt.machine})
+				defaultPaths = func() config.Paths { p := config.DefaultPaths(); p.Machine = sourceFile; return p }
+				defer func() { defaultPaths = config.DefaultPaths }()
+			}
+			if tt.flag != "" {
+				sourceFile = filepath.Join(t.TempDir(), "given.toml")
+				writeFiles(t, filepath.Dir(sourceFile), map[string]string{"given.toml": tt.flag})
+				flagArgs = []string{"--config", sourceFile}
+			}
+			want := tt.wantSource(xdg)
+			if want == "machine" || want == "flag" {
+				want = sourceFile
+			}
 			env := append([]string{"XDG_CONFIG_HOME=" + xdg}, tt.env...)
-			if code, _, stderr := runEarshot(t, env, "--data", data, "--demo", "--verbose", "devices"); code != 0 {
+			args := func(a ...string) []string { return append(append([]string{"--data", data}, flagArgs...), a...) }
+			if code, _, stderr := runEarshot(t, env, args("--demo", "--verbose", "devices")...); code != 0 {
 				t.Fatalf("devices: exit %d: %s", code, stderr)
 			}
 			zipPath := filepath.Join(t.TempDir(), "diag.zip")
-			code, stdout, stderr := runEarshot(t, env, "--data", data, "--demo", "diagnostics", "--out", zipPath)
+			code, stdout, stderr := runEarshot(t, env, args("--demo", "diagnostics", "--out", zipPath)...)
 			if code != 0 {
 				t.Fatalf("diagnostics: exit %d: %s", code, stderr)
 			}
@@ -107,17 +138,17 @@ func TestNoClearPassword(t *testing.T) {
 			if err := json.Unmarshal([]byte(entries["configuration.json"]), &cfg); err != nil {
 				t.Fatal(err)
 			}
-			if got := cfg.Keys["PASSWORD"]; got.Value != "xxxxx" || got.Source != tt.wantSource(xdg) {
-				t.Errorf("PASSWORD in the zip %+v, want masked from %s", got, tt.wantSource(xdg))
+			if got := cfg.Keys["PASSWORD"]; got.Value != "xxxxx" || got.Source != want {
+				t.Errorf("PASSWORD in the zip %+v, want masked from %s", got, want)
 			}
 			if !strings.Contains(entries["devices.json"], "DeviceName") {
 				t.Errorf("devices.json: %q", entries["devices.json"])
 			}
 			// On the next start, a password moved out of the user's file or
 			// the registry comes from the protected store.
-			if tt.env == nil {
+			if tt.env == nil && !tt.stays {
 				machineLayers = config.MachineLayers
-				runEarshot(t, env, "--data", data, "--demo", "diagnostics", "--out", zipPath)
+				runEarshot(t, env, args("--demo", "diagnostics", "--out", zipPath)...)
 				if err := json.Unmarshal([]byte(readZip(t, zipPath)["configuration.json"]), &cfg); err != nil {
 					t.Fatal(err)
 				}

@@ -26,7 +26,7 @@ func (s *Session) Preferences() []PrefEntry {
 	for _, k := range config.Keys() {
 		ce := keys[k]
 		out = append(out, PrefEntry{Key: k, Value: ce.Value, Source: ce.Source,
-			Machine:      ce.Source == config.RegistrySource || (e.paths.Machine != "" && ce.Source == e.paths.Machine),
+			Machine:      ce.Source == config.RegistrySource || ce.Source == config.MachineProtectedSource || (e.paths.Machine != "" && ce.Source == e.paths.Machine),
 			UserSettable: slices.Contains(config.UserKeys, k)})
 	}
 	return out
