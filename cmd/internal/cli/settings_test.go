@@ -306,13 +306,28 @@ func TestCatalogCheck(t *testing.T) {
 		"dup.xml":    "<d>\n<SettingDefinition Name=\"A\"/>\n<SettingDefinition Name=\"A\"/>\n</d>",
 		"orphan.xml": "<devices><device name=\"D\"><variants><variant vid=\"1\" pid=\"2\"/></variants>\n<settings><setting name=\"NOWHERE\"/></settings></device></devices>",
 	})
+	broken := filepath.Join(t.TempDir(), "broken.xml")
+	writeFiles(t, filepath.Dir(broken), map[string]string{"broken.xml": "<d>\n<SettingDefinition Name=\"A\"\n</d>\n"})
+	empty := t.TempDir()
+	// What a check of files must never say: it is about starting Earshot.
+	loadTalk := []string{"the rest of the catalog loads", "0 files"}
 	tests := []struct {
 		name   string
 		args   []string
 		code   int
 		stdout []string
 		stderr string
+		absent []string // in neither stdout nor stderr
 	}{
+		{name: "a broken file: its place, and that it cannot be used", args: []string{"catalog", "check", broken}, code: 1,
+			stdout: []string{broken + ":3: malformed XML"}, stderr: broken + " cannot be used as a catalog file", absent: loadTalk},
+		{name: "a broken file beside good ones", args: []string{"catalog", "check", dir, broken}, code: 1,
+			stdout: []string{broken + ":3: malformed XML", "3 files: 2 definitions"}, stderr: broken + " cannot be used as a catalog file",
+			absent: loadTalk},
+		{name: "a broken file as JSON", args: []string{"catalog", "check", "--json", broken}, code: 1,
+			stdout: []string{`"Unusable": [`, `"Files": []`, `"Line": 3`}, absent: []string{"the rest of the catalog loads"}},
+		{name: "a folder without XML", args: []string{"catalog", "check", empty}, code: 1,
+			stdout: []string{empty + ": no catalog file (*.xml) in this folder"}, stderr: "1 error in " + empty, absent: loadTalk},
 		{name: "a good folder", args: []string{"catalog", "check", dir}, code: 0,
 			stdout: []string{"3 files: 2 definitions, 1 models, 2 variants, 2 firmware versions"}},
 		{name: "JSON counts", args: []string{"catalog", "check", "--json", dir}, code: 0,
@@ -324,7 +339,8 @@ func TestCatalogCheck(t *testing.T) {
 		{name: "problems as JSON", args: []string{"catalog", "check", filepath.Join(bad, "orphan.xml"), "--json"}, code: 1,
 			stdout: []string{`"File": "` + filepath.Join(bad, "orphan.xml") + `"`, `"Line": 2`, `"Severity": "error"`},
 			stderr: "1 error in"},
-		{name: "a missing file", args: []string{"catalog", "check", filepath.Join(dir, "nope.xml")}, code: 1, stderr: "1 error in"},
+		{name: "a missing file", args: []string{"catalog", "check", filepath.Join(dir, "nope.xml")}, code: 1,
+			stdout: []string{filepath.Join(dir, "nope.xml") + ": no such file or folder"}, stderr: "1 error in", absent: append(loadTalk, "stat ")},
 		{name: "no files", args: []string{"catalog", "check"}, code: 2, stderr: "usage: earshot catalog check"},
 		{name: "no subcommand", args: []string{"catalog"}, code: 2, stderr: "usage: earshot catalog check"},
 	}
@@ -339,6 +355,11 @@ func TestCatalogCheck(t *testing.T) {
 			}
 			if tt.stderr != "" {
 				mustContain(t, stderr, tt.stderr)
+			}
+			for _, no := range tt.absent {
+				if strings.Contains(stdout+stderr, no) {
+					t.Errorf("output says %q:\nstdout: %s\nstderr: %s", no, stdout, stderr)
+				}
 			}
 		})
 	}
