@@ -300,16 +300,31 @@ func reportApply(e *env, d app.DeviceSummary, res settings.ApplyResult) error {
 	return nil
 }
 
+// settingsJSON is what `earshot settings show --json` prints
+// (docs/command-line.md): the device as `earshot devices` names it — never the
+// id the owner or the simulator gives it inside — and its form.
+type settingsJSON struct {
+	DeviceName string
+	ESN        string
+	Model      string
+	Fields     []settings.Field
+}
+
+func shownForm(form settings.Form, d app.DeviceSummary) settingsJSON {
+	out := settingsJSON{DeviceName: form.DeviceName, ESN: d.ESN, Model: form.Model, Fields: form.Fields}
+	if out.Fields == nil {
+		out.Fields = []settings.Field{}
+	}
+	return out
+}
+
 func showSettings(ctx context.Context, e *env, api settingsAPI, id string, d app.DeviceSummary) error {
 	form, err := api.Form(ctx, id)
 	if err != nil {
 		return err
 	}
 	if e.o.json {
-		if form.Fields == nil {
-			form.Fields = []settings.Field{}
-		}
-		return writeJSON(e, form)
+		return writeJSON(e, shownForm(form, d))
 	}
 	if len(form.Fields) == 0 {
 		fmt.Fprintln(e.stdout, e.t.T("cli.settings.none", "Name", d.DeviceName))

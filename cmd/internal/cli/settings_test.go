@@ -2,8 +2,11 @@ package cli
 
 import (
 	"bytes"
+	"encoding/json"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -240,6 +243,9 @@ func TestSettingsThroughTheOwner(t *testing.T) {
 			Fields []struct{ Name, Value string }
 		}
 		mustDecode(t, stdout, &form)
+		if strings.Contains(stdout, `"DeviceID"`) || strings.Contains(stdout, `"DeviceKey"`) {
+			t.Errorf("show through the owner names the device by an inner id: %.200s", stdout)
+		}
 		out := map[string]string{}
 		for _, f := range form.Fields {
 			out[f.Name] = f.Value
@@ -360,6 +366,37 @@ func TestCatalogCheck(t *testing.T) {
 				if strings.Contains(stdout+stderr, no) {
 					t.Errorf("output says %q:\nstdout: %s\nstderr: %s", no, stdout, stderr)
 				}
+			}
+		})
+	}
+}
+
+// TestSettingsShowJSONNamesTheDeviceAsUsersKnowIt: the form names the device
+// by name and ESN, as `earshot devices` does, never by the id the simulator
+// or the owner gives it inside.
+func TestSettingsShowJSONNamesTheDeviceAsUsersKnowIt(t *testing.T) {
+	tests := []struct {
+		name, device, wantName, wantESN string
+	}{
+		{name: "a speakerphone of the demo", device: "Jabra Speak2", wantName: "Jabra Speak2 75", wantESN: "30F2E1A4B7C9"},
+		{name: "a headset of the demo", device: "Jabra Evolve2 85", wantName: "Jabra Evolve2 85", wantESN: "501AA5D6337F"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, stdout, stderr := runEarshot(t, nil, "--data", t.TempDir(), "--demo", "settings", "show", tt.device, "--json")
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, stderr)
+			}
+			var top map[string]json.RawMessage
+			mustDecode(t, stdout, &top)
+			keys := slices.Sorted(maps.Keys(top))
+			if want := []string{"DeviceName", "ESN", "Fields", "Model"}; !slices.Equal(keys, want) {
+				t.Errorf("keys %v, want %v", keys, want)
+			}
+			var form struct{ DeviceName, ESN string }
+			mustDecode(t, stdout, &form)
+			if form.DeviceName != tt.wantName || (tt.wantESN != "" && form.ESN != tt.wantESN) || form.ESN == "" {
+				t.Errorf("device %q ESN %q, want %q %q", form.DeviceName, form.ESN, tt.wantName, tt.wantESN)
 			}
 		})
 	}
