@@ -1,6 +1,9 @@
 package settings
 
-import "slices"
+import (
+	"slices"
+	"strings"
+)
 
 // Sources are the stable tokens of who changed a setting
 // (HistoryEntry.Source), as `earshot settings history --json` carries them
@@ -30,11 +33,11 @@ func ValueText(t Translator, f *Field, v string) string {
 	if l := f.ValueLabel(v); l != v && l != "" {
 		return l
 	}
-	if f.Kind == KindBool && len(f.Choices) == 2 {
-		switch v {
-		case f.Choices[0].Value:
+	if f.Kind == KindBool && len(f.Choices) == 2 { // "True" is true, as the catalog reads it
+		switch {
+		case strings.EqualFold(v, f.Choices[0].Value):
 			return t.T("settings.on")
-		case f.Choices[1].Value:
+		case strings.EqualFold(v, f.Choices[1].Value):
 			return t.T("settings.off")
 		}
 	}

@@ -106,7 +106,7 @@ func TestSettingsCommands(t *testing.T) {
 		{name: "the partner's settings appear for the device its mapping names",
 			args: []string{"settings", "--sim", scenario, "show", "Jabra Evolve 75"}, code: 0,
 			stdout: []string{"ECHO_CANCELLATION", "2 (Stærk)", "1 (Normal)", "0 (Fra), 1 (Normal), 2 (Stærk)",
-				"HOLD_MUSIC", "true, false", "restart required", "WIRELESS_RANGE", "1 (Long)"}},
+				"HOLD_MUSIC", "True (On)", "true (On), false (Off)", "restart required", "WIRELESS_RANGE", "1 (Long)"}},
 		{name: "show as JSON, --json after the device",
 			args: []string{"settings", "--demo", "show", "Jabra Evolve2", "--json"}, code: 0,
 			stdout: []string{`"Name": "SIDETONE"`, `"Label": "Sidetone"`, `"Kind": "choice"`, `"RequiresReboot": true`,
