@@ -513,7 +513,7 @@ func (h *HistoryPage) updateRow(id widget.ListItemID, o fyne.CanvasObject) {
 	switch {
 	case r.call != nil:
 		c := r.call
-		kind = c.Kind
+		kind = c.DeviceKind
 		title = clockText(c.Start.In(loc)) + "  " + c.DeviceName
 		sub = callSubtitle(t, *c)
 		value = longDuration(t, c.Duration())
@@ -521,7 +521,7 @@ func (h *HistoryPage) updateRow(id widget.ListItemID, o fyne.CanvasObject) {
 		s := r.session
 		kind = "camera"
 		title = clockText(s.Start.In(loc)) + "  " + s.DeviceName
-		sub = t.T("history.session")
+		sub = calls.KindText(t, calls.KindCameraSession)
 		if s.PeopleCountMax != nil {
 			sub += " · " + t.N("history.people", *s.PeopleCountMax)
 		}
@@ -541,8 +541,8 @@ func (h *HistoryPage) updateRow(id widget.ListItemID, o fyne.CanvasObject) {
 // that was not the usual way.
 func callSubtitle(t *translations.Translator, c calls.Record) string {
 	s := t.N("history.mutes", c.Mutes())
-	if c.CallEndReason != "" && c.CallEndReason != "Ended" {
-		s += " · " + t.T("history.reason."+c.CallEndReason)
+	if c.CallEndReason != "" && c.CallEndReason != calls.EndNormal {
+		s += " · " + calls.EndReasonText(t, c.CallEndReason)
 	}
 	return s
 }

@@ -27,7 +27,7 @@ func callDetails(t *translations.Translator, c calls.Record, loc *time.Location)
 		detailsHead(c.DeviceName, dateText(t, start)+", "+clockText(start)+"–"+clockText(end)),
 		section(t.T("history.section.call"), []row{
 			{t.T("history.field.duration"), longDuration(t, c.Duration())},
-			{t.T("history.field.endReason"), t.T("history.reason." + c.CallEndReason)},
+			{t.T("history.field.endReason"), calls.EndReasonText(t, c.CallEndReason)},
 			{t.T("history.field.mutes"), countText(t, c.TimesMuteButtonPressedDuringCall)},
 			{t.T("history.field.volumeUp"), countText(t, c.TimesVolumeUpButtonPressedDuringCall)},
 			{t.T("history.field.volumeDown"), countText(t, c.TimesVolumeDownButtonPressedDuringCall)},
@@ -80,7 +80,7 @@ func sessionDetails(t *translations.Translator, s calls.Session, loc *time.Locat
 		detailsHead(s.DeviceName, dateText(t, start)+", "+clockText(start)+"–"+clockText(end)),
 		section(t.T("history.section.session"), []row{
 			{t.T("history.field.duration"), longDuration(t, s.End.Sub(s.Start))},
-			{t.T("history.field.endReason"), t.T("history.reason." + s.EndReason)},
+			{t.T("history.field.endReason"), calls.EndReasonText(t, s.EndReason)},
 			{t.T("history.field.peopleStart"), people(s.PeopleCountAtStart)},
 			{t.T("history.field.peopleEnd"), people(s.PeopleCountAtEnd)},
 			{t.T("history.field.peopleMin"), people(s.PeopleCountMin)},

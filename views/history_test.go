@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
@@ -49,7 +50,7 @@ func (f *fakeHistory) Devices() ([]calls.Device, error) {
 	for _, c := range f.calls {
 		if !seen[c.DeviceKey] {
 			seen[c.DeviceKey] = true
-			out = append(out, calls.Device{Key: c.DeviceKey, Name: c.DeviceName, ESN: c.ESN, Kind: c.Kind})
+			out = append(out, calls.Device{Key: c.DeviceKey, Name: c.DeviceName, ESN: c.ESN, Kind: c.DeviceKind})
 		}
 	}
 	for _, s := range f.sessions {
@@ -136,7 +137,7 @@ func (f *fakeHistory) add(c calls.Record) {
 }
 
 func hcall(id, key, name string, start time.Time, dur time.Duration, mutes *int) calls.Record {
-	return calls.Record{CallID: id, DeviceKey: key, DeviceName: name, ESN: key, Kind: "headset",
+	return calls.Record{CallID: id, DeviceKey: key, DeviceName: name, ESN: key, DeviceKind: "headset",
 		Start: start, End: start.Add(dur), CallDurationMinutes: calls.Minutes(dur),
 		TimesMuteButtonPressedDuringCall: mutes, CallEndReason: "Ended"}
 }
@@ -265,7 +266,7 @@ func TestHistoryPageListsNewestFirstUnderDayHeadings(t *testing.T) {
 	want := []string{
 		"# Tue 24 Nov 2026 | 2 calls · 17 min talk · 3 mutes",
 		"14:02  Jabra Evolve2 85 | 0 mutes | 12 min",
-		"10:00  Jabra PanaCast 50 | Streaming session · up to 6 people | 45 min",
+		"10:00  Jabra PanaCast 50 | Camera session · up to 6 people | 45 min",
 		"09:30  Jabra Engage 75 | 3 mutes | 5 min",
 		"# Mon 23 Nov 2026 | 2 calls · 1 h 05 min talk · 1 mute",
 		"16:00  Jabra Evolve2 85 | 1 mute | 1 h 05 min",
@@ -384,7 +385,7 @@ func TestHistoryPageSelectShowsDetails(t *testing.T) {
 		{
 			name: "a call without mute presses says None, and shows its telemetry",
 			id:   "c5",
-			want: []string{"Jabra Evolve2 85", "Tue 24 Nov 2026, 14:02–14:14", "12 min", "Device went idle",
+			want: []string{"Jabra Evolve2 85", "Tue 24 Nov 2026, 14:02–14:14", "12 min", "Ended normally",
 				"Mute presses", "None", "69.35 dB", "72.5 dB", "High 88 % · Low 12 %", "c5"},
 			notWant: []string{"Average background noise", "DECT handovers"},
 		},
@@ -559,9 +560,6 @@ func TestTalkChart(t *testing.T) {
 // TestHistoryKeysExist checks the message ids the page builds at run time.
 func TestHistoryKeysExist(t *testing.T) {
 	var ids []string
-	for _, r := range []string{"Ended", "DeviceRemoved", "EarshotStopped", "Interrupted"} {
-		ids = append(ids, "history.reason."+r)
-	}
 	for i := range 7 {
 		ids = append(ids, "history.weekday.short."+itoa(i))
 	}
@@ -601,5 +599,37 @@ func BenchmarkHistoryApply(b *testing.B) {
 	w.Resize(fyne.NewSize(1000, 680))
 	for b.Loop() {
 		p.apply(d)
+	}
+}
+
+// TestHistoryWordsAsTheTable: for every end reason, in every language, the
+// window's details of a call and of a camera session, and a call's line,
+// show the label calls.EndReasonText gives, the one `earshot calls` prints
+// (cli.TestCallsTableWordsAsTheWindow); a session's line says what it is
+// as the table's kind column does.
+func TestHistoryWordsAsTheTable(t *testing.T) {
+	test.NewTempApp(t)
+	at := time.Date(2026, 11, 24, 14, 2, 0, 0, time.UTC)
+	for _, lang := range translations.Languages() {
+		tr := translations.New(lang)
+		for _, r := range calls.EndReasons {
+			t.Run(lang+"/"+r, func(t *testing.T) {
+				want := calls.EndReasonText(tr, r)
+				if strings.HasPrefix(want, "calls.") {
+					t.Fatalf("no label for %s in %s", r, lang)
+				}
+				c := calls.Record{CallID: "c1", DeviceName: "Jabra Evolve2 85", Start: at, End: at.Add(time.Minute), CallEndReason: r, Kind: calls.KindCall}
+				s := calls.Session{SessionID: "s1", DeviceName: "Jabra PanaCast 50", Start: at, End: at.Add(time.Minute), EndReason: r}
+				for name, objs := range map[string][]fyne.CanvasObject{
+					"call details": callDetails(tr, c, time.UTC), "session details": sessionDetails(tr, s, time.UTC)} {
+					if got := visibleText(container.NewVBox(objs...)); !strings.Contains(got, want) {
+						t.Errorf("%s lack %q:\n%s", name, want, got)
+					}
+				}
+				if sub := callSubtitle(tr, c); r != calls.EndNormal && !strings.Contains(sub, want) {
+					t.Errorf("the call's line %q lacks %q", sub, want)
+				}
+			})
+		}
 	}
 }

@@ -534,34 +534,24 @@ func (s *SettingsTab) loadHistory() {
 		objs = append(objs, newCaption(s.t.T("settings.history.empty")))
 	}
 	for _, e := range entries {
-		old, nu := e.OldLabel, e.NewLabel
-		if old == "" {
-			old = s.t.T("settings.notSet")
-		}
-		if nu == "" {
-			nu = s.t.T("settings.notSet")
-		}
 		line := widget.NewRichText(
 			&widget.TextSegment{Text: e.Label, Style: widget.RichTextStyle{Inline: true, TextStyle: fyne.TextStyle{Bold: true}}},
-			&widget.TextSegment{Text: "  " + s.t.T("settings.history.change", "Old", old, "New", nu), Style: widget.RichTextStyleInline},
+			&widget.TextSegment{Text: "  " + settings.ChangeText(s.t, e, s.historyField(e.Name)), Style: widget.RichTextStyleInline},
 		)
-		meta := newCaption(s.t.T("settings.history.meta", "Time", e.At.Format("2006-01-02 15:04"), "Source", s.sourceLabel(e.Source)))
+		meta := newCaption(s.t.T("settings.history.meta", "Time", e.At.Format("2006-01-02 15:04"), "Source", settings.SourceText(s.t, e.Source)))
 		objs = append(objs, container.NewBorder(nil, nil, nil, meta, line))
 	}
 	s.history.Objects = objs
 	s.history.Refresh()
 }
 
-func (s *SettingsTab) sourceLabel(src string) string {
-	switch src {
-	case settings.SourceUser:
-		return s.t.T("settings.source.user")
-	case settings.SourceManagement:
-		return s.t.T("settings.source.management")
-	case settings.SourceImport:
-		return s.t.T("settings.source.import")
+// historyField is the field of the form a change of the history words its
+// values by (settings.ChangeText); nil when the form has none.
+func (s *SettingsTab) historyField(name string) *settings.Field {
+	if f, ok := s.form.Field(name); ok {
+		return &f
 	}
-	return src
+	return nil
 }
 
 // window is the window the tab is shown in.

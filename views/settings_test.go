@@ -528,3 +528,46 @@ func BenchmarkSettingsForm(b *testing.B) {
 		}
 	})
 }
+
+// TestSettingsHistoryWordsAsTheTable: the Recent changes card words every
+// source and every value as `earshot settings history` does, through
+// settings.SourceText and settings.ChangeText: friendly values ("Off → On"
+// for a check whose catalog names no value), never raw ones.
+func TestSettingsHistoryWordsAsTheTable(t *testing.T) {
+	tests := []struct {
+		name, setting, old, nu string
+		want, never            string
+	}{
+		{name: "a check without value names", setting: "VOLUME_LIMITER", old: "false", nu: "true", want: "Off → On", never: "false → true"},
+		{name: "a client-side check of 1 and 0", setting: "EVENT_CALL_STATUS", old: "1", nu: "0", want: "On → Off", never: "1 → 0"},
+		{name: "a choice by its names", setting: "SIDETONE", old: "1", nu: "3", want: "Low → High", never: "1 → 3"},
+		{name: "a value set for the first time", setting: "PREFERRED_SOFTPHONE", old: "", nu: "ZOOM", want: "Not set → Zoom"},
+		{name: "a range as its number", setting: "AUTO_OFF", old: "60", nu: "30", want: "60 → 30"},
+		{name: "a setting the form no longer holds keeps the catalog's names", setting: "GONE", old: "a", nu: "b", want: "Alpha → Beta"},
+	}
+	for _, tt := range tests {
+		for _, src := range settings.Sources {
+			t.Run(tt.name+"/"+src, func(t *testing.T) {
+				h := newSettingsHarness(t)
+				e := settings.HistoryEntry{Label: tt.setting, SettingChange: settingChange(tt.setting, tt.old, tt.nu, src)}
+				if tt.setting == "GONE" {
+					e.OldLabel, e.NewLabel = "Alpha", "Beta"
+				}
+				h.src.history = []settings.HistoryEntry{e}
+				h.tab.loadHistory()
+				tr := translations.New("en")
+				h.shows(tt.want, settings.SourceText(tr, src))
+				var f *settings.Field
+				if fl, ok := h.src.form.Field(tt.setting); ok {
+					f = &fl
+				}
+				if got := settings.ChangeText(tr, e, f); got != tt.want {
+					t.Errorf("ChangeText = %q, the window shows %q", got, tt.want)
+				}
+				if tt.never != "" {
+					h.hides(tt.never)
+				}
+			})
+		}
+	}
+}

@@ -2,8 +2,10 @@ package calls
 
 import (
 	"encoding/csv"
+	"errors"
 	"fmt"
 	"io"
+	"iter"
 	"strconv"
 	"time"
 
@@ -37,8 +39,41 @@ type Record struct {
 	// end is its last checkpoint).
 	CallEndReason string `json:"CallEndReason"`
 
-	DeviceKey string `json:"-"` // the device's Key, for filtering
-	Kind      string `json:"-"` // the device's kind
+	// Kind is what the entry is: KindCall, or KindCameraSession for a
+	// camera's streaming session, which `earshot calls` lists beside the
+	// calls as the window's Call history does. A session's CallId is the
+	// session's id, CallDurationMinutes how long it streamed, CallEndReason
+	// why it ended; the call-only fields are null. ("" from an older owner
+	// means a call.)
+	Kind string `json:"Kind"`
+	// The people counts of a camera session (docs/analytics.md); null for
+	// a call.
+	PeopleCountAtStart *int     `json:"PeopleCountAtStart"`
+	PeopleCountAtEnd   *int     `json:"PeopleCountAtEnd"`
+	PeopleCountMin     *int     `json:"PeopleCountMin"`
+	PeopleCountMax     *int     `json:"PeopleCountMax"`
+	PeopleCountAverage *float64 `json:"PeopleCountAverage"`
+
+	DeviceKey  string `json:"-"` // the device's Key, for filtering
+	DeviceKind string `json:"-"` // the device's kind
+}
+
+// What an entry of the history is (Record.Kind): the stable tokens of
+// `earshot calls --json` and --csv (docs/command-line.md).
+const (
+	KindCall          = "Call"
+	KindCameraSession = "CameraSession"
+)
+
+// IsSession tells whether r is a camera session rather than a call.
+func (r Record) IsSession() bool { return r.Kind == KindCameraSession }
+
+// kind is r.Kind, KindCall when it is empty (a record from an older owner).
+func (r Record) kind() string {
+	if r.Kind == "" {
+		return KindCall
+	}
+	return r.Kind
 }
 
 // LinkQualityIndicators are the call-quality indicators of docs/analytics.md
@@ -79,8 +114,9 @@ func RecordOf(c store.CallRecord) Record {
 		MicrophoneMalfunctionDetected:          c.MicrophoneMalfunction,
 		LinkQualityDistribution:                c.LinkQuality,
 		CallEndReason:                          c.EndReason,
+		Kind:                                   KindCall,
 		DeviceKey:                              c.Device.Key,
-		Kind:                                   c.Device.Kind,
+		DeviceKind:                             c.Device.Kind,
 	}
 	if c.DectHandovers != nil {
 		r.LinkQualityIndicators = &LinkQualityIndicators{Dect: &DectIndicators{Handovers: *c.DectHandovers}}
@@ -112,6 +148,21 @@ func SessionOf(s store.SessionRecord) Session {
 		StreamingDurationMinutes: Minutes(s.End.Sub(s.Start)),
 		PeopleCountAtStart:       s.PeopleCountAtStart, PeopleCountAtEnd: s.PeopleCountAtEnd,
 		PeopleCountMin: s.PeopleCountMin, PeopleCountMax: s.PeopleCountMax, PeopleCountAverage: s.PeopleCountAverage,
+	}
+}
+
+// RecordOfSession turns a stored camera session into a Record of Kind
+// KindCameraSession: the session's id as CallId, its length as
+// CallDurationMinutes, its end reason as CallEndReason, its people counts;
+// the call-only fields null.
+func RecordOfSession(s store.SessionRecord) Record {
+	return Record{
+		CallID: s.SessionID, ESN: s.Device.ESN, DeviceName: s.Device.Name,
+		Start: s.Start.UTC(), End: s.End.UTC(), CallDurationMinutes: Minutes(s.End.Sub(s.Start)),
+		CallEndReason: s.EndReason, Kind: KindCameraSession,
+		PeopleCountAtStart: s.PeopleCountAtStart, PeopleCountAtEnd: s.PeopleCountAtEnd,
+		PeopleCountMin: s.PeopleCountMin, PeopleCountMax: s.PeopleCountMax, PeopleCountAverage: s.PeopleCountAverage,
+		DeviceKey: s.Device.Key, DeviceKind: s.Device.Kind,
 	}
 }
 
@@ -179,16 +230,71 @@ func (h *History) Calls(f Filter) ([]Record, error) {
 	return out, nil
 }
 
-// EachCall calls fn with each ended call f selects, newest first, reading
-// the history in pages so memory stays flat in its size (`earshot calls`,
-// GET /v1/calls). fn's error stops the listing and is returned.
+// EachCall calls fn with each ended call and camera session f selects
+// (Record.Kind tells which), newest first by start, as the window's Call
+// history lists them, reading both histories in pages so memory stays flat
+// in their size (`earshot calls`, GET /v1/calls, the window's export).
+// f.Limit counts both. fn's error stops the listing and is returned.
 func (h *History) EachCall(f Filter, fn func(Record) error) error {
-	err := h.st.EachCall(h.query(f), func(c store.CallRecord) error { return fn(RecordOf(c)) })
-	if err != nil {
+	q := h.query(f)
+	c := pullRecords(h.st.EachCall, q, RecordOf)
+	defer c.stop()
+	s := pullRecords(h.st.EachCameraSession, q, RecordOfSession)
+	defer s.stop()
+	cr, cok := c.pull()
+	sr, sok := s.pull()
+	for n := 0; cok || sok; n++ {
+		if f.Limit > 0 && n == f.Limit {
+			return nil
+		}
+		var r Record
+		// At the same start the call comes first, as in the window.
+		if cok && (!sok || !sr.Start.After(cr.Start)) {
+			r = cr
+			cr, cok = c.pull()
+		} else {
+			r = sr
+			sr, sok = s.pull()
+		}
+		if err := fn(r); err != nil {
+			return err
+		}
+	}
+	if err := errors.Join(c.err, s.err); err != nil {
 		return fmt.Errorf("call history: %w", err)
 	}
 	return nil
 }
+
+// errPulled ends a listing that the merge no longer reads.
+var errPulled = errors.New("listing stopped")
+
+// recordStream pulls the records of one history listing one at a time, so
+// two listings can be merged while each reads its own pages.
+type recordStream struct {
+	next func() (Record, bool)
+	stop func()
+	err  error // the listing's error, once next said there is no more
+}
+
+func pullRecords[T any](each func(store.Query, func(T) error) error, q store.Query, conv func(T) Record) *recordStream {
+	rs := &recordStream{}
+	rs.next, rs.stop = iter.Pull(func(yield func(Record) bool) {
+		err := each(q, func(v T) error {
+			if !yield(conv(v)) {
+				return errPulled
+			}
+			return nil
+		})
+		if err != nil && !errors.Is(err, errPulled) {
+			rs.err = err
+		}
+	})
+	return rs
+}
+
+// pull returns the next record; false at the end or on an error (in err).
+func (rs *recordStream) pull() (Record, bool) { return rs.next() }
 
 // Sessions returns the ended camera sessions f selects, newest first.
 func (h *History) Sessions(f Filter) ([]Session, error) {
@@ -244,6 +350,7 @@ var CSVHeader = []string{
 	"AverageAudioExposureDb", "MaximumAudioExposureDb", "AverageBackgroundNoiseDb", "MaximumBackgroundNoiseDb",
 	"TimesBoomArmBadlyPositioned", "MicrophoneMalfunctionDetected",
 	"LinkQualityHighPercent", "LinkQualityLowPercent", "DectHandovers", "CallEndReason",
+	"Kind", "PeopleCountAtStart", "PeopleCountAtEnd", "PeopleCountMin", "PeopleCountMax", "PeopleCountAverage",
 }
 
 // WriteCSV writes recs as CSV with CSVHeader: times in RFC 3339 UTC, an
@@ -286,6 +393,8 @@ func (c *CSVWriter) Write(r Record) error {
 		intCell(r.TimesBoomArmBadlyPositioned), boolCell(r.MicrophoneMalfunctionDetected),
 		levelCell(r.LinkQualityDistribution, "High"), levelCell(r.LinkQualityDistribution, "Low"),
 		dectCell(r.LinkQualityIndicators), r.CallEndReason,
+		r.kind(), intCell(r.PeopleCountAtStart), intCell(r.PeopleCountAtEnd),
+		intCell(r.PeopleCountMin), intCell(r.PeopleCountMax), floatCell(r.PeopleCountAverage),
 	}
 	if err := c.cw.Write(row); err != nil {
 		return fmt.Errorf("write CSV: %w", err)

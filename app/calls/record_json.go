@@ -83,6 +83,18 @@ func (r Record) AppendJSON(b []byte) []byte {
 	}
 	b = append(b, `,"CallEndReason":`...)
 	b = appendString(b, r.CallEndReason)
+	b = append(b, `,"Kind":`...)
+	b = appendString(b, r.Kind)
+	b = append(b, `,"PeopleCountAtStart":`...)
+	b = appendIntPtr(b, r.PeopleCountAtStart)
+	b = append(b, `,"PeopleCountAtEnd":`...)
+	b = appendIntPtr(b, r.PeopleCountAtEnd)
+	b = append(b, `,"PeopleCountMin":`...)
+	b = appendIntPtr(b, r.PeopleCountMin)
+	b = append(b, `,"PeopleCountMax":`...)
+	b = appendIntPtr(b, r.PeopleCountMax)
+	b = append(b, `,"PeopleCountAverage":`...)
+	b = appendFloatPtr(b, r.PeopleCountAverage)
 	return append(b, '}')
 }
 

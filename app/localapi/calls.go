@@ -24,8 +24,9 @@ type CallHistory interface {
 // maxCallsLimit bounds ?limit= (any larger number is as good as "all").
 const maxCallsLimit = 1 << 30
 
-// ServeCalls answers GET /v1/calls?since=&until=&limit= with the calls of h
-// that started in [since, until) (RFC 3339; either may be left out), newest
+// ServeCalls answers GET /v1/calls?since=&until=&limit= with the calls and
+// camera sessions of h (calls.Record.Kind tells which) that started in
+// [since, until) (RFC 3339; either may be left out), newest
 // first, at most limit of them. The JSON array is written as the history is
 // read, a page at a time, so a million calls cost the owner no more memory
 // than ten. Call it before Serve.

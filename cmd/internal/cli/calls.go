@@ -28,7 +28,8 @@ func csvFlag(fs *flag.FlagSet, o *options) { fs.BoolVar(&o.csv, "csv", o.csv, ""
 // columns are aligned within each block, so memory stays flat.
 const tableFlushEvery = 500
 
-// runCalls is `earshot calls`: the call history, newest first, as a table,
+// runCalls is `earshot calls`: the call history with the camera sessions
+// (each marked by its kind, as the window lists them), newest first, as a table,
 // CSV (--csv) or the JSON of docs/command-line.md (--json), from the running owner or,
 // when none runs, from the database; --since, --until (a date or an RFC 3339
 // time) and --limit choose. Every format is written as the history is read,
@@ -70,17 +71,17 @@ func runCalls(e *env, args []string) error {
 				return err
 			}
 			fmt.Fprintln(tw, strings.Join([]string{
-				e.t.T("cli.calls.col.start"), e.t.T("cli.col.name"), e.t.T("cli.calls.col.minutes"),
+				e.t.T("cli.calls.col.start"), e.t.T("cli.col.name"), e.t.T("cli.calls.col.kind"), e.t.T("cli.calls.col.minutes"),
 				e.t.T("cli.calls.col.mute"), e.t.T("cli.calls.col.volume"), e.t.T("cli.calls.col.ended"),
 			}, "\t"))
 		}
 		n++
 		_, err := fmt.Fprintln(tw, strings.Join([]string{
-			r.Start.Local().Format("2006-01-02 15:04"), r.DeviceName,
+			r.Start.Local().Format("2006-01-02 15:04"), r.DeviceName, calls.KindText(e.t, r.Kind),
 			strconv.FormatFloat(r.CallDurationMinutes, 'f', 2, 64),
 			count(r.TimesMuteButtonPressedDuringCall),
 			count(r.TimesVolumeUpButtonPressedDuringCall) + " / " + count(r.TimesVolumeDownButtonPressedDuringCall),
-			e.t.T("cli.calls.reason." + r.CallEndReason),
+			calls.EndReasonText(e.t, r.CallEndReason),
 		}, "\t"))
 		return err
 	})

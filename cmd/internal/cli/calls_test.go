@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -15,11 +16,16 @@ import (
 )
 
 // twoMinuteCall is a scenario at speed 60: a 2-minute call with one volume
-// press and no mute, played in about 2.5 s.
+// press and no mute, and a 1-minute camera session that starts after it,
+// played in about 2.5 s.
 const twoMinuteCall = `{"speed": 60,
-  "devices": [{"id":"h","kind":"headset","name":"Jabra Evolve2 65","vendorId":"0B0E","productId":"30A0","esn":"ABC123"}],
+  "devices": [{"id":"h","kind":"headset","name":"Jabra Evolve2 65","vendorId":"0B0E","productId":"30A0","esn":"ABC123"},
+    {"id":"cam","kind":"camera","name":"Jabra PanaCast 50","vendorId":"0B0E","productId":"3011","esn":"CAM1"}],
   "timeline": [{"at":"0s","do":"attach","device":"h"},
+    {"at":"0s","do":"attach","device":"cam"},
     {"at":"10s","do":"callStart","device":"h"},
+    {"at":"20s","do":"streamStart","device":"cam"},
+    {"at":"80s","do":"streamEnd","device":"cam"},
     {"at":"40s","do":"press","device":"h","button":"volumeUp"},
     {"at":"130s","do":"callEnd","device":"h"}]}`
 
@@ -130,7 +136,7 @@ func TestCallsCommand(t *testing.T) {
 			stdout: func(t *testing.T, out string) {
 				mustContain(t, out, "STARTED")
 				mustContain(t, out, "Jabra Engage 75")
-				mustContain(t, out, "device removed")
+				mustContain(t, out, "Device removed")
 				mustContain(t, out, "1.50")
 			}},
 	}
@@ -173,16 +179,37 @@ func TestCallsFromTheScenarioClock(t *testing.T) {
 		}
 		var recs []map[string]any
 		mustDecode(t, stdout.String(), &recs)
-		if len(recs) != 1 {
-			t.Fatalf("%s: %d calls: %s", how, len(recs), stdout.String())
+		if len(recs) != 2 {
+			t.Fatalf("%s: %d entries, want a call and a camera session: %s", how, len(recs), stdout.String())
 		}
-		c := recs[0]
+		// Newest first by start: the session began 10 s after the call.
+		sess, c := recs[0], recs[1]
+		if sess["Kind"] != "CameraSession" || sess["DeviceName"] != "Jabra PanaCast 50" || sess["CallEndReason"] != "Ended" ||
+			sess["TimesMuteButtonPressedDuringCall"] != nil || c["Kind"] != "Call" {
+			t.Errorf("%s: session %v", how, sess)
+		}
+		if d, _ := sess["CallDurationMinutes"].(float64); d < 0.9 || d > 1.1 {
+			t.Errorf("%s: session minutes %v, want 1 ± 0.1", how, sess["CallDurationMinutes"])
+		}
 		if d, _ := c["CallDurationMinutes"].(float64); d < 1.9 || d > 2.1 {
 			t.Errorf("%s: CallDurationMinutes %v, want 2 ± 0.1", how, c["CallDurationMinutes"])
 		}
 		if c["TimesMuteButtonPressedDuringCall"] != nil || c["TimesVolumeUpButtonPressedDuringCall"] != 1.0 ||
 			c["DeviceName"] != "Jabra Evolve2 65" || c["ESN"] != "ABC123" || c["CallEndReason"] != "Ended" {
 			t.Errorf("%s: call %v", how, c)
+		}
+		// The table and CSV mark it too, through the owner and without.
+		var table, csvOut bytes.Buffer
+		if code := run([]string{"calls", "--data", data}, &table, &bytes.Buffer{}, nil); code != 0 {
+			t.Fatalf("%s: table: exit %d", how, code)
+		}
+		mustContain(t, table.String(), "Camera session")
+		if code := run([]string{"calls", "--csv", "--limit", "1", "--data", data}, &csvOut, &bytes.Buffer{}, nil); code != 0 {
+			t.Fatalf("%s: csv: exit %d", how, code)
+		}
+		rows, err := csv.NewReader(strings.NewReader(csvOut.String())).ReadAll()
+		if err != nil || len(rows) != 2 || rows[1][slices.Index(rows[0], "Kind")] != "CameraSession" {
+			t.Errorf("%s: csv %v %v", how, rows, err)
 		}
 	}
 
@@ -196,7 +223,7 @@ func TestCallsFromTheScenarioClock(t *testing.T) {
 	for {
 		var stdout bytes.Buffer
 		run([]string{"calls", "--json", "--data", data}, &stdout, &bytes.Buffer{}, nil)
-		if strings.Contains(stdout.String(), "CallId") || time.Now().After(deadline) {
+		if strings.Count(stdout.String(), "CallId") >= 2 || time.Now().After(deadline) {
 			break
 		}
 		time.Sleep(100 * time.Millisecond)
@@ -211,10 +238,68 @@ func TestCallsFromTheScenarioClock(t *testing.T) {
 	check("from the database")
 }
 
-func TestCallsEndReasonKeysExist(t *testing.T) {
-	for _, r := range []string{store.EndNormal, store.EndDeviceRemoved, store.EndStopped, store.EndInterrupted} {
-		if id := "cli.calls.reason." + r; !translations.Has(id) {
-			t.Errorf("en.json lacks %s", id)
+// TestCallsTableWordsAsTheWindow: for every end reason and kind, the table
+// shows the label calls.EndReasonText and calls.KindText give (the
+// window's too, views.TestHistoryWordsAsTheTable), in every language, and
+// CSV and JSON the stable token.
+func TestCallsTableWordsAsTheWindow(t *testing.T) {
+	data := t.TempDir()
+	st, err := store.Open(filepath.Join(data, "earshot.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
+	for i, r := range calls.EndReasons {
+		at := t0.Add(time.Duration(i) * time.Hour)
+		dev := store.HistoryDevice{Key: "K" + r, Name: "Headset " + r, ESN: "K" + r}
+		if err := st.SaveCall(store.CallRecord{CallID: "c-" + r, Device: dev, Start: at, End: at.Add(time.Minute), EndReason: r}); err != nil {
+			t.Fatal(err)
+		}
+		cam := store.HistoryDevice{Key: "C" + r, Name: "Camera " + r, ESN: "C" + r, Kind: "camera"}
+		if err := st.SaveCameraSession(store.SessionRecord{SessionID: "s-" + r, Device: cam, Start: at.Add(time.Minute),
+			End: at.Add(2 * time.Minute), EndReason: r}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st.Close()
+	for _, lang := range translations.Languages() {
+		t.Run(lang, func(t *testing.T) {
+			tr := translations.New(lang)
+			var stdout, stderr bytes.Buffer
+			if code := run([]string{"--data", data, "calls"}, &stdout, &stderr, []string{"EARSHOT_LANGUAGE=" + lang}); code != 0 {
+				t.Fatalf("exit %d: %s", code, stderr.String())
+			}
+			lines := strings.Split(stdout.String(), "\n")
+			for _, r := range calls.EndReasons {
+				for _, k := range calls.Kinds {
+					name := map[string]string{calls.KindCall: "Headset ", calls.KindCameraSession: "Camera "}[k] + r
+					reason, kind := calls.EndReasonText(tr, r), calls.KindText(tr, k)
+					if strings.HasPrefix(reason, "calls.") || strings.HasPrefix(kind, "calls.") {
+						t.Fatalf("no label for %s / %s: %q %q", r, k, reason, kind)
+					}
+					i := slices.IndexFunc(lines, func(l string) bool { return strings.Contains(l, name+" ") })
+					if i < 0 {
+						t.Fatalf("no row for %s:\n%s", name, stdout.String())
+					}
+					if !strings.Contains(lines[i], reason) || !strings.Contains(lines[i], kind) {
+						t.Errorf("row %q lacks %q or %q", lines[i], reason, kind)
+					}
+				}
+			}
+		})
+	}
+	var stdout bytes.Buffer
+	if code := run([]string{"--data", data, "calls", "--csv"}, &stdout, &bytes.Buffer{}, []string{"LANG=de_DE.UTF-8"}); code != 0 {
+		t.Fatal("csv: exit", code)
+	}
+	rows, err := csv.NewReader(strings.NewReader(stdout.String())).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	col := func(name string) int { return slices.Index(rows[0], name) }
+	for _, row := range rows[1:] {
+		if !slices.Contains(calls.EndReasons, row[col("CallEndReason")]) || !slices.Contains(calls.Kinds, row[col("Kind")]) {
+			t.Errorf("CSV row carries no token: %v", row)
 		}
 	}
 }

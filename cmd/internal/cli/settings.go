@@ -300,16 +300,31 @@ func reportApply(e *env, d app.DeviceSummary, res settings.ApplyResult) error {
 	return nil
 }
 
+// settingsJSON is what `earshot settings show --json` prints
+// (docs/command-line.md): the device as `earshot devices` names it — never the
+// id the owner or the simulator gives it inside — and its form.
+type settingsJSON struct {
+	DeviceName string
+	ESN        string
+	Model      string
+	Fields     []settings.Field
+}
+
+func shownForm(form settings.Form, d app.DeviceSummary) settingsJSON {
+	out := settingsJSON{DeviceName: form.DeviceName, ESN: d.ESN, Model: form.Model, Fields: form.Fields}
+	if out.Fields == nil {
+		out.Fields = []settings.Field{}
+	}
+	return out
+}
+
 func showSettings(ctx context.Context, e *env, api settingsAPI, id string, d app.DeviceSummary) error {
 	form, err := api.Form(ctx, id)
 	if err != nil {
 		return err
 	}
 	if e.o.json {
-		if form.Fields == nil {
-			form.Fields = []settings.Field{}
-		}
-		return writeJSON(e, form)
+		return writeJSON(e, shownForm(form, d))
 	}
 	if len(form.Fields) == 0 {
 		fmt.Fprintln(e.stdout, e.t.T("cli.settings.none", "Name", d.DeviceName))
@@ -332,7 +347,7 @@ func valueText(e *env, f settings.Field, v string) string {
 	if v == "" {
 		return "—"
 	}
-	if l := f.ValueLabel(v); l != v {
+	if l := settings.ValueText(e.t, &f, v); l != v {
 		return v + " (" + l + ")"
 	}
 	return v
@@ -340,7 +355,13 @@ func valueText(e *env, f settings.Field, v string) string {
 
 func allowedText(e *env, f settings.Field) string {
 	switch f.Kind {
-	case settings.KindChoice, settings.KindBool:
+	case settings.KindBool: // "true (On), false (Off)", as the values are shown
+		parts := make([]string, 0, len(f.Choices))
+		for _, c := range f.Choices {
+			parts = append(parts, valueText(e, f, c.Value))
+		}
+		return strings.Join(parts, ", ")
+	case settings.KindChoice:
 		return (&settings.Refusal{Allowed: f.Choices}).AllowedText()
 	case settings.KindRange:
 		if f.Step > 0 {
@@ -374,6 +395,14 @@ func showHistory(ctx context.Context, e *env, api settingsAPI, id string) error 
 	if err != nil {
 		return err
 	}
+	// The device's form words the values as the window does ("Off → On");
+	// without one, the catalog's names the entries carry do.
+	var form settings.Form
+	if !e.o.json && len(h) > 0 {
+		if form, err = api.Form(ctx, id); err != nil {
+			e.log.Debug("settings history: no form to word the values by", "err", err)
+		}
+	}
 	if e.o.json {
 		if h == nil {
 			h = []settings.HistoryEntry{}
@@ -389,8 +418,12 @@ func showHistory(ctx context.Context, e *env, api settingsAPI, id string) error 
 	fmt.Fprintln(tw, strings.Join([]string{e.t.T("cli.settings.col.time"), e.t.T("cli.settings.col.setting"),
 		e.t.T("cli.settings.col.change"), e.t.T("cli.settings.col.source")}, "\t"))
 	for _, c := range h {
-		old, nu := c.Old, c.New
-		fmt.Fprintln(tw, strings.Join([]string{c.At.Format(time.RFC3339), c.Name, dash(old) + " → " + dash(nu), c.Source}, "\t"))
+		var field *settings.Field
+		if f, ok := form.Field(c.Name); ok {
+			field = &f
+		}
+		fmt.Fprintln(tw, strings.Join([]string{c.At.Format(time.RFC3339), c.Name,
+			settings.ChangeText(e.t, c, field), settings.SourceText(e.t, c.Source)}, "\t"))
 	}
 	return tw.Flush()
 }

@@ -2,8 +2,11 @@ package cli
 
 import (
 	"bytes"
+	"encoding/json"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -103,7 +106,7 @@ func TestSettingsCommands(t *testing.T) {
 		{name: "the partner's settings appear for the device its mapping names",
 			args: []string{"settings", "--sim", scenario, "show", "Jabra Evolve 75"}, code: 0,
 			stdout: []string{"ECHO_CANCELLATION", "2 (Stærk)", "1 (Normal)", "0 (Fra), 1 (Normal), 2 (Stærk)",
-				"HOLD_MUSIC", "true, false", "restart required", "WIRELESS_RANGE", "1 (Long)"}},
+				"HOLD_MUSIC", "True (On)", "true (On), false (Off)", "restart required", "WIRELESS_RANGE", "1 (Long)"}},
 		{name: "show as JSON, --json after the device",
 			args: []string{"settings", "--demo", "show", "Jabra Evolve2", "--json"}, code: 0,
 			stdout: []string{`"Name": "SIDETONE"`, `"Label": "Sidetone"`, `"Kind": "choice"`, `"RequiresReboot": true`,
@@ -240,6 +243,9 @@ func TestSettingsThroughTheOwner(t *testing.T) {
 			Fields []struct{ Name, Value string }
 		}
 		mustDecode(t, stdout, &form)
+		if strings.Contains(stdout, `"DeviceID"`) || strings.Contains(stdout, `"DeviceKey"`) {
+			t.Errorf("show through the owner names the device by an inner id: %.200s", stdout)
+		}
 		out := map[string]string{}
 		for _, f := range form.Fields {
 			out[f.Name] = f.Value
@@ -306,13 +312,28 @@ func TestCatalogCheck(t *testing.T) {
 		"dup.xml":    "<d>\n<SettingDefinition Name=\"A\"/>\n<SettingDefinition Name=\"A\"/>\n</d>",
 		"orphan.xml": "<devices><device name=\"D\"><variants><variant vid=\"1\" pid=\"2\"/></variants>\n<settings><setting name=\"NOWHERE\"/></settings></device></devices>",
 	})
+	broken := filepath.Join(t.TempDir(), "broken.xml")
+	writeFiles(t, filepath.Dir(broken), map[string]string{"broken.xml": "<d>\n<SettingDefinition Name=\"A\"\n</d>\n"})
+	empty := t.TempDir()
+	// What a check of files must never say: it is about starting Earshot.
+	loadTalk := []string{"the rest of the catalog loads", "0 files"}
 	tests := []struct {
 		name   string
 		args   []string
 		code   int
 		stdout []string
 		stderr string
+		absent []string // in neither stdout nor stderr
 	}{
+		{name: "a broken file: its place, and that it cannot be used", args: []string{"catalog", "check", broken}, code: 1,
+			stdout: []string{broken + ":3: malformed XML"}, stderr: broken + " cannot be used as a catalog file", absent: loadTalk},
+		{name: "a broken file beside good ones", args: []string{"catalog", "check", dir, broken}, code: 1,
+			stdout: []string{broken + ":3: malformed XML", "3 files: 2 definitions"}, stderr: broken + " cannot be used as a catalog file",
+			absent: loadTalk},
+		{name: "a broken file as JSON", args: []string{"catalog", "check", "--json", broken}, code: 1,
+			stdout: []string{`"Unusable": [`, `"Files": []`, `"Line": 3`}, absent: []string{"the rest of the catalog loads"}},
+		{name: "a folder without XML", args: []string{"catalog", "check", empty}, code: 1,
+			stdout: []string{empty + ": no catalog file (*.xml) in this folder"}, stderr: "1 error in " + empty, absent: loadTalk},
 		{name: "a good folder", args: []string{"catalog", "check", dir}, code: 0,
 			stdout: []string{"3 files: 2 definitions, 1 models, 2 variants, 2 firmware versions"}},
 		{name: "JSON counts", args: []string{"catalog", "check", "--json", dir}, code: 0,
@@ -324,7 +345,8 @@ func TestCatalogCheck(t *testing.T) {
 		{name: "problems as JSON", args: []string{"catalog", "check", filepath.Join(bad, "orphan.xml"), "--json"}, code: 1,
 			stdout: []string{`"File": "` + filepath.Join(bad, "orphan.xml") + `"`, `"Line": 2`, `"Severity": "error"`},
 			stderr: "1 error in"},
-		{name: "a missing file", args: []string{"catalog", "check", filepath.Join(dir, "nope.xml")}, code: 1, stderr: "1 error in"},
+		{name: "a missing file", args: []string{"catalog", "check", filepath.Join(dir, "nope.xml")}, code: 1,
+			stdout: []string{filepath.Join(dir, "nope.xml") + ": no such file or folder"}, stderr: "1 error in", absent: append(loadTalk, "stat ")},
 		{name: "no files", args: []string{"catalog", "check"}, code: 2, stderr: "usage: earshot catalog check"},
 		{name: "no subcommand", args: []string{"catalog"}, code: 2, stderr: "usage: earshot catalog check"},
 	}
@@ -339,6 +361,42 @@ func TestCatalogCheck(t *testing.T) {
 			}
 			if tt.stderr != "" {
 				mustContain(t, stderr, tt.stderr)
+			}
+			for _, no := range tt.absent {
+				if strings.Contains(stdout+stderr, no) {
+					t.Errorf("output says %q:\nstdout: %s\nstderr: %s", no, stdout, stderr)
+				}
+			}
+		})
+	}
+}
+
+// TestSettingsShowJSONNamesTheDeviceAsUsersKnowIt: the form names the device
+// by name and ESN, as `earshot devices` does, never by the id the simulator
+// or the owner gives it inside.
+func TestSettingsShowJSONNamesTheDeviceAsUsersKnowIt(t *testing.T) {
+	tests := []struct {
+		name, device, wantName, wantESN string
+	}{
+		{name: "a speakerphone of the demo", device: "Jabra Speak2", wantName: "Jabra Speak2 75", wantESN: "30F2E1A4B7C9"},
+		{name: "a headset of the demo", device: "Jabra Evolve2 85", wantName: "Jabra Evolve2 85", wantESN: "501AA5D6337F"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, stdout, stderr := runEarshot(t, nil, "--data", t.TempDir(), "--demo", "settings", "show", tt.device, "--json")
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, stderr)
+			}
+			var top map[string]json.RawMessage
+			mustDecode(t, stdout, &top)
+			keys := slices.Sorted(maps.Keys(top))
+			if want := []string{"DeviceName", "ESN", "Fields", "Model"}; !slices.Equal(keys, want) {
+				t.Errorf("keys %v, want %v", keys, want)
+			}
+			var form struct{ DeviceName, ESN string }
+			mustDecode(t, stdout, &form)
+			if form.DeviceName != tt.wantName || (tt.wantESN != "" && form.ESN != tt.wantESN) || form.ESN == "" {
+				t.Errorf("device %q ESN %q, want %q %q", form.DeviceName, form.ESN, tt.wantName, tt.wantESN)
 			}
 		})
 	}
