@@ -35,13 +35,15 @@ rc=0
 wait_bounded "$app" 10 || rc=$?
 [ "$rc" -eq 0 ] || { echo "FAIL: earshot exited with $rc on SIGTERM"; cat "$log"; exit 1; }
 
-# Again with a session bus, so the tray icon is on (closing hides the window).
+# Again with a session bus but neither a notification service nor a tray
+# host on it: notifications go to the window's banner and the tray stays off,
+# without Fyne's complaints about the bus.
 rm -rf "$data"/*
 # The shell inside the session writes its id and becomes earshot (exec), so
 # the signal goes to earshot by its id; the session ends when it exits.
 pidfile="$data.pid"
 dbus-run-session -- sh -c 'echo $$ >"$1"; shift; exec "$@"' sh "$pidfile" \
-	./bin/earshot --demo --data "$data" 2>>"$log" &
+	./bin/earshot --demo --data "$data" 2>"$log.bus" &
 app=$!
 wait_window Earshot 5 >/dev/null || { echo "FAIL: no window with a session bus"; cat "$log"; exit 1; }
 sleep 1
@@ -50,8 +52,11 @@ rm -f "$pidfile"
 kill -TERM "$inner"
 rc=0
 wait_bounded "$app" 10 || rc=$?
-[ "$rc" -eq 0 ] || { echo "FAIL: earshot with a tray exited with $rc on SIGTERM"; cat "$log"; exit 1; }
-if grep -qE "Error in Fyne call thread|^panic:" "$log"; then
-	echo "FAIL:"; grep -A5 -E "Error in Fyne call thread|^panic:" "$log"; exit 1
+[ "$rc" -eq 0 ] || { echo "FAIL: earshot with a session bus exited with $rc on SIGTERM"; cat "$log.bus"; exit 1; }
+# dbus-daemon's own lines (it cannot raise its fd limit here) are not ours.
+grep -v '^dbus-daemon\[' "$log.bus" >>"$log" || true
+rm -f "$log.bus"
+if grep -qE "Error in Fyne call thread|^panic:|Fyne error|systray error" "$log"; then
+	echo "FAIL: the window printed errors:"; grep -A3 -E "Error in Fyne call thread|^panic:|Fyne error|systray error" "$log"; exit 1
 fi
-echo "PASS: window, devices, tray on and off, no Fyne thread errors (screenshot out/gui-check.png)"
+echo "PASS: window, devices, with and without a session bus, nothing on stderr from Fyne (screenshot out/gui-check.png)"

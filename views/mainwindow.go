@@ -38,6 +38,10 @@ type MainWindowParams struct {
 	// Presence, when set, adds the presence selector under the navigation
 	// and to the tray menu, and the tray icon shows the state.
 	Presence PresenceSource
+	// NotifyInWindow shows notifications in a banner inside the window: the
+	// desktop has no notification service to send them to. It is set before
+	// the window exists, since the first notification may come at once.
+	NotifyInWindow bool
 }
 
 // WindowSize is the main window's size when the screen has room for it.
@@ -60,7 +64,7 @@ type MainWindow struct {
 	pbox    *presenceBox    // nil without p.Presence
 	trayKey string          // the tray icon shown now
 	// banner shows notifications inside the window when the desktop has no
-	// notification service (NotifyInWindow).
+	// notification service (MainWindowParams.NotifyInWindow).
 	banner    *noticeBar
 	useBanner bool
 	// seen is the open page's device as last seen attached: when it leaves,
@@ -73,7 +77,7 @@ type MainWindow struct {
 // NewMainWindow builds the main window, wires the tray when p.Tray is set and
 // the driver has one, and follows p.Source until the window closes.
 func NewMainWindow(p MainWindowParams) *MainWindow {
-	w := &MainWindow{p: p, win: p.App.NewWindow(p.T.T("app.title")), alerts: lowBatteryAlerts{}}
+	w := &MainWindow{p: p, win: p.App.NewWindow(p.T.T("app.title")), alerts: lowBatteryAlerts{}, useBanner: p.NotifyInWindow}
 	w.list = newDeviceList(p.T, p.Version, w.ShowDevice)
 	w.page = newDevicePage(p.T, func() { w.leave(w.ShowList) }, p.DeviceTabs)
 	entries := []navEntry{{title: p.T.T("views.nav.devices"), icon: kindIcon("headset"), open: func() { w.leave(w.ShowList) }}}
@@ -276,12 +280,8 @@ func (w *MainWindow) leave(next func()) {
 	w.confirm.Show()
 }
 
-// NotifyInWindow makes Notify show notifications in a banner at the top of
-// the window: the desktop has no notification service to send them to.
-func (w *MainWindow) NotifyInWindow() { w.useBanner = true }
-
 // Notify sends n as a desktop notification, or shows it in the window's
-// banner (NotifyInWindow).
+// banner (MainWindowParams.NotifyInWindow).
 func (w *MainWindow) Notify(n *fyne.Notification) {
 	if !NotificationsOn(w.p.App) {
 		return // switched off in Preferences

@@ -63,7 +63,7 @@ func runGUI(s *cli.Session, args []string) (err error) {
 	a.SetIcon(fyne.NewStaticResource("earshot.png", assets.AppIconPNG()))
 	tray := s.Config().TrayIcon && trayAvailable()
 	if s.Config().TrayIcon && !tray {
-		s.Log().Warn("no session D-Bus: running without a tray icon, so closing the window quits")
+		s.Log().Warn("no tray host on the session D-Bus: running without a tray icon, so closing the window quits")
 	}
 	pages, tabs := guiPages(t, ow), guiDeviceTabs(t, ow)
 	pages = append(pages, preferencesPage(s))
@@ -78,10 +78,8 @@ func runGUI(s *cli.Session, args []string) (err error) {
 			p.DeviceTabs = append(p.DeviceTabs, nt.tab)
 		}
 	}
+	p.NotifyInWindow = !notificationService()
 	w := views.NewMainWindow(p)
-	if !notificationService() {
-		w.NotifyInWindow()
-	}
 	notifyFirmware(s, ow, w)
 	if o.Page != "" {
 		pg, err := findNamed(pages, o.Page, func(n namedPage) string { return n.name })
@@ -192,16 +190,4 @@ func showWhenAttached(core *app.Core, w *views.MainWindow, ref string, tab views
 	}
 	cancel = core.Subscribe(try)
 	try()
-}
-
-// trayAvailable tells whether a tray icon can be shown. On Linux and the BSDs
-// the tray speaks D-Bus (StatusNotifierItem); without a session bus there is no
-// tray to hide the window into (and Fyne's systray crashes on quit), so the
-// window then quits when closed.
-func trayAvailable() bool {
-	switch runtime.GOOS {
-	case "windows", "darwin":
-		return true
-	}
-	return os.Getenv("DBUS_SESSION_BUS_ADDRESS") != ""
 }
