@@ -7,6 +7,7 @@ import (
 	"hash/fnv"
 	"io"
 	"os"
+	"slices"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -24,6 +25,7 @@ const (
 // header is what is read of a valid meta page.
 type header struct {
 	pageSize uint32
+	root     uint64 // the root bucket's page
 	freelist uint64 // the freelist's page
 	pgid     uint64 // the high-water mark: pages the file holds at least
 	txid     uint64
@@ -48,7 +50,7 @@ func readMeta(r io.ReaderAt, size, off int64) (header, bool) {
 	if sum.Sum64() != le.Uint64(buf[56:]) {
 		return header{}, false
 	}
-	h := header{pageSize: le.Uint32(buf[8:]), freelist: le.Uint64(buf[32:]), pgid: le.Uint64(buf[40:]), txid: le.Uint64(buf[48:])}
+	h := header{pageSize: le.Uint32(buf[8:]), root: le.Uint64(buf[16:]), freelist: le.Uint64(buf[32:]), pgid: le.Uint64(buf[40:]), txid: le.Uint64(buf[48:])}
 	if h.pageSize < minPageSize || h.pageSize > maxPageSize || h.pageSize&(h.pageSize-1) != 0 {
 		return header{}, false
 	}
@@ -113,12 +115,21 @@ func (r *CheckReport) add(format string, args ...any) {
 	}
 }
 
-// Verify checks the open store: bbolt's consistency check (every page
-// reachable once, no freed page in use) and every value's checksum.
-func (s *Store) Verify() (CheckReport, error) {
+// Verify checks the open store: every page in use (read from the file,
+// not through the memory map), bbolt's consistency check, and every
+// value's seal.
+func (s *Store) Verify() (CheckReport, error) { return s.verify(false) }
+
+// verify is Verify; bounded keeps the memory it needs small whatever the
+// file's size, for the check at Open: it leaves out bbolt's own check
+// (which reads every page through the memory map), relying on checkPages'
+// walk of the tree instead, and releases the mapped pages the check of the
+// values read as it goes (releaseTx), so the process's resident memory
+// does not grow to the file's size.
+func (s *Store) verify(bounded bool) (CheckReport, error) {
 	var rep CheckReport
 	err := s.view(func(tx *bolt.Tx) error {
-		verifyTx(tx, s.path, &rep)
+		verifyTx(tx, s.path, &rep, bounded)
 		return nil
 	})
 	if err != nil && !errors.Is(err, ErrDamaged) {
@@ -130,11 +141,15 @@ func (s *Store) Verify() (CheckReport, error) {
 	return rep, nil
 }
 
-func verifyTx(tx *bolt.Tx, path string, rep *CheckReport) {
+// checkReleaseEvery is how many values the bounded check reads between two
+// releases of the memory map.
+const checkReleaseEvery = 8192
+
+func verifyTx(tx *bolt.Tx, path string, rep *CheckReport, bounded bool) {
 	// bbolt's check trusts page headers (a damaged overflow count makes it
 	// run for hours, a damaged pointer can fault in its own goroutine), so
 	// it runs only once every page in use has a sound header.
-	if damaged := checkPageHeaders(tx, path, rep); !damaged {
+	if damaged := checkPages(tx, path, rep); !damaged && !bounded {
 		n := 0
 		for err := range tx.Check() {
 			if n++; n > maxProblems {
@@ -144,12 +159,24 @@ func verifyTx(tx *bolt.Tx, path string, rep *CheckReport) {
 		}
 	}
 	version, _ := readVersion(tx)
+	release := func() {}
+	if bounded {
+		n := 0
+		release = func() {
+			if n++; n%checkReleaseEvery == 0 {
+				releaseTx(tx)
+			}
+		}
+	}
 	_ = tx.ForEach(func(name []byte, b *bolt.Bucket) error {
 		if string(name) != bucketMeta {
-			verifyBucket(b, []string{string(name)}, version, rep)
+			verifyBucket(b, []string{string(name)}, version, rep, release)
 		}
 		return nil
 	})
+	if bounded {
+		releaseTx(tx)
+	}
 }
 
 // Page flags of bbolt's page header.
@@ -160,64 +187,172 @@ const (
 	pageFreelist = 0x10
 )
 
-// checkPageHeaders reads the header of every page in use (not free) below
-// the high-water mark: its id must be its position, its type known and its
-// overflow within the file. It reports each damaged page and tells whether
-// there was one.
-func checkPageHeaders(tx *bolt.Tx, path string, rep *CheckReport) (damaged bool) {
+// maxTreeDepth bounds the walk of checkPages; bbolt's trees are a handful
+// of levels deep.
+const maxTreeDepth = 64
+
+// checkPages reads the file's pages (with ReadAt, so nothing stays
+// resident) as of tx: every page from the root down, through branch pages
+// and nested buckets, must name its own id, be a branch or a leaf, end
+// before the high-water mark, and be reached once and not be free; every
+// other page below the mark must be free or the freelist. It reports each
+// damaged page and tells whether there was one. When the file's newest meta
+// page is not tx's (a write committed meanwhile) it checks nothing.
+func checkPages(tx *bolt.Tx, path string, rep *CheckReport) (damaged bool) {
 	f, err := os.Open(path)
 	if err != nil {
-		rep.add("read page headers: %v", err)
+		rep.add("read pages: %v", err)
 		return true
 	}
 	defer f.Close()
 	st, err := f.Stat()
 	if err != nil {
-		rep.add("read page headers: %v", err)
+		rep.add("read pages: %v", err)
 		return true
 	}
-	h, ok := readHeader(f, st.Size())
-	if !ok {
+	metas := readMetas(f, st.Size())
+	if len(metas) == 0 {
 		rep.add("%v", fmt.Errorf("%w: neither header page of the file is valid", ErrDamaged))
 		return true
 	}
-	ps := int64(h.pageSize)
-	hdr := make([]byte, pageHeaderSize)
-	for id := int64(2); id < int64(h.pgid); {
-		info, err := tx.Page(int(id))
-		if err != nil || info == nil {
-			rep.add("page %d: %v", id, err)
-			return true
-		}
-		if info.Type == "free" {
-			id++
-			continue
-		}
-		if _, err := f.ReadAt(hdr, id*ps); err != nil {
-			rep.add("%v", fmt.Errorf("%w: page %d cannot be read: %v", ErrDamaged, id, err))
-			return true
-		}
-		le := binary.LittleEndian
-		pid, flags, overflow := le.Uint64(hdr), le.Uint16(hdr[8:]), int64(le.Uint32(hdr[12:]))
-		switch {
-		case int64(pid) != id:
-			rep.add("%v", fmt.Errorf("%w: page %d is damaged (it names itself %d)", ErrDamaged, id, pid))
-		case flags != pageBranch && flags != pageLeaf && flags != pageMeta && flags != pageFreelist:
-			rep.add("%v", fmt.Errorf("%w: page %d is damaged (unknown type %#x)", ErrDamaged, id, flags))
-		case id+overflow >= int64(h.pgid):
-			rep.add("%v", fmt.Errorf("%w: page %d is damaged (it runs past the end)", ErrDamaged, id))
-		default:
-			id += overflow + 1
-			continue
-		}
+	m := metas[0]
+	if m.txid != uint64(tx.ID()) {
+		return false
+	}
+	bad := func(format string, args ...any) {
+		rep.add("%v", fmt.Errorf("%w: "+format, append([]any{ErrDamaged}, args...)...))
 		damaged = true
-		id++
+	}
+	rf := &rawFile{r: f, size: st.Size(), ps: int64(m.pageSize)}
+	free, ok := rf.readFreelist(m)
+	if !ok {
+		bad("the list of free pages (page %d) cannot be read", m.freelist)
+		return true
+	}
+	hwm := m.pgid
+	if int64(hwm) > rf.size/rf.ps {
+		bad("the file is truncated (%d bytes, its header needs %d)", rf.size, int64(hwm)*rf.ps)
+		return true
+	}
+	seen := make([]uint64, hwm/64+1)
+	isSeen := func(id uint64) bool { return seen[id/64]&(1<<(id%64)) != 0 }
+	mark := func(id uint64) { seen[id/64] |= 1 << (id % 64) }
+	// The freelist page and its overflow are in use, by the freelist.
+	if hdr, err := rf.header(m.freelist); err == nil {
+		for id := m.freelist; id <= m.freelist+uint64(hdr.overflow) && id < hwm; id++ {
+			mark(id)
+		}
+	}
+	type item struct {
+		id    uint64
+		depth int
+	}
+	stack := []item{{m.root, 0}}
+	var buf []byte
+	le := binary.LittleEndian
+	for len(stack) > 0 && len(rep.Problems) < maxProblems {
+		it := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		id := it.id
+		if id < 2 || id >= hwm {
+			bad("a page points to page %d, outside the file's %d pages", id, hwm)
+			continue
+		}
+		if it.depth > maxTreeDepth {
+			bad("page %d lies deeper than %d levels: the tree loops", id, maxTreeDepth)
+			continue
+		}
+		hdr, err := rf.header(id)
+		switch {
+		case err != nil:
+			bad("page %d cannot be read: %v", id, err)
+			continue
+		case hdr.id != id:
+			bad("page %d is damaged (it names itself %d)", id, hdr.id)
+			continue
+		case hdr.flags != pageBranch && hdr.flags != pageLeaf:
+			bad("page %d is damaged (type %#x where the tree needs a branch or a leaf)", id, hdr.flags)
+			continue
+		case id+uint64(hdr.overflow) >= hwm:
+			bad("page %d is damaged (it runs past the end)", id)
+			continue
+		}
+		span := (int64(hdr.overflow) + 1) * rf.ps
+		if span > maxLeafSpan {
+			bad("page %d is damaged (%d overflow pages)", id, hdr.overflow)
+			continue
+		}
+		clash := false
+		for p := id; p <= id+uint64(hdr.overflow); p++ {
+			if isSeen(p) || free[p] {
+				clash = true
+			}
+			mark(p)
+		}
+		if clash {
+			bad("page %d is reached twice, or is also free", id)
+			continue
+		}
+		buf = slices.Grow(buf[:0], int(span))[:span]
+		if _, err := f.ReadAt(buf, int64(id)*rf.ps); err != nil {
+			bad("page %d cannot be read: %v", id, err)
+			continue
+		}
+		count := int(hdr.count)
+		if count*leafElemSize > len(buf)-pageHeaderSize {
+			bad("page %d is damaged (%d elements do not fit)", id, count)
+			continue
+		}
+		for i := range count {
+			el := buf[pageHeaderSize+i*leafElemSize:]
+			if hdr.flags == pageBranch {
+				stack = append(stack, item{le.Uint64(el[8:]), it.depth + 1})
+				continue
+			}
+			if le.Uint32(el)&leafBucketFlag == 0 {
+				continue
+			}
+			at := uint64(pageHeaderSize+i*leafElemSize) + uint64(le.Uint32(el[4:])) + uint64(le.Uint32(el[8:]))
+			if at+bucketHdrSize > uint64(len(buf)) {
+				bad("page %d is damaged (a bucket past its end)", id)
+				break
+			}
+			if root := le.Uint64(buf[at:]); root != 0 {
+				stack = append(stack, item{root, it.depth + 1})
+			}
+		}
+	}
+	if damaged {
+		return true
+	}
+	for id := uint64(2); id < hwm && len(rep.Problems) < maxProblems; id++ {
+		if !isSeen(id) && !free[id] {
+			bad("page %d is neither reachable nor free", id)
+		}
 	}
 	return damaged
 }
 
-// verifyBucket checks the seal of every value under b, at path.
-func verifyBucket(b *bolt.Bucket, path []string, version int, rep *CheckReport) {
+// pageHeader is a page's 16-byte header.
+type pageHeader struct {
+	id       uint64
+	flags    uint16
+	count    uint16
+	overflow uint32
+}
+
+func (f *rawFile) header(id uint64) (pageHeader, error) {
+	var b [pageHeaderSize]byte
+	if _, err := f.r.ReadAt(b[:], int64(id)*f.ps); err != nil {
+		return pageHeader{}, err
+	}
+	le := binary.LittleEndian
+	return pageHeader{id: le.Uint64(b[:]), flags: le.Uint16(b[8:]), count: le.Uint16(b[10:]), overflow: le.Uint32(b[12:])}, nil
+}
+
+// verifyBucket checks the seal of every value under b, at path, calling
+// read after each.
+func verifyBucket(b *bolt.Bucket, path []string, version int, rep *CheckReport, read func()) {
 	where := printablePath(path)
 	lost := func(err error, _ keyRange) { rep.add("%s: %v", where, err) }
 	names := scan(b, func(k, v []byte) {
@@ -226,11 +361,12 @@ func verifyBucket(b *bolt.Bucket, path []string, version int, rep *CheckReport) 
 			return
 		}
 		rep.Values++
+		read()
 	}, lost)
 	for _, name := range names {
 		sub := append(path[:len(path):len(path)], string(name))
 		if nb := nested(b, name, func(err error) { rep.add("%s: %v", printablePath(sub), err) }); nb != nil {
-			verifyBucket(nb, sub, version, rep)
+			verifyBucket(nb, sub, version, rep, read)
 		}
 	}
 }

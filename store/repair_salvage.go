@@ -77,33 +77,40 @@ func salvageInto(raw string, out *bolt.DB, walk *treeWalk, rep *RepairReport) (*
 		}
 		pending = pending[:0]
 	}
-	rf.leaves(func(rv rawValue) {
-		if werr != nil {
-			return
-		}
-		body, t, err := openSeal(rv.val)
-		if err != nil {
-			return
-		}
-		path := t.path()
-		if !walk.open(path, rv.key) || !plausible(t, rv.key, rv.val, body) {
-			return
-		}
-		if rv.free && !immutable(t.kind) {
-			return // rule 2
-		}
-		val := slices.Clone(rv.val)
-		pending = append(pending, salvagedValue{t: t, path: path, key: slices.Clone(rv.key), val: val,
-			body: val[:len(body)], free: rv.free})
+	scanSalvage(rf, walk, func(v salvagedValue) bool {
+		pending = append(pending, v)
 		if len(pending) >= salvageBatch {
 			flush()
 		}
+		return werr == nil
 	})
 	flush()
 	if werr != nil {
 		return nil, fmt.Errorf("write what was salvaged: %w", werr)
 	}
 	return sal, nil
+}
+
+// scanSalvage hands take every value of rf's leaf pages that the walk
+// could not read, that is sound and plausible, and that rule 2 admits, as
+// a copy; take returns false to stop.
+func scanSalvage(rf *rawFile, walk *treeWalk, take func(salvagedValue) bool) {
+	rf.leaves(func(rv rawValue) bool {
+		body, t, err := openSeal(rv.val)
+		if err != nil {
+			return true
+		}
+		path := t.path()
+		if !walk.open(path, rv.key) || !plausible(t, rv.key, rv.val, body) {
+			return true
+		}
+		if rv.free && !immutable(t.kind) {
+			return true // rule 2
+		}
+		val := slices.Clone(rv.val)
+		return take(salvagedValue{t: t, path: path, key: slices.Clone(rv.key), val: val,
+			body: val[:len(body)], free: rv.free})
+	})
 }
 
 // put writes a batch of salvaged values (rules 3 and the bookkeeping of 4).

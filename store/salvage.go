@@ -188,8 +188,9 @@ type rawValue struct {
 // when its header names its own id and the leaf flag, every element is
 // checked to lie within the page, and a leaf whose overflow runs past the
 // end of the file is read as far as the file goes. Memory is bounded by
-// maxLeafSpan; time by the file's size.
-func (f *rawFile) leaves(visit func(rawValue)) {
+// maxLeafSpan; time by the file's size. It stops after the page on which
+// visit returns false.
+func (f *rawFile) leaves(visit func(rawValue) (more bool)) {
 	if f.ps < minPageSize || f.ps > maxPageSize {
 		return
 	}
@@ -214,10 +215,13 @@ func (f *rawFile) leaves(visit func(rawValue)) {
 		if n, err := f.r.ReadAt(buf, off); err != nil && n < len(buf) {
 			buf = buf[:n]
 		}
-		free := f.free[uint64(id)]
+		free, more := f.free[uint64(id)], true
 		leafValues(buf, 0, func(k, v []byte) {
-			visit(rawValue{pgid: uint64(id), free: free, key: k, val: v})
+			more = visit(rawValue{pgid: uint64(id), free: free, key: k, val: v}) && more
 		})
+		if !more {
+			return
+		}
 		// The overflow pages are scanned too: a damaged header may claim
 		// pages that are leaves of their own, and a continuation page is
 		// taken for a leaf only if its first bytes happen to name it.

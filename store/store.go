@@ -98,7 +98,7 @@ func Open(path string, o Options) (*Store, error) {
 		// The check reads every page; the pages it touched need not stay
 		// resident in an all-day service (releaseMapped).
 		defer s.releaseMapped()
-		if rep, err := s.Verify(); err == nil && !rep.OK() {
+		if rep, err := s.verify(true); err == nil && !rep.OK() {
 			_ = db.Close()
 			s.db = nil
 			if db, err = s.repairAtOpen(fmt.Errorf("%w: %s", ErrDamaged, rep.Problems[0])); err != nil {
