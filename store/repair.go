@@ -27,6 +27,8 @@ type RepairReport struct {
 	LostParts  []string // buckets (or their tails) that could not be read, one sentence each
 	Kinds      []KindReport
 	Problems   []string // what a check of the damaged file found
+
+	eventsBadSeal int // events among LostValues (LostCount)
 }
 
 // KindReport is what a repair kept, salvaged and lost of one kind of entry.
@@ -95,6 +97,14 @@ func (r RepairReport) Kind(name string) KindReport {
 		}
 	}
 	return KindReport{Kind: name}
+}
+
+// LostCount is the number of entries known lost, as the one figure a
+// sentence gives: values whose checksum did not match, parts that could
+// not be read (one each: how many entries they held is not known), and
+// the events missing from the queue beyond those.
+func (r RepairReport) LostCount() int {
+	return r.LostValues + len(r.LostParts) + max(r.Kind("events").Lost-r.eventsBadSeal, 0)
 }
 
 // Lost tells whether the repair left anything out.
@@ -334,6 +344,9 @@ func copyBucket(src, dst *bolt.Bucket, path []string, version int, walk *treeWal
 			rep.LostValues++
 			if kr := rep.kind(t.kind); tagged && kr != nil {
 				kr.Lost++
+			}
+			if tagged && t.kind == kindEvents {
+				rep.eventsBadSeal++
 			}
 			walk.hole(path, keyRange{at: slices.Clone(k)})
 			return

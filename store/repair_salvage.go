@@ -255,7 +255,7 @@ func countLostEvents(tx *bolt.Tx, rep *RepairReport) {
 	}
 	if lost := top - low; lost > present {
 		if kr := rep.kind(kindEvents); kr != nil {
-			kr.Lost = int(min(lost-present, 1<<31))
+			kr.Lost = max(kr.Lost, int(min(lost-present, 1<<31)))
 		}
 	}
 }
