@@ -149,7 +149,11 @@ func verifyTx(tx *bolt.Tx, path string, rep *CheckReport, bounded bool) {
 	// bbolt's check trusts page headers (a damaged overflow count makes it
 	// run for hours, a damaged pointer can fault in its own goroutine), so
 	// it runs only once every page in use has a sound header.
-	if damaged := checkPages(tx, path, rep); !damaged && !bounded {
+	damaged, loops := checkPages(tx, path, rep)
+	if loops {
+		return // bbolt's cursors would go round for ever: the values are not read
+	}
+	if !damaged && !bounded {
 		n := 0
 		for err := range tx.Check() {
 			if n++; n > maxProblems {
@@ -198,41 +202,69 @@ const maxTreeDepth = 64
 // other page below the mark must be free or the freelist. It reports each
 // damaged page and tells whether there was one. When the file's newest meta
 // page is not tx's (a write committed meanwhile) it checks nothing.
-func checkPages(tx *bolt.Tx, path string, rep *CheckReport) (damaged bool) {
+func checkPages(tx *bolt.Tx, path string, rep *CheckReport) (damaged, loops bool) {
 	f, err := os.Open(path)
 	if err != nil {
 		rep.add("read pages: %v", err)
-		return true
+		return true, false
 	}
 	defer f.Close()
 	st, err := f.Stat()
 	if err != nil {
 		rep.add("read pages: %v", err)
-		return true
+		return true, false
 	}
 	metas := readMetas(f, st.Size())
 	if len(metas) == 0 {
 		rep.add("%v", fmt.Errorf("%w: neither header page of the file is valid", ErrDamaged))
-		return true
+		return true, false
 	}
-	m := metas[0]
-	if m.txid != uint64(tx.ID()) {
+	if metas[0].txid != uint64(tx.ID()) {
+		return false, false
+	}
+	return walkPages(f, st.Size(), metas[0], rep)
+}
+
+// treeLoops tells whether the tree of the file at path, as its newest
+// valid meta page names it, reaches a page twice or runs deeper than
+// maxTreeDepth: a damaged pointer that would send bbolt's cursors round
+// for ever.
+func treeLoops(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
 		return false
 	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return false
+	}
+	metas := readMetas(f, st.Size())
+	if len(metas) == 0 {
+		return false
+	}
+	_, loops := walkPages(f, st.Size(), metas[0], &CheckReport{})
+	return loops
+}
+
+// walkPages is checkPages' walk of the file f as of meta page m; loops
+// tells that a page was reached twice through the tree or the tree ran too
+// deep.
+func walkPages(f *os.File, size int64, m header, rep *CheckReport) (damaged, loops bool) {
 	bad := func(format string, args ...any) {
 		rep.add("%v", fmt.Errorf("%w: "+format, append([]any{ErrDamaged}, args...)...))
 		damaged = true
 	}
-	rf := &rawFile{r: f, size: st.Size(), ps: int64(m.pageSize)}
+	rf := &rawFile{r: f, size: size, ps: int64(m.pageSize)}
 	free, ok := rf.readFreelist(m)
 	if !ok {
 		bad("the list of free pages (page %d) cannot be read", m.freelist)
-		return true
+		free = map[uint64]bool{}
 	}
 	hwm := m.pgid
 	if int64(hwm) > rf.size/rf.ps {
 		bad("the file is truncated (%d bytes, its header needs %d)", rf.size, int64(hwm)*rf.ps)
-		return true
+		return true, false
 	}
 	seen := make([]uint64, hwm/64+1)
 	isSeen := func(id uint64) bool { return seen[id/64]&(1<<(id%64)) != 0 }
@@ -250,6 +282,49 @@ func checkPages(tx *bolt.Tx, path string, rep *CheckReport) (damaged bool) {
 	stack := []item{{m.root, 0}}
 	var buf []byte
 	le := binary.LittleEndian
+	// children pushes the pages page points to as bbolt's cursors would
+	// follow them: every page not a leaf is read as a branch (element 0
+	// even when it counts none), a leaf's buckets lead to their root, or
+	// into the page inlined in them. ok is false when a bucket runs past
+	// the page.
+	var children func(page []byte, depth int) (ok bool)
+	children = func(page []byte, depth int) bool {
+		if len(page) < pageHeaderSize || depth > maxTreeDepth {
+			loops = loops || depth > maxTreeDepth
+			return true
+		}
+		leaf := le.Uint16(page[8:]) == pageLeaf
+		count := min(int(le.Uint16(page[10:])), (len(page)-pageHeaderSize)/leafElemSize)
+		if !leaf {
+			count = max(count, min(1, (len(page)-pageHeaderSize)/leafElemSize))
+		}
+		for i := range count {
+			el := page[pageHeaderSize+i*leafElemSize:]
+			if !leaf {
+				stack = append(stack, item{le.Uint64(el[8:]), depth + 1})
+				continue
+			}
+			if le.Uint32(el)&leafBucketFlag == 0 {
+				continue
+			}
+			at := uint64(pageHeaderSize+i*leafElemSize) + uint64(le.Uint32(el[4:])) + uint64(le.Uint32(el[8:]))
+			end := at + uint64(le.Uint32(el[12:]))
+			if end > uint64(len(page)) || at+bucketHdrSize > end {
+				return false
+			}
+			if root := le.Uint64(page[at:]); root != 0 {
+				stack = append(stack, item{root, depth + 1})
+			} else if inline := page[at+bucketHdrSize : end]; len(inline) >= pageHeaderSize && le.Uint16(inline[8:]) != pageLeaf {
+				// bbolt reads an inlined page that is not a leaf as a
+				// branch whose children are the same page: for ever.
+				loops = true
+				return true
+			} else if !children(inline, depth+1) {
+				return false
+			}
+		}
+		return true
+	}
 	for len(stack) > 0 && len(rep.Problems) < maxProblems {
 		it := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
@@ -260,7 +335,8 @@ func checkPages(tx *bolt.Tx, path string, rep *CheckReport) (damaged bool) {
 		}
 		if it.depth > maxTreeDepth {
 			bad("page %d lies deeper than %d levels: the tree loops", id, maxTreeDepth)
-			continue
+			loops = true
+			break
 		}
 		hdr, err := rf.header(id)
 		switch {
@@ -270,9 +346,12 @@ func checkPages(tx *bolt.Tx, path string, rep *CheckReport) (damaged bool) {
 		case hdr.id != id:
 			bad("page %d is damaged (it names itself %d)", id, hdr.id)
 			continue
+		case hdr.flags != pageBranch && hdr.flags != pageLeaf && hdr.flags != pageMeta && hdr.flags != pageFreelist:
+			bad("page %d is damaged (unknown type %#x)", id, hdr.flags)
+			continue // bbolt refuses to read it
 		case hdr.flags != pageBranch && hdr.flags != pageLeaf:
+			// bbolt reads it, as a branch: follow it like bbolt would.
 			bad("page %d is damaged (type %#x where the tree needs a branch or a leaf)", id, hdr.flags)
-			continue
 		case id+uint64(hdr.overflow) >= hwm:
 			bad("page %d is damaged (it runs past the end)", id)
 			continue
@@ -282,15 +361,19 @@ func checkPages(tx *bolt.Tx, path string, rep *CheckReport) (damaged bool) {
 			bad("page %d is damaged (%d overflow pages)", id, hdr.overflow)
 			continue
 		}
-		clash := false
+		twice, freed := false, false
 		for p := id; p <= id+uint64(hdr.overflow); p++ {
-			if isSeen(p) || free[p] {
-				clash = true
-			}
+			twice = twice || isSeen(p)
+			freed = freed || free[p]
 			mark(p)
 		}
-		if clash {
-			bad("page %d is reached twice, or is also free", id)
+		if twice {
+			bad("page %d is reached twice", id)
+			loops = true
+			break
+		}
+		if freed {
+			bad("page %d is in use and free", id)
 			continue
 		}
 		buf = slices.Grow(buf[:0], int(span))[:span]
@@ -298,39 +381,23 @@ func checkPages(tx *bolt.Tx, path string, rep *CheckReport) (damaged bool) {
 			bad("page %d cannot be read: %v", id, err)
 			continue
 		}
-		count := int(hdr.count)
-		if count*leafElemSize > len(buf)-pageHeaderSize {
-			bad("page %d is damaged (%d elements do not fit)", id, count)
-			continue
-		}
-		for i := range count {
-			el := buf[pageHeaderSize+i*leafElemSize:]
-			if hdr.flags == pageBranch {
-				stack = append(stack, item{le.Uint64(el[8:]), it.depth + 1})
-				continue
-			}
-			if le.Uint32(el)&leafBucketFlag == 0 {
-				continue
-			}
-			at := uint64(pageHeaderSize+i*leafElemSize) + uint64(le.Uint32(el[4:])) + uint64(le.Uint32(el[8:]))
-			if at+bucketHdrSize > uint64(len(buf)) {
-				bad("page %d is damaged (a bucket past its end)", id)
-				break
-			}
-			if root := le.Uint64(buf[at:]); root != 0 {
-				stack = append(stack, item{root, it.depth + 1})
-			}
+		if !children(buf, it.depth) {
+			bad("page %d is damaged (a bucket past its end)", id)
 		}
 	}
+	if loops {
+		bad("the tree points back into itself")
+		return true, true
+	}
 	if damaged {
-		return true
+		return true, false
 	}
 	for id := uint64(2); id < hwm && len(rep.Problems) < maxProblems; id++ {
 		if !isSeen(id) && !free[id] {
 			bad("page %d is neither reachable nor free", id)
 		}
 	}
-	return damaged
+	return damaged, false
 }
 
 // pageHeader is a page's 16-byte header.

@@ -249,6 +249,11 @@ func copyReadable(src, raw, dst string, rep *RepairReport) error {
 // what it could not read. It returns the file's schema version (the
 // current one when it cannot be read).
 func copyTree(src string, out *bolt.DB, walk *treeWalk, rep *RepairReport) (int, error) {
+	if treeLoops(src) {
+		rep.LostParts = append(rep.LostParts, "the file's tree points back into itself; only the page scan reads it")
+		walk.whole = true
+		return schemaVersion, nil
+	}
 	in := &Store{path: src, o: Options{Timeout: time.Second, ReadOnly: true, Now: time.Now}}
 	var db *bolt.DB
 	var err error

@@ -539,11 +539,13 @@ func cut(args []string) error {
 	if err != nil {
 		return err
 	}
-	st, err := os.Stat(*db)
+	used, err := usedSize(*db)
 	if err != nil {
 		return err
 	}
-	size := int64(float64(st.Size())**keepShare) / ps * ps
+	// A share of what the file uses (bbolt grows the file ahead of its
+	// pages), so that every cut takes pages away.
+	size := int64(float64(used)**keepShare) / ps * ps
 	lines, err := readLines(*expect)
 	if err != nil {
 		return err
@@ -559,8 +561,21 @@ func cut(args []string) error {
 	if err := os.Truncate(*db, size); err != nil {
 		return err
 	}
-	fmt.Printf("cut %d of %d bytes; %d of %d queued events lived on pages wholly before the cut\n", size, st.Size(), whole, len(live))
+	fmt.Printf("cut to %d of the %d bytes in use; %d of %d queued events lived on pages wholly before the cut\n", size, used, whole, len(live))
 	return os.WriteFile(*outPath, []byte(keep.String()), 0o600)
+}
+
+// usedSize is the bytes of the database's pages in use (its high-water
+// mark), as bbolt reports it.
+func usedSize(path string) (int64, error) {
+	db, err := bolt.Open(path, 0o400, &bolt.Options{ReadOnly: true, Timeout: 10 * time.Second})
+	if err != nil {
+		return 0, err
+	}
+	defer db.Close()
+	var n int64
+	err = db.View(func(tx *bolt.Tx) error { n = tx.Size(); return nil })
+	return n, err
 }
 
 // leafSpan is the pages of the leaf (with its overflow) a value lives on.
