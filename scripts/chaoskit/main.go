@@ -380,9 +380,11 @@ func fill(args []string) error {
 		return err
 	}
 	var b strings.Builder
-	for i := 0; i < *n; i += 500 {
+	// In transactions of 50, as a service queues: many commits, so bbolt
+	// moves the tree's pages around the file and frees old copies.
+	for i := 0; i < *n; i += 50 {
 		var evs []store.OutboxEvent
-		for j := i; j < min(i+500, *n); j++ {
+		for j := i; j < min(i+50, *n); j++ {
 			e := event("fill", int64(j+1))
 			evs = append(evs, e)
 			fmt.Fprintf(&b, "%s %s\n", e.ID, hash(e.Body))
