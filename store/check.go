@@ -151,7 +151,7 @@ func verifyTx(tx *bolt.Tx, path string, rep *CheckReport, bounded bool) {
 	// it runs only once every page in use has a sound header.
 	damaged, loops := checkPages(tx, path, rep)
 	if loops {
-		return // bbolt's cursors would go round for ever: the values are not read
+		return // bbolt's cursors would go round for ever or astray: the values are not read
 	}
 	if !damaged && !bounded {
 		n := 0
@@ -227,8 +227,9 @@ func checkPages(tx *bolt.Tx, path string, rep *CheckReport) (damaged, loops bool
 
 // treeLoops tells whether the tree of the file at path, as its newest
 // valid meta page names it, reaches a page twice or runs deeper than
-// maxTreeDepth: a damaged pointer that would send bbolt's cursors round
-// for ever.
+// maxTreeDepth (a damaged pointer that would send bbolt's cursors round for
+// ever), or holds a page whose header is sound but whose elements run past
+// it (which bbolt would read past the page, into whatever memory follows).
 func treeLoops(path string) bool {
 	f, err := os.Open(path)
 	if err != nil {
@@ -248,8 +249,7 @@ func treeLoops(path string) bool {
 }
 
 // walkPages is checkPages' walk of the file f as of meta page m; loops
-// tells that a page was reached twice through the tree or the tree ran too
-// deep.
+// tells that bbolt must not walk the tree (treeLoops).
 func walkPages(f *os.File, size int64, m header, rep *CheckReport) (damaged, loops bool) {
 	bad := func(format string, args ...any) {
 		rep.add("%v", fmt.Errorf("%w: "+format, append([]any{ErrDamaged}, args...)...))
@@ -280,6 +280,7 @@ func walkPages(f *os.File, size int64, m header, rep *CheckReport) (damaged, loo
 		depth int
 	}
 	stack := []item{{m.root, 0}}
+	astray := false // a page bbolt would read past its end (unchecked pointer arithmetic)
 	var buf []byte
 	le := binary.LittleEndian
 	// children pushes the pages page points to as bbolt's cursors would
@@ -294,15 +295,28 @@ func walkPages(f *os.File, size int64, m header, rep *CheckReport) (damaged, loo
 			return true
 		}
 		leaf := le.Uint16(page[8:]) == pageLeaf
-		count := min(int(le.Uint16(page[10:])), (len(page)-pageHeaderSize)/leafElemSize)
+		count := int(le.Uint16(page[10:]))
+		if count*leafElemSize > len(page)-pageHeaderSize {
+			astray = true // bbolt would read elements past the page
+			return true
+		}
 		if !leaf {
 			count = max(count, min(1, (len(page)-pageHeaderSize)/leafElemSize))
 		}
 		for i := range count {
-			el := page[pageHeaderSize+i*leafElemSize:]
+			off := uint64(pageHeaderSize + i*leafElemSize)
+			el := page[off:]
 			if !leaf {
+				if off+uint64(le.Uint32(el))+uint64(le.Uint32(el[4:])) > uint64(len(page)) {
+					astray = true // a key past the page
+					return true
+				}
 				stack = append(stack, item{le.Uint64(el[8:]), depth + 1})
 				continue
+			}
+			if off+uint64(le.Uint32(el[4:]))+uint64(le.Uint32(el[8:]))+uint64(le.Uint32(el[12:])) > uint64(len(page)) {
+				astray = true // a key or value past the page
+				return true
 			}
 			if le.Uint32(el)&leafBucketFlag == 0 {
 				continue
@@ -381,12 +395,18 @@ func walkPages(f *os.File, size int64, m header, rep *CheckReport) (damaged, loo
 			bad("page %d cannot be read: %v", id, err)
 			continue
 		}
+		was := astray
 		if !children(buf, it.depth) {
 			bad("page %d is damaged (a bucket past its end)", id)
+		}
+		if astray && !was {
+			bad("page %d is damaged (its elements run past it)", id)
 		}
 	}
 	if loops {
 		bad("the tree points back into itself")
+	}
+	if loops || astray {
 		return true, true
 	}
 	if damaged {

@@ -250,7 +250,7 @@ func copyReadable(src, raw, dst string, rep *RepairReport) error {
 // current one when it cannot be read).
 func copyTree(src string, out *bolt.DB, walk *treeWalk, rep *RepairReport) (int, error) {
 	if treeLoops(src) {
-		rep.LostParts = append(rep.LostParts, "the file's tree points back into itself; only the page scan reads it")
+		rep.LostParts = append(rep.LostParts, "the file's tree is damaged where reading it would go astray; only the page scan reads it")
 		walk.whole = true
 		return schemaVersion, nil
 	}
