@@ -389,7 +389,15 @@ func fill(args []string) error {
 			evs = append(evs, e)
 			fmt.Fprintf(&b, "%s %s\n", e.ID, hash(e.Body))
 		}
-		if err := st.Write(context.Background(), func(tx *store.Tx) error { return tx.Enqueue(evs...) }); err != nil {
+		// With a device's state, as the service writes them together.
+		dev := store.DeviceRecord{Key: fmt.Sprintf("HS%d", i/50%7), Kind: "headset", Name: "Jabra Evolve2 85"}
+		err := st.Write(context.Background(), func(tx *store.Tx) error {
+			if err := tx.SaveDevice(dev, time.Now()); err != nil {
+				return err
+			}
+			return tx.Enqueue(evs...)
+		})
+		if err != nil {
 			return err
 		}
 	}
