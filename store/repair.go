@@ -231,6 +231,9 @@ func copyReadable(src, raw, dst string, rep *RepairReport) error {
 			if err := sal.dropStaleEvents(tx, rep); err != nil {
 				return err
 			}
+			if err := sal.raiseEventsSeq(tx); err != nil {
+				return err
+			}
 		}
 		if err := fixSequences(tx); err != nil {
 			return err

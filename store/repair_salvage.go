@@ -44,6 +44,7 @@ type salvage struct {
 	// found), by sequence; dropped when no cursor tells whether they were
 	// delivered.
 	freeEvents map[uint64]bool
+	eventsSeq  uint64 // the highest sequence of the events bucket found (rawFile.eventsSeq)
 }
 
 type salvagedValue struct {
@@ -88,6 +89,7 @@ func salvageInto(raw string, out *bolt.DB, walk *treeWalk, rep *RepairReport) (*
 	if werr != nil {
 		return nil, fmt.Errorf("write what was salvaged: %w", werr)
 	}
+	sal.eventsSeq = rf.eventsSeq
 	return sal, nil
 }
 
@@ -215,6 +217,35 @@ func (sal *salvage) dropStaleEvents(tx *bolt.Tx, rep *RepairReport) error {
 		}
 	}
 	return nil
+}
+
+// maxSeqJump bounds how far past the last event kept (or the lowest
+// cursor) a sequence read from a bucket header, which carries no
+// checksum, may raise the queue's sequence.
+const maxSeqJump = 1 << 20
+
+// raiseEventsSeq raises the queue's sequence to the highest one the page
+// scan found, so that events lost at the queue's end are counted and their
+// sequence numbers never reused.
+func (sal *salvage) raiseEventsSeq(tx *bolt.Tx) error {
+	events := outboxBucket(tx, bucketOutboxEvents)
+	if events == nil || sal.eventsSeq <= events.Sequence() {
+		return nil
+	}
+	var known uint64
+	if k, _ := events.Cursor().Last(); len(k) == 8 {
+		known = binary.BigEndian.Uint64(k)
+	}
+	each := func(_ []byte, r endpointRecord) error {
+		known = max(known, r.Cursor)
+		return nil
+	}
+	_ = forEachEndpoint(tx, each)
+	_ = forEachRetired(tx, each)
+	if sal.eventsSeq-known > maxSeqJump {
+		return nil // implausible: a damaged header
+	}
+	return events.SetSequence(sal.eventsSeq)
 }
 
 // countLostEvents counts the events known lost: the gaps in the queue

@@ -60,6 +60,10 @@ type rawFile struct {
 	// nil when no freelist could be read.
 	free map[uint64]bool
 	meta header // the meta page used, when valid
+	// eventsSeq is the highest sequence of any copy of the outbox's
+	// events bucket that leaves found (the only bucket of that name): the
+	// queue's sequence only grows, so the highest copy is the newest.
+	eventsSeq uint64
 }
 
 // openRaw works out the page size (from a valid meta page; else the one
@@ -218,6 +222,10 @@ func (f *rawFile) leaves(visit func(rawValue) (more bool)) {
 		free, more := f.free[uint64(id)], true
 		leafValues(buf, 0, func(k, v []byte) {
 			more = visit(rawValue{pgid: uint64(id), free: free, key: k, val: v}) && more
+		}, func(name []byte, seq uint64) {
+			if string(name) == bucketOutboxEvents {
+				f.eventsSeq = max(f.eventsSeq, seq)
+			}
 		})
 		if !more {
 			return
@@ -229,8 +237,9 @@ func (f *rawFile) leaves(visit func(rawValue) (more bool)) {
 }
 
 // leafValues visits the values of the leaf page at the start of page
-// (its header included), and those of the buckets inlined in it.
-func leafValues(page []byte, depth int, visit func(k, v []byte)) {
+// (its header included), and those of the buckets inlined in it; bucket
+// is told each nested bucket's name and sequence.
+func leafValues(page []byte, depth int, visit func(k, v []byte), bucket func(name []byte, seq uint64)) {
 	if len(page) < pageHeaderSize || depth > maxInlineDepth {
 		return
 	}
@@ -254,8 +263,11 @@ func leafValues(page []byte, depth int, visit func(k, v []byte)) {
 		if flags&leafBucketFlag != 0 {
 			// A nested bucket: its values are on pages of their own,
 			// visited in turn, unless it is inlined here.
+			if len(v) >= bucketHdrSize {
+				bucket(k, le.Uint64(v[8:]))
+			}
 			if len(v) >= bucketHdrSize+pageHeaderSize && le.Uint64(v) == 0 {
-				leafValues(v[bucketHdrSize:], depth+1, visit)
+				leafValues(v[bucketHdrSize:], depth+1, visit, bucket)
 			}
 			continue
 		}
