@@ -2,10 +2,14 @@
 # Crash and chaos: kill -9 while queueing and while delivering, a full disk,
 # a truncated database and one with a damaged page (issue 9). Prints the
 # figures docs/RELIABILITY.md records and exits non-zero when an event is
-# lost (or lost without a count), garbled, or a command panics.
+# lost (or lost without a count), garbled, or a command panics, or when a
+# repair loses an event whose page was undamaged or brings a delivered one
+# back.
 #
-#   scripts/chaos.sh            short form (scripts/test.sh): 20 kills, a 5 s full disk
-#   scripts/chaos.sh --long     long form, by hand: 20 kills of longer runs, a 30 s full disk
+#   scripts/chaos.sh            short form (scripts/test.sh): 20 kills, a 5 s full disk, a file cut in half
+#   scripts/chaos.sh --long     long form, by hand: 20 kills of longer runs, a 30 s full disk,
+#                               files cut to 90 %, 50 % and 10 % of the bytes in use
+#   --damage-only               either form, only the truncated and damaged databases
 #
 # It builds earshotd (headless) and scripts/chaoskit into a temporary
 # folder, starts its own processes and stops them by their PIDs; every wait
@@ -16,10 +20,16 @@ cd "$(dirname "$0")/.."
 . scripts/deps.sh
 need_go
 
-long=0
-[ "${1:-}" = "--long" ] && long=1
+long=0 only_damage=0
+for a in "$@"; do
+	case $a in
+	--long) long=1 ;;
+	--damage-only) only_damage=1 ;; # only the truncated and damaged databases
+	*) echo "usage: scripts/chaos.sh [--long] [--damage-only]"; exit 2 ;;
+	esac
+done
 kills=20
-if [ $long = 1 ]; then fullfor=30s; maxrun=3000; else fullfor=5s; maxrun=1200; fi
+if [ $long = 1 ]; then fullfor=30s; maxrun=3000; cuts="0.9 0.5 0.1"; else fullfor=5s; maxrun=1200; cuts="0.5"; fi
 
 work=$(mktemp -d)
 pids=()
@@ -58,6 +68,7 @@ no_panic() {
 	fi
 }
 
+if [ $only_damage = 0 ]; then
 step "kill -9 while queueing and delivering: $kills times"
 data="$work/kill"
 mkdir -p "$data"
@@ -105,26 +116,35 @@ if mount -t tmpfs -o size=2m tmpfs "$data" 2>/dev/null; then
 else
 	echo "skipped: cannot mount a tmpfs here (needs root); the store's full-disk tests still ran"
 fi
+fi # only_damage
 
-step "a truncated database"
-data="$work/trunc"
-mkdir -p "$data"
-"$kit" fill -db "$data/earshot.db" -n "$maxrun" -out "$work/trunc.ids"
-size=$(stat -c %s "$data/earshot.db")
-truncate -s $(( size / 2 )) "$data/earshot.db"
-for cmd in "outbox" "calls" "db check" "db repair" "db check"; do
-	code=0
-	# shellcheck disable=SC2086
-	timeout 60 "$work/earshotd" $cmd --data "$data" >"$work/trunc.out" 2>&1 || code=$?
-	no_panic "$code" "$work/trunc.out"
-	printf '%-10s exit %s: %s\n' "$cmd" "$code" "$(head -c 200 "$work/trunc.out" | tr '\n' ' ')"
+# The truncated and damaged databases: fill's events, the first quarter then
+# delivered (deleted) in batches, so freed pages hold stale copies of events
+# that must not come back.
+delivered=$(( maxrun / 4 ))
+for keep in $cuts; do
+	step "a database truncated to $keep of its size"
+	data="$work/trunc-$keep"
+	mkdir -p "$data"
+	"$kit" fill -db "$data/earshot.db" -n "$maxrun" -deliver "$delivered" -out "$work/trunc.ids"
+	"$kit" cut -db "$data/earshot.db" -expect "$work/trunc.ids" -keep "$keep" -out "$work/trunc.keep"
+	for cmd in "outbox" "calls" "db check" "db repair" "db check"; do
+		code=0
+		# shellcheck disable=SC2086
+		timeout 60 "$work/earshotd" $cmd --data "$data" >"$work/trunc.out" 2>&1 || code=$?
+		no_panic "$code" "$work/trunc.out"
+		printf '%-10s exit %s: %s\n' "$cmd" "$code" "$(head -c 300 "$work/trunc.out" | tr '\n' ' ')"
+	done
+	[ "$code" = 0 ] || { echo "the database is still damaged after the repair"; exit 1; }
+	# Repair keeps every undamaged event: each event whose leaf page lay
+	# wholly before the cut is there, intact, and no delivered one is back.
+	"$kit" survivors -db "$data/earshot.db" -expect "$work/trunc.keep" -delivered "$delivered"
 done
-[ "$code" = 0 ] || { echo "the database is still damaged after the repair"; exit 1; }
 
 step "a damaged page"
 data="$work/page"
 mkdir -p "$data"
-"$kit" fill -db "$data/earshot.db" -n "$maxrun" -out "$work/page.ids"
+"$kit" fill -db "$data/earshot.db" -n "$maxrun" -deliver "$delivered" -out "$work/page.ids"
 "$kit" damage -db "$data/earshot.db" -expect "$work/page.ids" -out "$work/page.keep"
 code=0
 timeout 60 "$work/earshotd" db check --data "$data" >"$work/page.out" 2>&1 || code=$?
@@ -134,6 +154,6 @@ code=0
 timeout 60 "$work/earshotd" db repair --data "$data" >"$work/page.out" 2>&1 || code=$?
 no_panic "$code" "$work/page.out"
 cat "$work/page.out"
-"$kit" survivors -db "$data/earshot.db" -expect "$work/page.keep"
+"$kit" survivors -db "$data/earshot.db" -expect "$work/page.keep" -delivered "$delivered"
 
 step "chaos: everything held"

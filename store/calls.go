@@ -145,7 +145,10 @@ func putHistory(tx *bolt.Tx, bucket, id, deviceKey string, start, end time.Time,
 		return err
 	}
 	if open {
-		err = h.openRec.Put([]byte(id), v)
+		_, _, _, openKind := h.kinds()
+		if v, err = retag(v, tagOf(openKind)); err == nil {
+			err = h.openRec.Put([]byte(id), v)
+		}
 	} else if err = h.openRec.Delete([]byte(id)); err == nil {
 		err = h.putEnded(deviceKey, start, encodeSummary(end.Sub(start), mutes), v)
 	}

@@ -284,7 +284,6 @@ func TestMigrationSealsVersion5Values(t *testing.T) {
 		if err := putVersion(tx, 5); err != nil {
 			return err
 		}
-		unsealed := func(v []byte) []byte { return v[:len(v)-sealSize] }
 		if err := tx.Bucket([]byte(bucketDevices)).Put([]byte("HS1"), []byte(`{"name":"Old headset","connected":true}`)); err != nil {
 			return err
 		}
@@ -293,11 +292,22 @@ func TestMigrationSealsVersion5Values(t *testing.T) {
 		}
 		evb := outboxBucket(tx, bucketOutboxEvents)
 		_, _ = evb.NextSequence()
-		if err := evb.Put(sequenceKey(1), unsealed(packed)); err != nil {
+		if err := evb.Put(sequenceKey(1), sealedBody(packed)); err != nil {
 			return err
 		}
 		h, _ := historyOf(tx, bucketCalls)
-		return h.putEnded("HS1", t0, unsealed(encodeSummary(time.Minute, 2)), unsealed(call))
+		sum := encodeSummary(time.Minute, 2) // not sealed
+		at := append(timeKey(t0), sequenceKey(1)...)
+		_, _ = h.records.NextSequence()
+		for _, put := range []struct {
+			b    *bolt.Bucket
+			k, v []byte
+		}{{h.records, sequenceKey(1), sealedBody(call)}, {h.byStart, at, sum}, {h.byDevice, append(devicePrefix("HS1"), at...), sum}} {
+			if err := put.b.Put(put.k, put.v); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		t.Fatal(err)

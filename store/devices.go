@@ -193,7 +193,7 @@ func decodeDevice(k, v []byte) (DeviceRecord, error) {
 }
 
 func putDevice(b *bolt.Bucket, rec DeviceRecord) error {
-	v, err := sealJSON(rec)
+	v, err := sealJSON(tagOf(kindDevices), rec)
 	if err != nil {
 		return fmt.Errorf("encode: %w", err)
 	}

@@ -85,9 +85,11 @@ type summary struct {
 	mutes    int
 }
 
+// encodeSummary returns a summary, not yet sealed: putEnded seals it for
+// each index.
 func encodeSummary(d time.Duration, mutes int) []byte {
-	v := binary.BigEndian.AppendUint64(make([]byte, 0, 12+sealSize), uint64(max(d.Milliseconds(), 0)))
-	return sealInPlace(binary.BigEndian.AppendUint32(v, uint32(max(mutes, 0))))
+	v := binary.BigEndian.AppendUint64(make([]byte, 0, 12), uint64(max(d.Milliseconds(), 0)))
+	return binary.BigEndian.AppendUint32(v, uint32(max(mutes, 0)))
 }
 
 // decodeSummary reads an index entry: k ends with <start><seq>.
@@ -109,7 +111,16 @@ func devicePrefix(deviceKey string) []byte {
 	return append([]byte(deviceKey), deviceSep)
 }
 
-// putEnded stores an ended record and indexes it.
+// kinds are the seal tags of h's buckets: records, byStart, byDevice, open.
+func (h history) kinds() (records, byStart, byDevice, open kind) {
+	if h.name == bucketCameraSessions {
+		return kindSessionRecords, kindSessionByStart, kindSessionByDevice, kindSessionOpen
+	}
+	return kindCallRecords, kindCallByStart, kindCallByDevice, kindCallOpen
+}
+
+// putEnded stores an ended record (sealed) and indexes it with sum (its
+// summary, not sealed).
 func (h history) putEnded(deviceKey string, start time.Time, sum []byte, value []byte) error {
 	seq, err := h.records.NextSequence()
 	if err != nil {
@@ -120,10 +131,11 @@ func (h history) putEnded(deviceKey string, start time.Time, sum []byte, value [
 		return err
 	}
 	at := append(timeKey(start), sk...)
-	if err := h.byStart.Put(at, sum); err != nil {
+	_, byStart, byDevice, _ := h.kinds()
+	if err := h.byStart.Put(at, seal(tagOf(byStart), sum)); err != nil {
 		return err
 	}
-	return h.byDevice.Put(append(devicePrefix(deviceKey), at...), sum)
+	return h.byDevice.Put(append(devicePrefix(deviceKey), at...), seal(tagOf(byDevice), sum))
 }
 
 // Query selects ended records of a history: one device or all, and a span of

@@ -331,7 +331,7 @@ func encodeCall(c CallRecord) []byte {
 	e.optBool(c.MicrophoneMalfunction)
 	e.floatMap(c.LinkQuality)
 	e.optInt(c.DectHandovers)
-	return sealInPlace(e.b)
+	return sealInPlace(tagOf(kindCallRecords), e.b)
 }
 
 func decodeCall(b []byte) (CallRecord, error) {
@@ -381,7 +381,7 @@ func encodeSession(s SessionRecord) []byte {
 	e.optInt(s.PeopleCountMin)
 	e.optInt(s.PeopleCountMax)
 	e.optFloat(s.PeopleCountAverage)
-	return sealInPlace(e.b)
+	return sealInPlace(tagOf(kindSessionRecords), e.b)
 }
 
 func decodeSession(b []byte) (SessionRecord, error) {

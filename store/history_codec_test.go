@@ -63,7 +63,7 @@ func TestHistoryCodecRoundTrip(t *testing.T) {
 
 func TestHistoryCodecRejects(t *testing.T) {
 	good := encodeCall(codecCalls()[2])
-	good = good[:len(good)-sealSize] // the record without its seal
+	good = sealedBody(good) // the record without its seal
 	flipped := encodeCall(codecCalls()[2])
 	flipped[3] ^= 0x10
 	tests := []struct {
@@ -77,8 +77,7 @@ func TestHistoryCodecRejects(t *testing.T) {
 		{"truncated", good[:len(good)-3], "truncated", false},
 		{"trailing bytes", append(bytes.Clone(good), 0), "1 bytes after the record", false},
 		{"bad presence byte", func() []byte {
-			b := encodeCall(CallRecord{})
-			b = b[:len(b)-sealSize]
+			b := sealedBody(encodeCall(CallRecord{}))
 			b[len(b)-1] = 7
 			return b
 		}(), "bad presence byte", false},
@@ -90,7 +89,7 @@ func TestHistoryCodecRejects(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			b := tt.b
 			if !tt.sealed {
-				b = seal(b)
+				b = seal(tagOf(kindCallRecords), b)
 			}
 			_, err := decodeCall(b)
 			if err == nil || !bytes.Contains([]byte(err.Error()), []byte(tt.want)) {
@@ -106,13 +105,13 @@ func TestHistoryCodecRejects(t *testing.T) {
 func FuzzDecodeCall(f *testing.F) {
 	for _, c := range codecCalls() {
 		v := encodeCall(c)
-		f.Add(v[:len(v)-sealSize])
+		f.Add(sealedBody(v))
 	}
 	f.Add([]byte(`{"callId":"x"}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		// Sealed, so the fuzzer reaches the record decoder behind the
 		// checksum (FuzzUnseal covers the seal itself).
-		c, err := decodeCall(seal(b))
+		c, err := decodeCall(seal(tagOf(kindCallRecords), b))
 		if err != nil {
 			return
 		}
@@ -130,10 +129,10 @@ func FuzzDecodeCall(f *testing.F) {
 func FuzzDecodeSession(f *testing.F) {
 	for _, s := range codecSessions() {
 		v := encodeSession(s)
-		f.Add(v[:len(v)-sealSize])
+		f.Add(sealedBody(v))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		s, err := decodeSession(seal(b))
+		s, err := decodeSession(seal(tagOf(kindSessionRecords), b))
 		if err != nil {
 			return
 		}

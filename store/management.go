@@ -57,7 +57,7 @@ func (tx *Tx) PutAppliedConfig(c AppliedConfig) error {
 	if c.ESN == "" {
 		return errors.New("save applied configuration: no ESN")
 	}
-	v, err := sealJSON(c)
+	v, err := sealJSON(tagOf(kindAppliedConfigs), c)
 	if err != nil {
 		return fmt.Errorf("encode applied configuration of %s: %w", c.ESN, err)
 	}
@@ -126,7 +126,7 @@ func (tx *Tx) PutStagedFirmware(f StagedFirmware) error {
 	if f.DeviceKey == "" {
 		return errors.New("save staged firmware: no device key")
 	}
-	v, err := sealJSON(f)
+	v, err := sealJSON(tagOf(kindFirmware), f)
 	if err != nil {
 		return fmt.Errorf("encode staged firmware of %s: %w", f.DeviceKey, err)
 	}
@@ -203,7 +203,7 @@ func (tx *Tx) AddFirmwareUpdate(deviceKey string, u FirmwareUpdate) error {
 	if err != nil {
 		return fmt.Errorf("firmware history of %s: %w", deviceKey, err)
 	}
-	v, err := sealJSON(u)
+	v, err := sealJSON(namedTag(kindFirmwareUpdates, deviceKey), u)
 	if err != nil {
 		return fmt.Errorf("encode firmware update of %s: %w", deviceKey, err)
 	}

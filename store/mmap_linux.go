@@ -16,8 +16,13 @@ func (s *Store) releaseMapped() {
 		return
 	}
 	_ = s.view(func(tx *bolt.Tx) error {
-		info := s.db.Info()
-		_, _, _ = unix.Syscall(unix.SYS_MADVISE, info.Data, uintptr(tx.Size()), unix.MADV_DONTNEED)
+		releaseTx(tx)
 		return nil
 	})
+}
+
+// releaseTx is releaseMapped inside tx, which holds the map in place.
+func releaseTx(tx *bolt.Tx) {
+	info := tx.DB().Info()
+	_, _, _ = unix.Syscall(unix.SYS_MADVISE, info.Data, uintptr(tx.Size()), unix.MADV_DONTNEED)
 }

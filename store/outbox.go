@@ -369,8 +369,14 @@ func decodeEndpoint(k, v []byte) (endpointRecord, error) {
 	return r, nil
 }
 
+// putEndpoint stores r under id in b: outbox/endpoints, or outbox/retired
+// when r.RetiredAt is set.
 func putEndpoint(b *bolt.Bucket, id []byte, r endpointRecord) error {
-	v, err := sealJSON(r)
+	t := tagOf(kindEndpoints)
+	if r.RetiredAt != nil {
+		t = tagOf(kindRetired)
+	}
+	v, err := sealJSON(t, r)
 	if err != nil {
 		return fmt.Errorf("encode endpoint record: %w", err)
 	}
@@ -410,7 +416,7 @@ func addCounter(b *bolt.Bucket, key string, n uint64) error {
 }
 
 func writeCounter(b *bolt.Bucket, key string, n uint64) error {
-	v, _ := sealJSON(n)
+	v, _ := sealJSON(tagOf(kindCounters), n)
 	return b.Put([]byte(key), v)
 }
 
@@ -603,7 +609,7 @@ func (tx *Tx) Park(id string, ev QueuedEvent, reason string, status int, at time
 			return fmt.Errorf("park event: %w", err)
 		}
 	}
-	v, err := sealJSON(parkedRecord{Reason: reason, Status: status, At: at, Event: packed})
+	v, err := sealJSON(namedTag(kindParked, id), parkedRecord{Reason: reason, Status: status, At: at, Event: packed})
 	if err != nil {
 		return fmt.Errorf("park event %s: %w", ev.ID, err)
 	}

@@ -66,7 +66,7 @@ func packEvent(e OutboxEvent) ([]byte, error) {
 	if err := w.Close(); err != nil {
 		return nil, fmt.Errorf("compress event %s: %w", e.ID, err)
 	}
-	return sealInPlace(buf.Bytes()), nil
+	return sealInPlace(tagOf(kindEvents), buf.Bytes()), nil
 }
 
 // unpackEvent decodes an outbox value. It copies everything out of v, so v

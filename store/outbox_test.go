@@ -93,16 +93,16 @@ func TestPackRoundTrip(t *testing.T) {
 
 func TestUnpackRejects(t *testing.T) {
 	sealed, _ := packEvent(event(1))
-	good := sealed[:len(sealed)-sealSize]
+	good := sealedBody(sealed)
 	flipped := bytes.Clone(sealed)
 	flipped[len(flipped)/2] ^= 1
 	for name, v := range map[string][]byte{
-		"empty":            seal(nil),
-		"unknown format":   seal(append([]byte{9}, good[1:]...)),
-		"id too long":      seal([]byte{1, 200, 'a'}),
-		"truncated varint": seal([]byte{1, 0x80}),
-		"not deflate":      seal([]byte{1, 1, 'a', 1, 'b', 0xff, 0xff, 0xff}),
-		"truncated body":   seal(good[:len(good)-5]),
+		"empty":            seal(tagOf(kindEvents), nil),
+		"unknown format":   seal(tagOf(kindEvents), append([]byte{9}, good[1:]...)),
+		"id too long":      seal(tagOf(kindEvents), []byte{1, 200, 'a'}),
+		"truncated varint": seal(tagOf(kindEvents), []byte{1, 0x80}),
+		"not deflate":      seal(tagOf(kindEvents), []byte{1, 1, 'a', 1, 'b', 0xff, 0xff, 0xff}),
+		"truncated body":   seal(tagOf(kindEvents), good[:len(good)-5]),
 		"a flipped bit":    flipped,
 		"no checksum":      good,
 		"too short":        {1, 2, 3},
@@ -120,13 +120,13 @@ func TestUnpackRejects(t *testing.T) {
 func FuzzUnpackEvent(f *testing.F) {
 	for i := range 3 {
 		v, _ := packEvent(event(i))
-		f.Add(v[:len(v)-sealSize])
+		f.Add(sealedBody(v))
 	}
 	f.Add([]byte{1, 0, 0})
 	f.Add([]byte{1, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01})
 	f.Fuzz(func(t *testing.T, v []byte) {
 		// Sealed, so the fuzzer reaches the decoder behind the checksum.
-		e, err := unpackEvent(seal(v))
+		e, err := unpackEvent(seal(tagOf(kindEvents), v))
 		if err == nil && len(e.Body) > maxBodySize {
 			t.Fatalf("body of %d bytes", len(e.Body))
 		}
@@ -141,7 +141,7 @@ func FuzzDecodeParked(f *testing.F) {
 	f.Add([]byte{0, 0, 0, 0, 0, 0, 0, 2}, good)
 	f.Add([]byte("k"), []byte(`{"event":"AQ=="}`))
 	f.Fuzz(func(t *testing.T, k, v []byte) {
-		_ = decodeParked(k, seal(v))
+		_ = decodeParked(k, seal(namedTag(kindParked, "sha256:00"), v))
 		_ = decodeParked(k, v)
 	})
 }

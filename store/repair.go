@@ -1,11 +1,9 @@
 package store
 
 import (
-	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"io"
 	"os"
 	"path/filepath"
@@ -16,461 +14,112 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
-// A bbolt file begins with two meta pages; the newer valid one names the
-// page count the file must at least hold. Read here, before bbolt maps the
-// file, so a truncated file is reported rather than faulted on.
-const (
-	pageHeaderSize = 16
-	metaSize       = 64 // magic, version, page size, flags, root (2×8), freelist, pgid, txid, checksum
-	boltMagic      = 0xED0CDAED
-)
+// RepairReport says what a repair kept and lost.
+type RepairReport struct {
+	At          time.Time
+	Path        string // the repaired file
+	DamagedPath string // the damaged file, kept beside it
+	Kept        int    // values copied into the repaired file
+	// Salvaged counts the values of Kept found by reading the damaged file
+	// page by page, on pages its tree no longer reached (salvage.go).
+	Salvaged   int
+	LostValues int      // values whose checksum did not match: left out
+	LostParts  []string // buckets (or their tails) that could not be read, one sentence each
+	Kinds      []KindReport
+	Problems   []string // what a check of the damaged file found
 
-// header is what checkHeader reads of the newer valid meta page.
-type header struct {
-	pageSize uint32
-	pgid     uint64
-	txid     uint64
+	eventsBadSeal int // events among LostValues (LostCount)
 }
 
-// readHeader returns the newer valid meta page of f; ok is false when
-// neither is valid (bbolt then refuses the file itself).
-func readHeader(f *os.File, size int64) (h header, ok bool) {
-	try := func(off int64) (header, bool) {
-		buf := make([]byte, metaSize)
-		if off+pageHeaderSize+metaSize > size {
-			return header{}, false
-		}
-		if _, err := f.ReadAt(buf, off+pageHeaderSize); err != nil {
-			return header{}, false
-		}
-		le := binary.LittleEndian
-		if le.Uint32(buf[0:]) != boltMagic {
-			return header{}, false
-		}
-		sum := fnv.New64a()
-		sum.Write(buf[:56])
-		if sum.Sum64() != le.Uint64(buf[56:]) {
-			return header{}, false
-		}
-		return header{pageSize: le.Uint32(buf[8:]), pgid: le.Uint64(buf[40:]), txid: le.Uint64(buf[48:])}, true
-	}
-	h0, ok0 := try(0)
-	ps := int64(os.Getpagesize())
-	if ok0 {
-		ps = int64(h0.pageSize)
-	}
-	h1, ok1 := try(ps)
-	switch {
-	case ok0 && ok1:
-		if h1.txid > h0.txid {
-			return h1, true
-		}
-		return h0, true
-	case ok0:
-		return h0, true
-	case ok1:
-		return h1, true
-	}
-	return header{}, false
+// KindReport is what a repair kept, salvaged and lost of one kind of entry.
+type KindReport struct {
+	Kind     string // events, parked events, endpoints, devices, calls, camera sessions, settings, device management
+	Kept     int    // in the repaired file (Salvaged included)
+	Salvaged int    // of Kept, found on pages the tree no longer reached
+	// Lost: entries known lost — values whose checksum did not match and,
+	// for events, the gaps in the queue's sequence the repair could not
+	// fill. Entries on pages that are gone altogether cannot be counted,
+	// but for events: the count is a lower bound.
+	Lost int
 }
 
-// checkHeader reports a file shorter than its meta page says. A missing or
-// empty file is not damage: Open lays it out.
-func checkHeader(path string) error {
-	f, err := os.Open(path)
-	if errors.Is(err, os.ErrNotExist) {
+// reportKinds is the order of RepairReport.Kinds; kindReport maps the
+// buckets onto them ("" for the call indexes, rebuilt from the records).
+var reportKinds = []string{"events", "parked events", "endpoints", "devices", "calls", "camera sessions", "settings", "device management"}
+
+func kindReport(k kind) string {
+	switch k {
+	case kindEvents:
+		return "events"
+	case kindParked:
+		return "parked events"
+	case kindEndpoints, kindRetired, kindCounters:
+		return "endpoints"
+	case kindDevices:
+		return "devices"
+	case kindCallRecords, kindCallOpen:
+		return "calls"
+	case kindSessionRecords, kindSessionOpen:
+		return "camera sessions"
+	case kindEventToggles, kindSettingsHistory, kindClientSettings:
+		return "settings"
+	case kindAppliedConfigs, kindFirmware, kindFirmwareUpdates:
+		return "device management"
+	}
+	return ""
+}
+
+// kind returns the report of kind k, nil for the indexes.
+func (r *RepairReport) kind(k kind) *KindReport {
+	name := kindReport(k)
+	if name == "" {
 		return nil
 	}
-	if err != nil {
-		return err
+	if r.Kinds == nil {
+		for _, n := range reportKinds {
+			r.Kinds = append(r.Kinds, KindReport{Kind: n})
+		}
 	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return err
-	}
-	if st.Size() == 0 {
-		return nil
-	}
-	h, ok := readHeader(f, st.Size())
-	if !ok {
-		return fmt.Errorf("%w: neither header page of the file is valid", ErrDamaged)
-	}
-	if want := int64(h.pgid) * int64(h.pageSize); st.Size() < want {
-		return fmt.Errorf("%w: the file is truncated (%d bytes, its header needs %d)", ErrDamaged, st.Size(), want)
+	for i := range r.Kinds {
+		if r.Kinds[i].Kind == name {
+			return &r.Kinds[i]
+		}
 	}
 	return nil
 }
 
-// CheckReport is what a check found.
-type CheckReport struct {
-	Values   int      // values read and found sound
-	Problems []string // one sentence each; empty when the file is sound
+// Kind returns the report of the kind named (one of KindReport.Kind's
+// names); zero when the repair saw none of it.
+func (r RepairReport) Kind(name string) KindReport {
+	for _, k := range r.Kinds {
+		if k.Kind == name {
+			return k
+		}
+	}
+	return KindReport{Kind: name}
 }
 
-// OK tells whether the check found nothing wrong.
-func (r CheckReport) OK() bool { return len(r.Problems) == 0 }
-
-// maxProblems bounds a CheckReport.
-const maxProblems = 50
-
-func (r *CheckReport) add(format string, args ...any) {
-	if len(r.Problems) < maxProblems {
-		r.Problems = append(r.Problems, fmt.Sprintf(format, args...))
-	} else if len(r.Problems) == maxProblems {
-		r.Problems = append(r.Problems, "more problems not listed")
-	}
-}
-
-// Verify checks the open store: bbolt's consistency check (every page
-// reachable once, no freed page in use) and every value's checksum.
-func (s *Store) Verify() (CheckReport, error) {
-	var rep CheckReport
-	err := s.view(func(tx *bolt.Tx) error {
-		verifyTx(tx, s.path, &rep)
-		return nil
-	})
-	if err != nil && !errors.Is(err, ErrDamaged) {
-		return rep, fmt.Errorf("check %s: %w", s.path, err)
-	}
-	if err != nil {
-		rep.add("%v", err)
-	}
-	return rep, nil
-}
-
-func verifyTx(tx *bolt.Tx, path string, rep *CheckReport) {
-	// bbolt's check trusts page headers (a damaged overflow count makes it
-	// run for hours, a damaged pointer can fault in its own goroutine), so
-	// it runs only once every page in use has a sound header.
-	if damaged := checkPageHeaders(tx, path, rep); !damaged {
-		n := 0
-		for err := range tx.Check() {
-			if n++; n > maxProblems {
-				break
-			}
-			rep.add("page check: %v", err)
-		}
-	}
-	version, _ := readVersion(tx)
-	_ = tx.ForEach(func(name []byte, b *bolt.Bucket) error {
-		if string(name) != bucketMeta {
-			verifyBucket(b, printable(name), version, rep)
-		}
-		return nil
-	})
-}
-
-// Page flags of bbolt's page header.
-const (
-	pageBranch   = 0x01
-	pageLeaf     = 0x02
-	pageMeta     = 0x04
-	pageFreelist = 0x10
-)
-
-// checkPageHeaders reads the header of every page in use (not free) below
-// the high-water mark: its id must be its position, its type known and its
-// overflow within the file. It reports each damaged page and tells whether
-// there was one.
-func checkPageHeaders(tx *bolt.Tx, path string, rep *CheckReport) (damaged bool) {
-	f, err := os.Open(path)
-	if err != nil {
-		rep.add("read page headers: %v", err)
-		return true
-	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		rep.add("read page headers: %v", err)
-		return true
-	}
-	h, ok := readHeader(f, st.Size())
-	if !ok {
-		rep.add("%v", fmt.Errorf("%w: neither header page of the file is valid", ErrDamaged))
-		return true
-	}
-	ps := int64(h.pageSize)
-	hdr := make([]byte, pageHeaderSize)
-	for id := int64(2); id < int64(h.pgid); {
-		info, err := tx.Page(int(id))
-		if err != nil || info == nil {
-			rep.add("page %d: %v", id, err)
-			return true
-		}
-		if info.Type == "free" {
-			id++
-			continue
-		}
-		if _, err := f.ReadAt(hdr, id*ps); err != nil {
-			rep.add("%v", fmt.Errorf("%w: page %d cannot be read: %v", ErrDamaged, id, err))
-			return true
-		}
-		le := binary.LittleEndian
-		pid, flags, overflow := le.Uint64(hdr), le.Uint16(hdr[8:]), int64(le.Uint32(hdr[12:]))
-		switch {
-		case int64(pid) != id:
-			rep.add("%v", fmt.Errorf("%w: page %d is damaged (it names itself %d)", ErrDamaged, id, pid))
-		case flags != pageBranch && flags != pageLeaf && flags != pageMeta && flags != pageFreelist:
-			rep.add("%v", fmt.Errorf("%w: page %d is damaged (unknown type %#x)", ErrDamaged, id, flags))
-		case id+overflow >= int64(h.pgid):
-			rep.add("%v", fmt.Errorf("%w: page %d is damaged (it runs past the end)", ErrDamaged, id))
-		default:
-			id += overflow + 1
-			continue
-		}
-		damaged = true
-		id++
-	}
-	return damaged
-}
-
-// scan visits the values of b (not of its nested buckets) in key order
-// and returns the names of its nested buckets. A panic on a damaged page,
-// or a key that does not sort after the one before (a damaged page leading
-// the cursor astray), becomes lost(err); the scan then goes on past the
-// damaged page (probePast), so one damaged page loses only what it held.
-func scan(b *bolt.Bucket, value func(k, v []byte), lost func(err error)) (nested [][]byte) {
-	var prev []byte // the last key visited; nil before the first
-	from := []byte(nil)
-	for range maxDamagedRegions {
-		done, err := scanFrom(b, from, &prev, value, func(k []byte) { nested = append(nested, slices.Clone(k)) })
-		if done {
-			return nested
-		}
-		lost(err)
-		last := from
-		var ok bool
-		if from, ok = probePast(b, prev); !ok {
-			return nested
-		}
-		if last != nil && bytes.Compare(from, last) <= 0 {
-			// No progress: what follows cannot be reached.
-			return nested
-		}
-	}
-	lost(fmt.Errorf("%w: more than %d damaged regions; the rest is not read", ErrDamaged, maxDamagedRegions))
-	return nested
-}
-
-// maxSaneValue is larger than any value the store writes (an event body is
-// capped at 256 KiB): a longer one is read from a damaged page.
-const maxSaneValue = 4 << 20
-
-// maxDamagedRegions bounds how many damaged regions one bucket's scan
-// steps over.
-const maxDamagedRegions = 1000
-
-// scanFrom visits the keys from from (the first when nil) that sort after
-// *prev; done is false when damage stopped it (err says what).
-func scanFrom(b *bolt.Bucket, from []byte, prev *[]byte, value func(k, v []byte), bucket func(k []byte)) (done bool, err error) {
-	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
-	defer func() {
-		if r := recover(); r != nil {
-			done, err = false, damage(r)
-		}
-	}()
-	c := b.Cursor()
-	var k, v []byte
-	if from == nil {
-		k, v = c.First()
-	} else {
-		k, v = c.Seek(from)
-	}
-	for ; k != nil; k, v = c.Next() {
-		if len(k) > bolt.MaxKeySize || len(v) > maxSaneValue {
-			err := fmt.Errorf("%w: an entry of impossible size after %x", ErrDamaged, *prev)
-			if len(k) <= bolt.MaxKeySize && (*prev == nil || bytes.Compare(k, *prev) > 0) {
-				*prev = append((*prev)[:0], k...) // step over it
-			}
-			return false, err
-		}
-		if *prev != nil && bytes.Compare(k, *prev) <= 0 {
-			if from != nil && bytes.Compare(k, from) < 0 {
-				return false, fmt.Errorf("%w: keys out of order after %x", ErrDamaged, *prev)
-			}
-			if bytes.Equal(k, *prev) {
-				continue
-			}
-			return false, fmt.Errorf("%w: keys out of order after %x", ErrDamaged, *prev)
-		}
-		*prev = append((*prev)[:0], k...)
-		if v == nil {
-			bucket(k)
-			continue
-		}
-		value(k, v)
-	}
-	return true, nil
-}
-
-// probePast finds where reading can go on after prev when the page after
-// it is damaged: it seeks ever further past prev (reading the key's first 8
-// bytes as a number) until a seek lands on a readable page, narrows that
-// down to the first such seek, and returns the first readable key after
-// prev on the page it landed on. ok is false when nothing readable follows.
-func probePast(b *bolt.Bucket, prev []byte) (from []byte, ok bool) {
-	var base uint64
-	if prev != nil {
-		var p [8]byte
-		copy(p[:], prev)
-		base = binary.BigEndian.Uint64(p[:])
-	}
-	probe := func(n uint64) (landed []byte, readable bool) {
-		defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
-		defer func() {
-			if recover() != nil {
-				landed, readable = nil, false
-			}
-		}()
-		k, _ := b.Cursor().Seek(binary.BigEndian.AppendUint64(nil, n))
-		if len(k) > bolt.MaxKeySize {
-			return nil, false
-		}
-		return slices.Clone(k), true
-	}
-	// Grow the step until a seek reads.
-	var hi uint64
-	for d := uint64(1); ; d *= 2 {
-		if base+d < base {
-			return nil, false // past the last possible key
-		}
-		if k, readable := probe(base + d); readable {
-			if k == nil {
-				return nil, false
-			}
-			hi = d
-			break
-		}
-		if d == 1<<63 {
-			return nil, false
-		}
-	}
-	// The smallest step that reads.
-	lo := hi / 2
-	for lo+1 < hi {
-		mid := lo + (hi-lo)/2
-		if k, readable := probe(base + mid); readable && k != nil {
-			hi = mid
-		} else {
-			lo = mid
-		}
-	}
-	landed, _ := probe(base + hi)
-	if landed == nil {
-		return nil, false
-	}
-	// Keys on that page before where the seek landed, still after prev.
-	from = landed
-	func() {
-		defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
-		defer func() { _ = recover() }()
-		c := b.Cursor()
-		c.Seek(landed)
-		for k, _ := c.Prev(); k != nil && len(k) <= bolt.MaxKeySize && (prev == nil || bytes.Compare(k, prev) > 0); k, _ = c.Prev() {
-			from = slices.Clone(k)
-		}
-	}()
-	return from, true
-}
-
-// nested opens the bucket name inside b; nil (and lost called) when a
-// damaged page stops it.
-func nested(b *bolt.Bucket, name []byte, lost func(err error)) (out *bolt.Bucket) {
-	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
-	defer func() {
-		if r := recover(); r != nil {
-			lost(damage(r))
-			out = nil
-		}
-	}()
-	if out = b.Bucket(name); out == nil {
-		lost(fmt.Errorf("%w: the bucket cannot be opened", ErrDamaged))
-	}
-	return out
-}
-
-// sequence is b's sequence, 0 when a damaged page hides it.
-func sequence(b *bolt.Bucket) (seq uint64) {
-	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
-	defer func() { _ = recover() }()
-	return b.Sequence()
-}
-
-// verifyBucket checks the checksum of every value under b.
-func verifyBucket(b *bolt.Bucket, path string, version int, rep *CheckReport) {
-	lost := func(err error) { rep.add("%s: %v", path, err) }
-	names := scan(b, func(k, v []byte) {
-		if version >= schemaVersion {
-			if _, err := unseal(v); err != nil {
-				rep.add("%s key %s: %v", path, printable(k), err)
-				return
-			}
-		}
-		rep.Values++
-	}, lost)
-	for _, name := range names {
-		sub := path + "/" + printable(name)
-		if nb := nested(b, name, func(err error) { rep.add("%s: %v", sub, err) }); nb != nil {
-			verifyBucket(nb, sub, version, rep)
-		}
-	}
-}
-
-func printable(k []byte) string {
-	for _, c := range k {
-		if c < 0x20 || c > 0x7e {
-			return fmt.Sprintf("%x", k)
-		}
-	}
-	return string(k)
-}
-
-// CheckFile checks the store file at path without changing it (it is
-// opened read-only, so no Earshot may hold it read-write... bbolt's shared
-// lock waits for timeout).
-func CheckFile(path string, timeout time.Duration) (CheckReport, error) {
-	var rep CheckReport
-	if _, err := os.Stat(path); err != nil {
-		return rep, fmt.Errorf("check %s: %w", path, err)
-	}
-	if err := checkHeader(path); err != nil {
-		rep.add("%v", err)
-		return rep, nil
-	}
-	s := &Store{path: path, o: Options{Timeout: timeout, ReadOnly: true, Now: time.Now}}
-	db, err := s.openDB()
-	if errors.Is(err, ErrLocked) {
-		return rep, fmt.Errorf("check %s: %w", path, ErrLocked)
-	}
-	if err != nil {
-		rep.add("%v", err)
-		return rep, nil
-	}
-	s.db = db
-	defer s.Close()
-	return s.Verify()
-}
-
-// RepairReport says what a repair kept and lost.
-type RepairReport struct {
-	At          time.Time
-	Path        string   // the repaired file
-	DamagedPath string   // the damaged file, kept beside it
-	Kept        int      // values copied into the repaired file
-	LostValues  int      // values whose checksum did not match: left out
-	LostParts   []string // buckets (or their tails) that could not be read, one sentence each
-	Problems    []string // what a check of the damaged file found
+// LostCount is the number of entries known lost, as the one figure a
+// sentence gives: values whose checksum did not match, parts that could
+// not be read (one each: how many entries they held is not known), and
+// the events missing from the queue beyond those.
+func (r RepairReport) LostCount() int {
+	return r.LostValues + len(r.LostParts) + max(r.Kind("events").Lost-r.eventsBadSeal, 0)
 }
 
 // Lost tells whether the repair left anything out.
-func (r RepairReport) Lost() bool { return r.LostValues > 0 || len(r.LostParts) > 0 }
+func (r RepairReport) Lost() bool {
+	return r.LostValues > 0 || len(r.LostParts) > 0 || r.Kind("events").Lost > 0
+}
 
 // RepairFile copies everything readable from the store file at path into a
 // fresh file, renames the damaged one to path + ".damaged-<UTC time>" and
-// puts the fresh one in its place. Values whose checksum does not match and
-// buckets bbolt cannot read are left out and reported. The file must not
-// be open. A file bbolt cannot open at all is replaced by an empty store.
+// puts the fresh one in its place. It walks the file's tree first; what the
+// walk could not read (a truncated file, a damaged page) it then looks for
+// by reading the file page by page (salvage.go, salvageInto). Values whose
+// checksum does not match and buckets that cannot be read are left out and
+// reported. The file must not be open. A file of which nothing can be read
+// is replaced by an empty store.
 func RepairFile(path string, now time.Time) (RepairReport, error) {
 	rep := RepairReport{At: now, Path: path,
 		DamagedPath: path + ".damaged-" + now.UTC().Format("20060102T150405.000Z")}
@@ -493,7 +142,7 @@ func RepairFile(path string, now time.Time) (RepairReport, error) {
 	fresh := path + ".repair-new"
 	_ = os.Remove(fresh)
 	defer os.Remove(fresh)
-	if err := copyReadable(scratch, fresh, &rep); err != nil {
+	if err := copyReadable(scratch, path, fresh, &rep); err != nil {
 		return rep, fmt.Errorf("repair %s: %w", path, err)
 	}
 	if err := os.Rename(path, rep.DamagedPath); err != nil {
@@ -536,80 +185,30 @@ func copyFile(from, to string) error {
 	return out.Close()
 }
 
-// copyReadable copies what can be read of src into a new store file dst.
-func copyReadable(src, dst string, rep *RepairReport) error {
+// copyReadable copies what can be read of src into a new store file dst:
+// what its tree reaches, then what the salvage finds of the rest in raw,
+// the damaged file itself (src is its copy grown to its header's size).
+func copyReadable(src, raw, dst string, rep *RepairReport) error {
 	out, err := bolt.Open(dst, 0o600, &bolt.Options{Timeout: time.Second})
 	if err != nil {
 		return err
 	}
 	defer out.Close()
-	in := &Store{path: src, o: Options{Timeout: time.Second, ReadOnly: true, Now: time.Now}}
-	var db *bolt.DB
-	func() {
-		defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
-		defer func() {
-			if r := recover(); r != nil {
-				err = damage(r)
-			}
-		}()
-		db, err = bolt.Open(src, 0o400, &bolt.Options{Timeout: time.Second, ReadOnly: true})
-	}()
+	walk := newTreeWalk()
+	version, err := copyTree(src, out, walk, rep)
 	if err != nil {
-		rep.LostParts = append(rep.LostParts, fmt.Sprintf("the whole file could not be read (%v); an empty store replaces it", err))
-		return out.Update(func(tx *bolt.Tx) error { return createSchema(tx) })
+		return err
 	}
-	in.db = db
-	defer in.Close()
-
-	version := schemaVersion
-	_ = in.guarded(func() error {
-		return db.View(func(tx *bolt.Tx) error {
-			if v, err := readVersion(tx); err == nil && v > 0 {
-				version = v
-			}
-			return nil
-		})
-	})
-	if version > schemaVersion {
-		return newerSchema(version, schemaVersion)
-	}
-	var names [][]byte
-	if err := in.guarded(func() error {
-		return db.View(func(tx *bolt.Tx) error {
-			return tx.ForEach(func(name []byte, _ *bolt.Bucket) error {
-				names = append(names, slices.Clone(name))
-				return nil
-			})
-		})
-	}); err != nil {
-		rep.LostParts = append(rep.LostParts, fmt.Sprintf("the list of buckets could not be read: %v", err))
-	}
-	// One transaction per top bucket, so a big file is copied in parts.
-	for _, name := range names {
-		if string(name) == bucketMeta {
-			continue
-		}
-		err := out.Update(func(otx *bolt.Tx) error {
-			dst, err := otx.CreateBucketIfNotExists(name)
-			if err != nil {
-				return err
-			}
-			return in.guarded(func() error {
-				return db.View(func(tx *bolt.Tx) error {
-					b := tx.Bucket(name)
-					if b == nil {
-						return fmt.Errorf("%w: bucket %s cannot be read", ErrDamaged, printable(name))
-					}
-					return copyBucket(b, dst, printable(name), version, rep)
-				})
-			})
-		})
-		if err != nil {
-			rep.LostParts = append(rep.LostParts, fmt.Sprintf("%s: %v", printable(name), err))
+	var sal *salvage
+	if version >= 7 {
+		// Older files carry no tag: what their tree does not reach is lost.
+		if sal, err = salvageInto(raw, out, walk, rep); err != nil {
+			return err
 		}
 	}
-	// The layout and the version: buckets lost are laid out anew, and
-	// sequences run past every key and cursor still held.
+	// The layout and the version: buckets lost are laid out anew, stale
+	// events dropped, sequences run past every key and cursor still held,
+	// and the call indexes match the records.
 	return out.Update(func(tx *bolt.Tx) error {
 		if _, err := tx.CreateBucketIfNotExists([]byte(bucketMeta)); err != nil {
 			return err
@@ -628,37 +227,154 @@ func copyReadable(src, dst string, rep *RepairReport) error {
 		if _, err := tx.CreateBucketIfNotExists([]byte(bucketDevices)); err != nil {
 			return err
 		}
-		return fixSequences(tx)
+		if sal != nil {
+			if err := sal.dropStaleEvents(tx, rep); err != nil {
+				return err
+			}
+			if err := sal.raiseEventsSeq(tx); err != nil {
+				return err
+			}
+		}
+		if err := fixSequences(tx); err != nil {
+			return err
+		}
+		for _, name := range []string{bucketCalls, bucketCameraSessions} {
+			if err := reindex(tx, name); err != nil {
+				return err
+			}
+		}
+		countLostEvents(tx, rep)
+		return nil
 	})
 }
 
-// copyBucket copies the sound values of src into dst, recursively.
-func copyBucket(src, dst *bolt.Bucket, path string, version int, rep *RepairReport) error {
+// copyTree copies what the tree of src reaches into out and notes in walk
+// what it could not read. It returns the file's schema version (the
+// current one when it cannot be read).
+func copyTree(src string, out *bolt.DB, walk *treeWalk, rep *RepairReport) (int, error) {
+	if treeLoops(src) {
+		rep.LostParts = append(rep.LostParts, "the file's tree is damaged where reading it would go astray; only the page scan reads it")
+		walk.whole = true
+		return schemaVersion, nil
+	}
+	in := &Store{path: src, o: Options{Timeout: time.Second, ReadOnly: true, Now: time.Now}}
+	var db *bolt.DB
+	var err error
+	func() {
+		defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+		defer func() {
+			if r := recover(); r != nil {
+				err = damage(r)
+			}
+		}()
+		db, err = bolt.Open(src, 0o400, &bolt.Options{Timeout: time.Second, ReadOnly: true})
+	}()
+	if err != nil {
+		rep.LostParts = append(rep.LostParts, fmt.Sprintf("the file's tree could not be read (%v)", err))
+		walk.whole = true
+		return schemaVersion, nil
+	}
+	in.db = db
+	defer in.Close()
+
+	version := schemaVersion
+	_ = in.guarded(func() error {
+		return db.View(func(tx *bolt.Tx) error {
+			if v, err := readVersion(tx); err == nil && v > 0 {
+				version = v
+			}
+			return nil
+		})
+	})
+	if version > schemaVersion {
+		return 0, newerSchema(version, schemaVersion)
+	}
+	var names [][]byte
+	if err := in.guarded(func() error {
+		return db.View(func(tx *bolt.Tx) error {
+			return tx.ForEach(func(name []byte, _ *bolt.Bucket) error {
+				names = append(names, slices.Clone(name))
+				return nil
+			})
+		})
+	}); err != nil {
+		rep.LostParts = append(rep.LostParts, fmt.Sprintf("the list of buckets could not be read: %v", err))
+		walk.whole = true
+	}
+	// One transaction per top bucket, so a big file is copied in parts.
+	for _, name := range names {
+		if string(name) == bucketMeta {
+			continue
+		}
+		path := []string{string(name)}
+		err := out.Update(func(otx *bolt.Tx) error {
+			dst, err := otx.CreateBucketIfNotExists(name)
+			if err != nil {
+				return err
+			}
+			return in.guarded(func() error {
+				return db.View(func(tx *bolt.Tx) error {
+					b := tx.Bucket(name)
+					if b == nil {
+						return fmt.Errorf("%w: bucket %s cannot be read", ErrDamaged, printable(name))
+					}
+					return copyBucket(b, dst, path, version, walk, rep)
+				})
+			})
+		})
+		if err != nil {
+			// The bucket's transaction was rolled back: none of it is kept.
+			rep.LostParts = append(rep.LostParts, fmt.Sprintf("%s: %v", printable(name), err))
+			walk.gone[pathKey(path)] = true
+		}
+	}
+	return version, nil
+}
+
+// copyBucket copies the sound values of src, at path, into dst,
+// recursively, and notes in walk what it could not read.
+func copyBucket(src, dst *bolt.Bucket, path []string, version int, walk *treeWalk, rep *RepairReport) error {
 	if err := dst.SetSequence(sequence(src)); err != nil {
 		return err
 	}
+	where := printablePath(path)
+	t, tagged := tagFor(path)
 	var werr error
-	lost := func(err error) { rep.LostParts = append(rep.LostParts, fmt.Sprintf("%s: %v", path, err)) }
+	lost := func(err error, r keyRange) {
+		rep.LostParts = append(rep.LostParts, fmt.Sprintf("%s: %v", where, err))
+		walk.hole(path, r)
+	}
 	names := scan(src, func(k, v []byte) {
 		if werr != nil {
 			return
 		}
-		if version >= schemaVersion {
-			if _, err := unseal(v); err != nil {
-				rep.LostValues++
-				return
+		if err := checkSeal(v, version, path); err != nil {
+			rep.LostValues++
+			if kr := rep.kind(t.kind); tagged && kr != nil {
+				kr.Lost++
 			}
+			if tagged && t.kind == kindEvents {
+				rep.eventsBadSeal++
+			}
+			walk.hole(path, keyRange{at: slices.Clone(k)})
+			return
 		}
 		if werr = dst.Put(slices.Clone(k), slices.Clone(v)); werr == nil {
 			rep.Kept++
+			if kr := rep.kind(t.kind); tagged && kr != nil {
+				kr.Kept++
+			}
 		}
 	}, lost)
 	if werr != nil {
 		return werr
 	}
 	for _, name := range names {
-		sub := path + "/" + printable(name)
-		sb := nested(src, name, func(err error) { rep.LostParts = append(rep.LostParts, fmt.Sprintf("%s: %v", sub, err)) })
+		sub := append(path[:len(path):len(path)], string(name))
+		sb := nested(src, name, func(err error) {
+			rep.LostParts = append(rep.LostParts, fmt.Sprintf("%s: %v", printablePath(sub), err))
+			walk.gone[pathKey(sub)] = true
+		})
 		if sb == nil {
 			continue
 		}
@@ -666,7 +382,7 @@ func copyBucket(src, dst *bolt.Bucket, path string, version int, rep *RepairRepo
 		if err != nil {
 			return err
 		}
-		if err := copyBucket(sb, db, sub, version, rep); err != nil {
+		if err := copyBucket(sb, db, sub, version, walk, rep); err != nil {
 			return err
 		}
 	}
@@ -704,6 +420,25 @@ func fixSequences(tx *bolt.Tx) error {
 	for _, name := range []string{bucketCalls, bucketCameraSessions} {
 		if h := tx.Bucket([]byte(name)); h != nil {
 			if err := raise(h.Bucket([]byte(subRecords)), 0); err != nil {
+				return err
+			}
+		}
+	}
+	// The per-device histories, keyed by their own sequence.
+	for _, name := range []string{bucketSettingsHistory, bucketFirmwareUpdates} {
+		fam := tx.Bucket([]byte(name))
+		if fam == nil {
+			continue
+		}
+		var devices [][]byte
+		_ = fam.ForEach(func(k, v []byte) error {
+			if v == nil {
+				devices = append(devices, slices.Clone(k))
+			}
+			return nil
+		})
+		for _, d := range devices {
+			if err := raise(fam.Bucket(d), 0); err != nil {
 				return err
 			}
 		}

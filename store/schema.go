@@ -3,14 +3,15 @@
 //
 // # Layout
 //
-// Schema version 6. Keys are UTF-8 strings unless noted; every value is JSON
-// unless noted, and every value outside meta is sealed: followed by the
-// CRC-32C of its bytes, 4 bytes big-endian (seal.go), checked on every read. "<seq>" is an 8-byte big-endian uint64 from the bucket's
+// Schema version 7. Keys are UTF-8 strings unless noted; every value is JSON
+// unless noted, and every value outside meta is sealed: followed by a tag
+// naming its bucket and the CRC-32C of both, 4 bytes big-endian (seal.go),
+// checked on every read. "<seq>" is an 8-byte big-endian uint64 from the bucket's
 // NextSequence (see sequenceKey), so such keys sort in the order they were
 // written.
 //
 //	meta
-//	│  schemaVersion → 6                      JSON number, not sealed; migrations are keyed on it
+//	│  schemaVersion → 7                      JSON number, not sealed; migrations are keyed on it
 //	│
 //	devices                                   one record per device ever seen
 //	│  <device key> → DeviceRecord            the key (an ESN, or vendor:product:id) is not repeated in the value
@@ -103,7 +104,7 @@ import (
 )
 
 // schemaVersion is the version this Earshot reads and writes.
-const schemaVersion = 6
+const schemaVersion = 7
 
 // Bucket and key names.
 const (
@@ -132,6 +133,7 @@ var migrations = map[int]func(tx *bolt.Tx) error{
 	3: createManagement,  // 3 → 4: device management and firmware (appliedConfigs, firmware, firmwareUpdates)
 	4: createCallHistory, // 4 → 5: call history and camera sessions
 	5: migrateSeal,       // 5 → 6: every value sealed with its CRC-32C (seal.go)
+	6: migrateTag,        // 6 → 7: the seal names the value's bucket (seal.go)
 }
 
 // createSchema lays out an empty file at schemaVersion.
@@ -228,25 +230,45 @@ func sequenceKey(seq uint64) []byte {
 	return binary.BigEndian.AppendUint64(nil, seq)
 }
 
-// sealBatch is how many values migrateSeal rewrites between two cursor
+// sealBatch is how many values rewriteBucket rewrites between two cursor
 // walks (bbolt forbids Put while a cursor walks the same bucket).
 const sealBatch = 4096
 
 // migrateSeal seals every value outside meta (schema 5 → 6).
 func migrateSeal(tx *bolt.Tx) error {
+	return rewriteAll(tx, func(_ []string, v []byte) []byte { return sealV6(v) })
+}
+
+// migrateTag adds the tag to every sealed value outside meta (schema 6 →
+// 7, seal.go). A value whose checksum does not match is left as it is,
+// so it stays reported as damaged.
+func migrateTag(tx *bolt.Tx) error {
+	return rewriteAll(tx, func(path []string, v []byte) []byte {
+		t, ok := tagFor(path)
+		if !ok || !checksumOK(v) {
+			return nil
+		}
+		return seal(t, v[:len(v)-sealSize])
+	})
+}
+
+// rewriteAll replaces every value outside meta by fn(its bucket path,
+// value); fn returns nil to leave a value as it is.
+func rewriteAll(tx *bolt.Tx, fn func(path []string, v []byte) []byte) error {
 	return tx.ForEach(func(name []byte, b *bolt.Bucket) error {
 		if string(name) == bucketMeta {
 			return nil
 		}
-		if err := sealBucket(b); err != nil {
-			return fmt.Errorf("seal bucket %s: %w", name, err)
+		if err := rewriteBucket(b, []string{string(name)}, fn); err != nil {
+			return fmt.Errorf("bucket %s: %w", name, err)
 		}
 		return nil
 	})
 }
 
-// sealBucket seals the values of b and of the buckets nested in it.
-func sealBucket(b *bolt.Bucket) error {
+// rewriteBucket rewrites the values of b, at path, and of the buckets
+// nested in it.
+func rewriteBucket(b *bolt.Bucket, path []string, fn func(path []string, v []byte) []byte) error {
 	var nested [][]byte
 	var after []byte
 	for {
@@ -259,25 +281,29 @@ func sealBucket(b *bolt.Bucket) error {
 				k, v = c.Next()
 			}
 		}
-		for ; k != nil && len(batch) < sealBatch; k, v = c.Next() {
+		n := 0
+		for ; k != nil && n < sealBatch; k, v = c.Next() {
 			if v == nil {
 				nested = append(nested, append([]byte(nil), k...))
 				continue
 			}
-			batch = append(batch, kv{append([]byte(nil), k...), seal(v)})
+			n++
+			after = append(after[:0], k...)
+			if nv := fn(path, v); nv != nil {
+				batch = append(batch, kv{append([]byte(nil), k...), nv})
+			}
 		}
 		for _, e := range batch {
 			if err := b.Put(e.k, e.v); err != nil {
 				return err
 			}
-			after = e.k
 		}
 		if k == nil {
 			break
 		}
 	}
 	for _, name := range nested {
-		if err := sealBucket(b.Bucket(name)); err != nil {
+		if err := rewriteBucket(b.Bucket(name), append(path[:len(path):len(path)], string(name)), fn); err != nil {
 			return fmt.Errorf("%s: %w", name, err)
 		}
 	}

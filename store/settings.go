@@ -60,7 +60,7 @@ func (tx *Tx) RecordSettingChanges(deviceKey string, changes []SettingChange) er
 		if err != nil {
 			return fmt.Errorf("settings history of %s: %w", deviceKey, err)
 		}
-		v, err := sealJSON(c)
+		v, err := sealJSON(namedTag(kindSettingsHistory, deviceKey), c)
 		if err != nil {
 			return fmt.Errorf("encode setting change %s: %w", c.Name, err)
 		}
@@ -100,7 +100,7 @@ func (tx *Tx) SetClientSettings(deviceKey string, values map[string]string) erro
 	}
 	maps.Copy(cur, values)
 	maps.DeleteFunc(cur, func(_, v string) bool { return v == "" })
-	v, err := sealJSON(cur)
+	v, err := sealJSON(tagOf(kindClientSettings), cur)
 	if err != nil {
 		return fmt.Errorf("encode client settings of %s: %w", deviceKey, err)
 	}

@@ -98,7 +98,7 @@ func Open(path string, o Options) (*Store, error) {
 		// The check reads every page; the pages it touched need not stay
 		// resident in an all-day service (releaseMapped).
 		defer s.releaseMapped()
-		if rep, err := s.Verify(); err == nil && !rep.OK() {
+		if rep, err := s.verify(true); err == nil && !rep.OK() {
 			_ = db.Close()
 			s.db = nil
 			if db, err = s.repairAtOpen(fmt.Errorf("%w: %s", ErrDamaged, rep.Problems[0])); err != nil {
@@ -165,12 +165,19 @@ func (s *Store) repairAtOpen(found error) (*bolt.DB, error) {
 }
 
 func (s *Store) reportRepair(rep RepairReport) {
-	s.o.Logger.Warn("database repaired", "file", s.path, "damagedCopy", rep.DamagedPath,
-		"kept", rep.Kept, "lostValues", rep.LostValues, "lostParts", rep.LostParts)
+	logRepair(s.o, s.path, rep)
 	s.health.noteRepair(rep)
 	if s.o.OnRepair != nil {
 		s.o.OnRepair(rep)
 	}
+}
+
+// logRepair logs what a repair kept, salvaged and lost.
+func logRepair(o Options, path string, rep RepairReport) {
+	ev := rep.Kind("events")
+	o.Logger.Warn("database repaired", "file", path, "damagedCopy", rep.DamagedPath,
+		"kept", rep.Kept, "salvaged", rep.Salvaged, "lostValues", rep.LostValues, "lostParts", rep.LostParts,
+		"eventsKept", ev.Kept, "eventsSalvaged", ev.Salvaged, "eventsLost", ev.Lost)
 }
 
 // damage turns a recovered panic into an error wrapping ErrDamaged.
@@ -281,8 +288,7 @@ func (s *Store) Repair() (RepairReport, error) {
 		return rep, fmt.Errorf("reopen repaired database: %w", err)
 	}
 	s.db = db
-	s.o.Logger.Warn("database repaired", "file", s.path, "damagedCopy", rep.DamagedPath,
-		"kept", rep.Kept, "lostValues", rep.LostValues, "lostParts", rep.LostParts)
+	logRepair(s.o, s.path, rep)
 	s.health.noteRepair(rep)
 	return rep, nil
 }

@@ -21,7 +21,7 @@ func (tx *Tx) SetEventToggles(deviceKey string, toggles map[string]bool) error {
 		cur = make(map[string]bool, len(toggles))
 	}
 	maps.Copy(cur, toggles)
-	v, err := sealJSON(cur)
+	v, err := sealJSON(tagOf(kindEventToggles), cur)
 	if err != nil {
 		return fmt.Errorf("encode event toggles of %s: %w", deviceKey, err)
 	}

@@ -10,9 +10,19 @@
 //	chaoskit deliver -db D -url U [-timeout T]   deliver until drained; prints DRAINED
 //	chaoskit verify -sink FILE QUEUELOG...       lost = committed events never delivered; a duplicate must carry the
 //	                                      same body; exits 1 when anything is lost or garbled
-//	chaoskit fill -db D -url U -n N -out FILE    a database with N queued events, their ids and hashes in FILE
+//	chaoskit fill -db D -url U -n N [-deliver M] -out FILE
+//	                                      a database with N queued events, their ids and hashes in FILE; with -deliver, the
+//	                                      first M are then delivered (deleted), as an uploader would, in batches
 //	chaoskit damage -db D -expect FILE -out FILE overwrite one leaf page of events; FILE lists the events that were elsewhere
-//	chaoskit survivors -db D -expect FILE        every listed event is in the database, intact
+//	chaoskit cut -db D -expect FILE -keep F -out FILE
+//	                                      truncate the file to the share F of its size (whole pages); FILE lists the events
+//	                                      whose leaf page lies wholly before the cut
+//	chaoskit survivors -db D -expect FILE [-delivered N]
+//	                                      every listed event is in the database, intact; none of fill's first N is
+//
+// Which events must survive damage is worked out from the sound file through
+// bbolt itself (liveLeaves): a value bbolt returns points into its memory
+// map, so its offset names the page it lives on.
 package main
 
 import (
@@ -20,6 +30,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"flag"
@@ -29,10 +40,14 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+	"unsafe"
+
+	bolt "go.etcd.io/bbolt"
 
 	"github.com/earshot-app/earshot/app/analytics"
 	"github.com/earshot-app/earshot/store"
@@ -58,6 +73,8 @@ func main() {
 		err = damage(os.Args[2:])
 	case "survivors":
 		err = survivors(os.Args[2:])
+	case "cut":
+		err = cut(os.Args[2:])
 	default:
 		err = fmt.Errorf("unknown mode %q", os.Args[1])
 	}
@@ -352,6 +369,7 @@ func fill(args []string) error {
 	db := fs.String("db", "", "database")
 	url := fs.String("url", "http://127.0.0.1:9/ev", "endpoint")
 	n := fs.Int("n", 3000, "events")
+	delivered := fs.Int("deliver", 0, "deliver (delete) the first this many")
 	outPath := fs.String("out", "", "ids and hashes")
 	_ = fs.Parse(args)
 	st, err := store.Open(*db, store.Options{})
@@ -362,15 +380,42 @@ func fill(args []string) error {
 		return err
 	}
 	var b strings.Builder
-	for i := 0; i < *n; i += 500 {
+	// In transactions of 50, as a service queues: many commits, so bbolt
+	// moves the tree's pages around the file and frees old copies.
+	for i := 0; i < *n; i += 50 {
 		var evs []store.OutboxEvent
-		for j := i; j < min(i+500, *n); j++ {
+		for j := i; j < min(i+50, *n); j++ {
 			e := event("fill", int64(j+1))
 			evs = append(evs, e)
 			fmt.Fprintf(&b, "%s %s\n", e.ID, hash(e.Body))
 		}
-		if err := st.Write(context.Background(), func(tx *store.Tx) error { return tx.Enqueue(evs...) }); err != nil {
+		// With a device's state, as the service writes them together.
+		dev := store.DeviceRecord{Key: fmt.Sprintf("HS%d", i/50%7), Kind: "headset", Name: "Jabra Evolve2 85"}
+		err := st.Write(context.Background(), func(tx *store.Tx) error {
+			if err := tx.SaveDevice(dev, time.Now()); err != nil {
+				return err
+			}
+			return tx.Enqueue(evs...)
+		})
+		if err != nil {
 			return err
+		}
+	}
+	if *delivered > 0 {
+		ob, err := st.OutboxStatus()
+		if err != nil || len(ob.Endpoints) != 1 {
+			return fmt.Errorf("outbox: %d endpoints, %v", len(ob.Endpoints), err)
+		}
+		id := ob.Endpoints[0].ID
+		// In batches, as the uploader delivers: many transactions, many
+		// freed pages holding copies of delivered events.
+		for upTo := min(100, *delivered); ; upTo = min(upTo+100, *delivered) {
+			if err := st.Write(context.Background(), func(tx *store.Tx) error { return tx.AdvanceOutbox(id, uint64(upTo), 100) }); err != nil {
+				return err
+			}
+			if upTo == *delivered {
+				break
+			}
 		}
 	}
 	if err := st.Close(); err != nil {
@@ -391,17 +436,22 @@ func damage(args []string) error {
 	if err != nil {
 		return err
 	}
-	ps := os.Getpagesize()
-	var leaves []int
-	for id := 2; (id+1)*ps <= len(raw); id++ {
-		page := raw[id*ps : (id+1)*ps]
-		if int(page[0])|int(page[1])<<8 == id&0xffff && page[8] == 0x02 && page[9] == 0 && bytes.Contains(page, []byte(`fill-`)) {
-			leaves = append(leaves, id)
+	live, ps, err := liveLeaves(*db)
+	if err != nil {
+		return err
+	}
+	var leaves []int64
+	seen := map[int64]bool{}
+	for _, sp := range live {
+		if !seen[sp.first] {
+			seen[sp.first] = true
+			leaves = append(leaves, sp.first)
 		}
 	}
 	if len(leaves) < 3 {
 		return fmt.Errorf("only %d leaf pages of events", len(leaves))
 	}
+	slices.Sort(leaves)
 	victim := leaves[len(leaves)/2]
 	from, to := victim*ps, (victim+1)*ps
 	lines, err := readLines(*expect)
@@ -411,21 +461,18 @@ func damage(args []string) error {
 	var keep strings.Builder
 	lostHere := 0
 	for _, f := range lines {
-		var n int64
-		fmt.Sscanf(strings.TrimPrefix(f[0], "fill-"), "%d", &n)
-		e := event("fill", n)
-		if err := e.Prepare(); err != nil {
-			return err
+		sp, ok := live[f[0]]
+		if !ok {
+			continue // delivered: not queued
 		}
-		packed := e.Packed()
-		if i := bytes.Index(raw, packed); i >= from && i < to {
+		if sp.first <= victim && victim <= sp.last {
 			lostHere++
 			continue
 		}
 		fmt.Fprintf(&keep, "%s %s\n", f[0], f[1])
 	}
 	r := rand.New(rand.NewPCG(uint64(victim), 7))
-	for i := from; i < to; i++ {
+	for i := from; i < to && i < int64(len(raw)); i++ {
 		raw[i] = byte(r.UintN(256))
 	}
 	if err := os.WriteFile(*db, raw, 0o600); err != nil {
@@ -439,6 +486,7 @@ func survivors(args []string) error {
 	fs := flag.NewFlagSet("survivors", flag.ExitOnError)
 	db := fs.String("db", "", "database")
 	expect := fs.String("expect", "", "events that must be there")
+	delivered := fs.Int("delivered", 0, "fill's first this many were delivered: none may come back")
 	_ = fs.Parse(args)
 	st, err := store.Open(*db, store.Options{})
 	if err != nil {
@@ -472,9 +520,129 @@ func survivors(args []string) error {
 			missing++
 		}
 	}
-	fmt.Printf("undamaged events %d, kept intact %d, missing %d\n", len(lines), len(lines)-missing, missing)
+	back := 0
+	for n := 1; n <= *delivered; n++ {
+		if _, ok := got[event("fill", int64(n)).ID]; ok {
+			back++
+		}
+	}
+	fmt.Printf("undamaged events %d, kept intact %d, missing %d; delivered events back in the queue %d\n", len(lines), len(lines)-missing, missing, back)
 	if missing > 0 {
 		return errors.New("the repair lost undamaged events")
 	}
+	if back > 0 {
+		return errors.New("the repair brought delivered events back")
+	}
 	return nil
+}
+
+// cut truncates the database to a share of its size, in whole pages, and
+// lists the events whose leaf page lies wholly before the cut.
+func cut(args []string) error {
+	fs := flag.NewFlagSet("cut", flag.ExitOnError)
+	db := fs.String("db", "", "database")
+	expect := fs.String("expect", "", "fill's list")
+	keepShare := fs.Float64("keep", 0.5, "share of the file to keep")
+	outPath := fs.String("out", "", "events that must survive")
+	_ = fs.Parse(args)
+	live, ps, err := liveLeaves(*db)
+	if err != nil {
+		return err
+	}
+	used, err := usedSize(*db)
+	if err != nil {
+		return err
+	}
+	// A share of what the file uses (bbolt grows the file ahead of its
+	// pages), so that every cut takes pages away.
+	size := int64(float64(used)**keepShare) / ps * ps
+	lines, err := readLines(*expect)
+	if err != nil {
+		return err
+	}
+	var keep strings.Builder
+	whole := 0
+	for _, f := range lines {
+		if sp, ok := live[f[0]]; ok && (sp.last+1)*ps <= size {
+			whole++
+			fmt.Fprintf(&keep, "%s %s\n", f[0], f[1])
+		}
+	}
+	if err := os.Truncate(*db, size); err != nil {
+		return err
+	}
+	fmt.Printf("cut to %d of the %d bytes in use; %d of %d queued events lived on pages wholly before the cut\n", size, used, whole, len(live))
+	return os.WriteFile(*outPath, []byte(keep.String()), 0o600)
+}
+
+// usedSize is the bytes of the database's pages in use (its high-water
+// mark), as bbolt reports it.
+func usedSize(path string) (int64, error) {
+	db, err := bolt.Open(path, 0o400, &bolt.Options{ReadOnly: true, Timeout: 10 * time.Second})
+	if err != nil {
+		return 0, err
+	}
+	defer db.Close()
+	var n int64
+	err = db.View(func(tx *bolt.Tx) error { n = tx.Size(); return nil })
+	return n, err
+}
+
+// leafSpan is the pages of the leaf (with its overflow) a value lives on.
+type leafSpan struct{ first, last int64 }
+
+// liveLeaves maps each queued event's EventId to the leaf page it lives on
+// in the sound database at path, found through bbolt: a value it returns
+// points into its memory map, and the leaf is the nearest page at or before
+// that offset whose header names it as one.
+func liveLeaves(path string) (map[string]leafSpan, int64, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, 0, err
+	}
+	db, err := bolt.Open(path, 0o400, &bolt.Options{ReadOnly: true, Timeout: 10 * time.Second})
+	if err != nil {
+		return nil, 0, err
+	}
+	defer db.Close()
+	ps := int64(db.Info().PageSize)
+	base := db.Info().Data
+	out := map[string]leafSpan{}
+	err = db.View(func(tx *bolt.Tx) error {
+		ob := tx.Bucket([]byte("outbox"))
+		if ob == nil || ob.Bucket([]byte("events")) == nil {
+			return errors.New("no outbox/events bucket")
+		}
+		c := ob.Bucket([]byte("events")).Cursor()
+		for k, v := c.First(); k != nil; k, v = c.Next() {
+			id, ok := packedID(v)
+			if !ok {
+				return fmt.Errorf("event %x cannot be read", k)
+			}
+			off := int64(uintptr(unsafe.Pointer(unsafe.SliceData(v))) - base)
+			for p := off / ps; p >= 2; p-- {
+				h := raw[p*ps:]
+				over := int64(binary.LittleEndian.Uint32(h[12:]))
+				if int64(binary.LittleEndian.Uint64(h)) == p && binary.LittleEndian.Uint16(h[8:]) == 0x02 && p+over >= off/ps {
+					out[id] = leafSpan{p, p + over}
+					break
+				}
+			}
+		}
+		return nil
+	})
+	return out, ps, err
+}
+
+// packedID reads the EventId of a stored event: 01 | uvarint length | id …
+// (docs/analytics.md and the store's layout).
+func packedID(v []byte) (string, bool) {
+	if len(v) < 2 || v[0] != 1 {
+		return "", false
+	}
+	n, k := binary.Uvarint(v[1:])
+	if k <= 0 || n > uint64(len(v)-1-k) {
+		return "", false
+	}
+	return string(v[1+k : 1+k+int(n)]), true
 }

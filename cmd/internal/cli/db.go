@@ -19,12 +19,22 @@ type dbCheckJSON struct {
 
 // dbRepairJSON is `earshot db repair --json`.
 type dbRepairJSON struct {
-	File        string   `json:"File"`
-	Repaired    bool     `json:"Repaired"`    // false: the file was sound, nothing was done
-	DamagedFile string   `json:"DamagedFile"` // the damaged file, kept beside it; "" when not repaired
-	Kept        int      `json:"Kept"`        // entries copied into the repaired file
-	LostValues  int      `json:"LostValues"`  // entries whose checksum did not match: left out
-	LostParts   []string `json:"LostParts"`   // parts that could not be read, one sentence each
+	File        string             `json:"File"`
+	Repaired    bool               `json:"Repaired"`    // false: the file was sound, nothing was done
+	DamagedFile string             `json:"DamagedFile"` // the damaged file, kept beside it; "" when not repaired
+	Kept        int                `json:"Kept"`        // entries copied into the repaired file
+	Salvaged    int                `json:"Salvaged"`    // of Kept, found by reading the damaged file page by page
+	LostValues  int                `json:"LostValues"`  // entries whose checksum did not match: left out
+	LostParts   []string           `json:"LostParts"`   // parts that could not be read, one sentence each
+	Kinds       []dbRepairKindJSON `json:"Kinds"`       // per kind of entry; [] when not repaired
+}
+
+// dbRepairKindJSON is one kind of entry in `earshot db repair --json`.
+type dbRepairKindJSON struct {
+	Kind     string `json:"Kind"`     // events, parked events, endpoints, devices, calls, camera sessions, settings, device management
+	Kept     int    `json:"Kept"`     // in the repaired file
+	Salvaged int    `json:"Salvaged"` // of Kept, found on pages the file's tree no longer reached
+	Lost     int    `json:"Lost"`     // known lost (for events: also the gaps in the queue)
 }
 
 // runDB is `earshot db check|repair`: check reports damage in the database
@@ -66,7 +76,7 @@ func runDB(e *env, args []string) error {
 	}
 	if rep.OK() {
 		if e.o.json {
-			return writeJSON(e, dbRepairJSON{File: path, LostParts: []string{}})
+			return writeJSON(e, dbRepairJSON{File: path, LostParts: []string{}, Kinds: []dbRepairKindJSON{}})
 		}
 		fmt.Fprintln(e.stdout, e.t.N("cli.db.sound", rep.Values, "File", path))
 		return nil
@@ -78,12 +88,19 @@ func runDB(e *env, args []string) error {
 	if err != nil {
 		return errors.New(e.t.T("cli.db.repairFailed", "File", path, "Err", err))
 	}
-	e.log.Warn("database repaired", "file", path, "damagedCopy", r.DamagedPath, "kept", r.Kept, "lostValues", r.LostValues, "lostParts", r.LostParts)
+	ev := r.Kind("events")
+	e.log.Warn("database repaired", "file", path, "damagedCopy", r.DamagedPath, "kept", r.Kept, "salvaged", r.Salvaged,
+		"lostValues", r.LostValues, "lostParts", r.LostParts, "eventsKept", ev.Kept, "eventsLost", ev.Lost)
 	if e.o.json {
-		return writeJSON(e, dbRepairJSON{File: path, Repaired: true, DamagedFile: r.DamagedPath, Kept: r.Kept,
-			LostValues: r.LostValues, LostParts: append([]string{}, r.LostParts...)})
+		kinds := []dbRepairKindJSON{}
+		for _, k := range r.Kinds {
+			kinds = append(kinds, dbRepairKindJSON(k))
+		}
+		return writeJSON(e, dbRepairJSON{File: path, Repaired: true, DamagedFile: r.DamagedPath, Kept: r.Kept, Salvaged: r.Salvaged,
+			LostValues: r.LostValues, LostParts: append([]string{}, r.LostParts...), Kinds: kinds})
 	}
-	fmt.Fprintln(e.stdout, e.t.T("cli.db.repaired", "Kept", r.Kept, "Lost", r.LostValues+len(r.LostParts), "Path", r.DamagedPath))
+	fmt.Fprintln(e.stdout, e.t.T("cli.db.repaired", "Kept", r.Kept, "Lost", r.LostCount(), "Path", r.DamagedPath))
+	fmt.Fprintln(e.stdout, e.t.T("cli.db.repairedEvents", "Kept", ev.Kept, "Salvaged", ev.Salvaged, "Lost", ev.Lost))
 	for _, p := range r.LostParts {
 		fmt.Fprintln(e.stdout, "  "+p)
 	}

@@ -209,7 +209,7 @@ func (e *env) becomeOwner() (*Owner, error) {
 	st, err := e.openStoreWith(store.Options{Timeout: time.Second, Logger: e.log, AutoRepair: true,
 		OnRepair: func(r store.RepairReport) {
 			fmt.Fprintln(e.stderr, "earshot: "+e.t.T("cli.db.repairedNotice", "Kept", r.Kept,
-				"Lost", r.LostValues+len(r.LostParts), "Path", r.DamagedPath))
+				"Lost", r.LostCount(), "Path", r.DamagedPath))
 		}})
 	if err != nil {
 		return nil, err
