@@ -75,6 +75,8 @@ type FirmwareTab struct {
 	notes    *widget.Label
 	notesFor *widget.Label
 	history  *fyne.Container // rows
+	head     *fyne.Container // the title bar, the notice and the progress
+	headSize fyne.Size       // head's minimum size when the tab was last laid out
 
 	dev    app.DeviceSummary
 	status firmware.Status
@@ -118,14 +120,30 @@ func NewFirmwareTab(p FirmwareTabParams) *FirmwareTab {
 		settingsHeading(t.T("firmware.title")))
 	head := container.New(layout.NewCustomPaddedLayout(pad, 0, pad, pad),
 		container.NewVBox(bar, f.notice.root, f.working))
+	f.head = head
+	f.notice.onDismiss = f.fit
 	left := container.NewVBox(card(t.T("firmware.versions"), f.versions), card(t.T("firmware.staged.title"), f.staged))
 	right := container.NewVBox(card(t.T("firmware.notes.title"), container.NewVBox(f.notesFor, f.notes)),
 		card(t.T("firmware.history.title"), f.history))
 	body := container.NewVScroll(container.New(layout.NewCustomPaddedLayout(0, pad, pad, pad),
 		newColumns(left, right)))
 	f.root = container.New(layout.NewBorderLayout(head, nil, nil, nil), head, body)
+	f.headSize = head.MinSize()
 	p.Source.Subscribe(func() { f.p.ui(f.refresh) })
 	return f
+}
+
+// fit lays the tab out again when its head changed height: the progress or
+// a notice appeared or went. Fyne re-lays a container out when a child's
+// minimum size changes only if nothing else in the same frame changes size
+// deeper in a later sibling; the staged file's rows change with the progress,
+// so the head kept its old height and the phase line and the bar drew over
+// the Versions and Release notes cards below it.
+func (f *FirmwareTab) fit() {
+	if m := f.head.MinSize(); m != f.headSize {
+		f.headSize = m
+		f.root.Refresh()
+	}
 }
 
 // newSubtle is a small grey label.
@@ -197,32 +215,32 @@ func (f *FirmwareTab) refresh() {
 		}
 		return v
 	}
-	endpoint := dash(s.Endpoint)
+	var outcome string
 	if s.Endpoint != "" && s.EndpointOutcome != "" {
-		endpoint += " — " + f.outcomeLabel(s.EndpointOutcome)
+		outcome = f.outcomeLabel(s.EndpointOutcome)
 	}
-	setRows(f.versions, []row{
-		{t.T("firmware.installed"), dash(s.Installed)},
-		{t.T("firmware.catalog"), dash(s.Catalog.Version)},
-		{t.T("firmware.endpoint"), endpoint},
+	setRows(f.versions, []fwRow{
+		{label: t.T("firmware.installed"), value: dash(s.Installed), version: true},
+		{label: t.T("firmware.catalog"), value: dash(s.Catalog.Version), version: true},
+		{label: t.T("firmware.endpoint"), value: dash(s.Endpoint), version: true, note: outcome},
 	})
 	if st := s.Staged; st != nil {
 		origin := t.T("firmware.staged.byHand")
 		if st.Managed {
 			origin = t.T("firmware.staged.managed")
 		}
-		setRows(f.staged, []row{
-			{t.T("firmware.staged.file"), st.File},
-			{t.T("firmware.staged.version"), st.Version},
-			{t.T("firmware.staged.state"), f.stateLabel(st)},
-			{t.T("firmware.staged.origin"), origin},
-			{t.T("firmware.staged.source"), st.Source},
-			{t.T("firmware.staged.at"), st.StagedAt.Local().Format("2006-01-02 15:04")},
-			{t.T("firmware.staged.size"), fmt.Sprintf("%.1f MB", float64(st.Size)/1e6)},
-			{"SHA-256", shortHash(st.SHA256)},
+		setRows(f.staged, []fwRow{
+			{label: t.T("firmware.staged.file"), value: st.File},
+			{label: t.T("firmware.staged.version"), value: st.Version, version: true},
+			{label: t.T("firmware.staged.state"), value: f.stateLabel(st)},
+			{label: t.T("firmware.staged.origin"), value: origin},
+			{label: t.T("firmware.staged.source"), value: st.Source},
+			{label: t.T("firmware.staged.at"), value: st.StagedAt.Local().Format("2006-01-02 15:04"), version: true},
+			{label: t.T("firmware.staged.size"), value: fmt.Sprintf("%.1f MB", float64(st.Size)/1e6), version: true},
+			{label: "SHA-256", value: shortHash(st.SHA256), version: true},
 		})
 	} else {
-		setRows(f.staged, []row{{t.T("firmware.staged.file"), t.T("firmware.staged.none")}})
+		setRows(f.staged, []fwRow{{label: t.T("firmware.staged.file"), value: t.T("firmware.staged.none")}})
 	}
 	switch {
 	case s.Staged != nil && s.Staged.Notes != "":
@@ -238,17 +256,38 @@ func (f *FirmwareTab) refresh() {
 	f.showHistory(s.History)
 	f.showLive(s.Live)
 	f.updateActions()
+	f.fit()
 }
 
-func setRows(form *fyne.Container, rows []row) {
+// fwRow is one label–value row of the Firmware tab's cards.
+type fwRow struct {
+	label, value string
+	// version: the value is one unit (a version, a date, a size) that must
+	// never wrap: its label is as wide as its text, so "4.7.0" never shows
+	// as "4.7" over ".0".
+	version bool
+	note    string // a second line under the value, word-wrapped ("" none)
+}
+
+func setRows(form *fyne.Container, rows []fwRow) {
 	form.Objects = nil
 	for _, r := range rows {
 		if r.value == "" {
 			continue
 		}
 		v := widget.NewLabel(r.value)
-		v.Wrapping = fyne.TextWrapBreak
-		form.Objects = append(form.Objects, newCaption(r.label), v)
+		if !r.version {
+			// Whole words only; a file name or URL longer than the line is
+			// cut where it must.
+			v.Wrapping = fyne.TextWrapWord
+		}
+		var cell fyne.CanvasObject = v
+		if r.note != "" {
+			note := newSubtle()
+			note.SetText(r.note)
+			cell = container.NewVBox(v, note)
+		}
+		form.Objects = append(form.Objects, newCaption(r.label), cell)
 	}
 	form.Refresh()
 }
@@ -326,6 +365,7 @@ func (f *FirmwareTab) showLive(l firmware.Live) {
 	default:
 		f.working.Hide()
 		f.infinite.Stop()
+		f.fit()
 		return
 	}
 	if l.Percent < 0 {
@@ -339,6 +379,7 @@ func (f *FirmwareTab) showLive(l firmware.Live) {
 		f.progress.SetValue(float64(l.Percent) / 100)
 	}
 	f.working.Show()
+	f.fit()
 }
 
 // updateActions enables what can be done now.
@@ -394,8 +435,8 @@ func lostText(t *translations.Translator, name string, at int) string {
 // startUpdate runs the confirmed update in the background.
 func (f *FirmwareTab) startUpdate(id string) {
 	name := f.dev.DeviceName
-	f.setBusy(true)
 	f.notice.clear()
+	f.setBusy(true)
 	f.p.background(func() {
 		out, err := f.p.Source.Apply(context.Background(), id)
 		f.p.ui(func() {
@@ -419,6 +460,7 @@ func (f *FirmwareTab) startUpdate(id string) {
 func (f *FirmwareTab) setBusy(on bool) {
 	f.busy = on
 	f.updateActions()
+	f.fit()
 }
 
 // chooseFile asks for a firmware archive and stages it.
@@ -426,6 +468,7 @@ func (f *FirmwareTab) chooseFile() {
 	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
 		if err != nil {
 			f.notice.set(noticeError, f.t.T("firmware.stageFailed", "Err", err.Error()))
+			f.fit()
 			return
 		}
 		if r == nil {
