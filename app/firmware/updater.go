@@ -84,6 +84,11 @@ type UpdaterParams struct {
 	// device is "1" (kept per device, which is per ESN, by the settings
 	// service); nil means never.
 	AllowDowngrade func(deviceKey string) bool
+	// Endpoint is the device-management endpoint ("" none): a catalog's
+	// relative firmwareFile that is not in the catalog's folder is fetched
+	// from there, with the endpoint's credentials and query on its origin
+	// only (docs/catalog.md).
+	Endpoint string
 }
 
 // Updater stages firmware and updates devices with it (docs/firmware.md): managed
@@ -361,14 +366,20 @@ func (u *Updater) download(ctx context.Context, d device.Device, rawURL, endpoin
 // stage runs fetch and records the staged file for d, replacing (and
 // removing) an older one.
 func (u *Updater) stage(ctx context.Context, d device.Device, managed bool, fetch func(context.Context) (Staged, error)) (store.StagedFirmware, error) {
-	key := d.Key()
-	release, err := u.claim(key)
+	release, err := u.claim(d.Key())
 	if err != nil {
 		return store.StagedFirmware{}, err
 	}
 	defer release()
 	end := u.begin()
 	defer end()
+	return u.stageClaimed(ctx, d, managed, fetch)
+}
+
+// stageClaimed is stage for a caller that holds the device's claim and a
+// begin.
+func (u *Updater) stageClaimed(ctx context.Context, d device.Device, managed bool, fetch func(context.Context) (Staged, error)) (store.StagedFirmware, error) {
+	key := d.Key()
 	if !managed {
 		// A file a person picked must be for this device: refusing it now
 		// keeps "Update now" from offering what the update would refuse
