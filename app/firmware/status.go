@@ -26,9 +26,9 @@ type Status struct {
 	// Offer is the catalog's newer version when its file can be fetched and
 	// it is not staged already: "Download and install" (InstallFromCatalog).
 	// nil otherwise.
-	Offer *Offer
-	Live            Live
-	History         []HistoryEntry // newest first
+	Offer   *Offer
+	Live    Live
+	History []HistoryEntry // newest first
 }
 
 // StagedView is the staged file of a device.
