@@ -30,6 +30,10 @@ type FirmwareSource interface {
 	Stage(ctx context.Context, id, source string) error
 	// Apply installs the staged archive: the person confirmed it.
 	Apply(ctx context.Context, id string) (firmware.Outcome, error)
+	// InstallFromCatalog fetches the version Status.Offer names, stages it
+	// with the checks of a file staged by hand, and installs it: the person
+	// confirmed it. Cancelling ctx stops the download.
+	InstallFromCatalog(ctx context.Context, id string) (firmware.Outcome, error)
 	// Subscribe calls onChange, from any goroutine, after every change of
 	// what Status returns.
 	Subscribe(onChange func()) (cancel func())
@@ -55,7 +59,9 @@ type FirmwareTabParams struct {
 // offers, the release notes, the staged file and its state, the progress of
 // a download or an update, and the history of updates. "Update now" starts
 // an update of a file staged by hand only after a confirmation dialog that
-// shows the catalog's release notes; a managed update starts by itself.
+// shows the catalog's release notes; "Download and install" does the same
+// with the catalog's newer version, downloading it first (cancellable); a
+// managed update starts by itself.
 //
 // Its methods are called on the Fyne goroutine.
 type FirmwareTab struct {
@@ -65,6 +71,8 @@ type FirmwareTab struct {
 
 	stage    *widget.Button
 	update   *widget.Button
+	install  *widget.Button // "Download and install…": shown while the catalog offers a version
+	cancel   *widget.Button // stops the download of "Download and install"
 	notice   *noticeBar
 	progress *widget.ProgressBar
 	infinite *widget.ProgressBarInfinite
@@ -86,6 +94,9 @@ type FirmwareTab struct {
 	// it stays when the device comes back.
 	lostShown bool
 	dialog    dialog.Dialog
+	// stopInstall cancels the running "Download and install"; nil when none
+	// runs.
+	stopInstall context.CancelFunc
 }
 
 // NewFirmwareTab builds the Firmware tab.
@@ -103,7 +114,13 @@ func NewFirmwareTab(p FirmwareTabParams) *FirmwareTab {
 	f.infinite.Stop()
 	f.phase = widget.NewLabel("")
 	f.phase.Wrapping = fyne.TextWrapWord
-	f.working = container.NewVBox(f.phase, f.progress, f.infinite)
+	f.install = widget.NewButtonWithIcon(t.T("firmware.install"), theme.DownloadIcon(), f.ConfirmInstall)
+	f.install.Importance = widget.HighImportance
+	f.install.Hide()
+	f.cancel = widget.NewButtonWithIcon(t.T("firmware.cancelDownload"), theme.CancelIcon(), f.CancelInstall)
+	f.cancel.Importance = widget.LowImportance
+	f.cancel.Hide()
+	f.working = container.NewVBox(container.NewBorder(nil, nil, nil, f.cancel, f.phase), f.progress, f.infinite)
 	f.working.Hide()
 	f.versions = container.New(layout.NewFormLayout())
 	f.staged = container.New(layout.NewFormLayout())
@@ -122,7 +139,8 @@ func NewFirmwareTab(p FirmwareTabParams) *FirmwareTab {
 		container.NewVBox(bar, f.notice.root, f.working))
 	f.head = head
 	f.notice.onDismiss = f.fit
-	left := container.NewVBox(card(t.T("firmware.versions"), f.versions), card(t.T("firmware.staged.title"), f.staged))
+	left := container.NewVBox(card(t.T("firmware.versions"), container.NewVBox(f.versions, container.NewHBox(f.install))),
+		card(t.T("firmware.staged.title"), f.staged))
 	right := container.NewVBox(card(t.T("firmware.notes.title"), container.NewVBox(f.notesFor, f.notes)),
 		card(t.T("firmware.history.title"), f.history))
 	body := container.NewVScroll(container.New(layout.NewCustomPaddedLayout(0, pad, pad, pad),
@@ -390,77 +408,17 @@ func (f *FirmwareTab) updateActions() {
 		(s.Staged.State == "staged" || s.Staged.State == "failed")
 	setEnabled(f.update, canUpdate)
 	setEnabled(f.stage, !working && !f.gone)
-}
-
-// ConfirmUpdate asks the person to confirm the update with the staged
-// file, showing the catalog's release notes of its version, and starts it
-// when they do. It does nothing when no update can start.
-func (f *FirmwareTab) ConfirmUpdate() {
-	s := f.status
-	if f.update.Disabled() || s.Staged == nil {
-		return
+	if s.Offer != nil && s.CanUpdate && !f.gone {
+		f.install.Show()
+	} else {
+		f.install.Hide()
 	}
-	t := f.t
-	notes := s.Staged.Notes
-	if notes == "" {
-		notes = t.T("firmware.notes.noneFor", "Version", s.Staged.Version)
+	setEnabled(f.install, !working && !f.gone)
+	if f.stopInstall != nil && s.Live.Phase == firmware.PhaseDownloading {
+		f.cancel.Show()
+	} else {
+		f.cancel.Hide()
 	}
-	text := widget.NewLabel(t.T("firmware.confirm.body", "Name", f.dev.DeviceName, "From", s.Installed, "To", s.Staged.Version))
-	text.Wrapping = fyne.TextWrapWord
-	notesLabel := widget.NewLabel(notes)
-	notesLabel.Wrapping = fyne.TextWrapWord
-	scroll := container.NewVScroll(notesLabel)
-	scroll.SetMinSize(fyne.NewSize(460, 160))
-	content := container.NewVBox(text, settingsHeading(t.T("firmware.notes.for", "Version", s.Staged.Version)), scroll)
-	id := f.dev.ID
-	f.dialog = dialog.NewCustomConfirm(t.T("firmware.confirm.title"), t.T("firmware.confirm.ok"), t.T("firmware.confirm.cancel"),
-		content, func(ok bool) {
-			f.dialog = nil
-			if ok {
-				f.startUpdate(id)
-			}
-		}, f.window())
-	f.dialog.Show()
-}
-
-// lostText says that an update failed because the device left, and that
-// the staged file is kept.
-func lostText(t *translations.Translator, name string, at int) string {
-	if at < 0 {
-		return t.T("firmware.lostBefore", "Name", name)
-	}
-	return t.T("firmware.lost", "Name", name, "Percent", at)
-}
-
-// startUpdate runs the confirmed update in the background.
-func (f *FirmwareTab) startUpdate(id string) {
-	name := f.dev.DeviceName
-	f.notice.clear()
-	f.setBusy(true)
-	f.p.background(func() {
-		out, err := f.p.Source.Apply(context.Background(), id)
-		f.p.ui(func() {
-			f.setBusy(false)
-			switch {
-			case err != nil:
-				f.notice.set(noticeError, f.t.T("firmware.failed", "Err", err.Error()))
-			case out.Status == firmware.StatusSuccess:
-				f.notice.set(noticeDone, f.t.T("firmware.done", "Version", out.To))
-			case out.Lost:
-				f.notice.set(noticeError, lostText(f.t, name, out.LostAt))
-				f.lostShown = true
-			default:
-				f.notice.set(noticeError, f.t.T("firmware.failedWith", "Failure", string(out.Failure)))
-			}
-			f.refresh()
-		})
-	})
-}
-
-func (f *FirmwareTab) setBusy(on bool) {
-	f.busy = on
-	f.updateActions()
-	f.fit()
 }
 
 // chooseFile asks for a firmware archive and stages it.
@@ -479,7 +437,7 @@ func (f *FirmwareTab) chooseFile() {
 		f.StageFile(path)
 	}, f.window())
 	d.SetFilter(storage.NewExtensionFileFilter([]string{".zip"}))
-	d.Show()
+	showDialog(f.window(), d, nil)
 }
 
 // StageFile stages the archive at path for the shown device.
@@ -491,7 +449,7 @@ func (f *FirmwareTab) StageFile(path string) {
 		f.p.ui(func() {
 			f.setBusy(false)
 			if err != nil {
-				f.notice.set(noticeError, f.t.T("firmware.stageFailed", "Err", strings.Join(strings.Fields(err.Error()), " ")))
+				f.notice.set(noticeError, f.t.T("firmware.stageFailed", "Err", oneLine(err)))
 			} else {
 				f.notice.set(noticeDone, f.t.T("firmware.stagedDone"))
 			}

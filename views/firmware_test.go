@@ -53,6 +53,13 @@ func (f *fakeFirmware) Apply(_ context.Context, id string) (firmware.Outcome, er
 	return f.outcome, nil
 }
 
+func (f *fakeFirmware) InstallFromCatalog(_ context.Context, id string) (firmware.Outcome, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.applied = append(f.applied, "catalog "+id)
+	return f.outcome, nil
+}
+
 func (f *fakeFirmware) Subscribe(onChange func()) func() {
 	f.mu.Lock()
 	defer f.mu.Unlock()

@@ -82,7 +82,7 @@ func NewMainWindow(p MainWindowParams) *MainWindow {
 	}
 	var bottom fyne.CanvasObject
 	if p.Presence != nil {
-		w.pbox = newPresenceBox(p.T, p.Presence, func(err error) { dialog.ShowError(err, w.win) })
+		w.pbox = newPresenceBox(p.T, p.Presence, func(err error) { showErrorDialog(w.win, err) })
 		bottom = w.pbox.root
 	}
 	w.nav = newNavBar(p.T.T("app.title"), entries, bottom)
@@ -273,7 +273,7 @@ func (w *MainWindow) leave(next func()) {
 		}, w.win)
 	w.confirm.SetConfirmText(w.p.T.T("views.leave.discard"))
 	w.confirm.SetDismissText(w.p.T.T("views.leave.stay"))
-	w.confirm.Show()
+	showDialog(w.win, w.confirm, nil) // Enter does not throw edits away
 }
 
 // NotifyInWindow makes Notify show notifications in a banner at the top of

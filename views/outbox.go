@@ -10,7 +10,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -406,8 +405,8 @@ func (pg *OutboxPage) confirmDiscard(c *outboxCard) {
 		return
 	}
 	if retired {
-		dialog.ShowConfirm(pg.t.T("outbox.discardQueueTitle"),
-			pg.t.N("outbox.discardQueueMessage", int(queued+parked), "Endpoint", c.endpoint),
+		showConfirm(win, pg.t.T("outbox.discardQueueTitle"),
+			pg.t.N("outbox.discardQueueMessage", int(queued+parked), "Endpoint", c.endpoint), false,
 			func(ok bool) {
 				if !ok {
 					return
@@ -415,15 +414,15 @@ func (pg *OutboxPage) confirmDiscard(c *outboxCard) {
 				id := c.id
 				go func() {
 					if _, err := pg.p.Source.DiscardRetired(context.Background(), id); err != nil {
-						pg.ui(func() { dialog.ShowError(err, win) })
+						pg.ui(func() { showErrorDialog(win, err) })
 					}
 					pg.Refresh()
 				}()
-			}, win)
+			})
 		return
 	}
-	dialog.ShowConfirm(pg.t.T("outbox.discardTitle"),
-		pg.t.N("outbox.discardMessage", int(parked), "Endpoint", c.endpoint),
+	showConfirm(win, pg.t.T("outbox.discardTitle"),
+		pg.t.N("outbox.discardMessage", int(parked), "Endpoint", c.endpoint), false,
 		func(ok bool) {
 			if !ok {
 				return
@@ -431,11 +430,11 @@ func (pg *OutboxPage) confirmDiscard(c *outboxCard) {
 			id := c.id
 			go func() {
 				if _, err := pg.p.Source.DiscardParked(context.Background(), id); err != nil {
-					pg.ui(func() { dialog.ShowError(err, win) })
+					pg.ui(func() { showErrorDialog(win, err) })
 				}
 				pg.Refresh()
 			}()
-		}, win)
+		})
 }
 
 func (pg *OutboxPage) window() fyne.Window { return windowFor(pg.p.Window, pg.root) }

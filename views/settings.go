@@ -443,7 +443,8 @@ func (s *SettingsTab) ConfirmResetAll() {
 				s.ResetAll()
 			}
 		}, s.window())
-	d.Show()
+	// Enter may confirm: the defaults wait for Apply, and Discard undoes them.
+	showDialog(s.window(), d, d.Confirm)
 }
 
 // ResetAll puts every setting that can be changed back to its default; Apply
