@@ -6,6 +6,8 @@
 package views
 
 import (
+	"time"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
@@ -38,6 +40,10 @@ type MainWindowParams struct {
 	// Presence, when set, adds the presence selector under the navigation
 	// and to the tray menu, and the tray icon shows the state.
 	Presence PresenceSource
+	// FollowFocus is how often the window looks where the keyboard focus
+	// went, to scroll the card that holds it into view; 0 never (tests call
+	// followFocus).
+	FollowFocus time.Duration
 }
 
 // WindowSize is the main window's size when the screen has room for it.
@@ -68,6 +74,8 @@ type MainWindow struct {
 	// person goes elsewhere (nothing moves under the pointer).
 	seen    app.DeviceSummary
 	confirm *dialog.ConfirmDialog // asking to drop pending edits; nil when not
+	// lastFocus is the focused widget followFocus saw last.
+	lastFocus fyne.Focusable
 }
 
 // NewMainWindow builds the main window, wires the tray when p.Tray is set and
@@ -114,7 +122,11 @@ func NewMainWindow(p MainWindowParams) *MainWindow {
 	if p.Presence != nil {
 		cancelPresence = p.Presence.Subscribe(func() { fyne.Do(w.refreshPresence) })
 	}
-	w.win.SetOnClosed(func() { cancel(); cancelPresence() })
+	stopFocus := func() {}
+	if p.FollowFocus > 0 {
+		stopFocus = w.followFocusEvery(p.FollowFocus)
+	}
+	w.win.SetOnClosed(func() { cancel(); cancelPresence(); stopFocus() })
 	w.refresh()
 	return w
 }
