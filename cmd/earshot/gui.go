@@ -146,7 +146,10 @@ func guiPages(t *translations.Translator, ow *cli.Owner) []namedPage {
 	return []namedPage{
 		{name: "devices"}, // the device list: no page of its own
 		{name: "history", page: views.NewHistoryPage(views.HistoryPageParams{Source: ow.Calls(), T: t})},
-		{name: "outbox", page: views.NewOutboxPage(views.OutboxPageParams{Source: ow.Outbox(), T: t})},
+		{name: "outbox", page: views.NewOutboxPage(views.OutboxPageParams{Source: ow.Outbox(), T: t,
+			Losses: func() views.Losses {
+				return views.Losses{RejectedTelemetry: ow.Core().RejectedTelemetry(), UnrecordedCalls: ow.Calls().Unrecorded()}
+			}})},
 		{name: "presence", page: views.NewPresencePage(views.PresencePageParams{Source: ow.Presence(), API: ow.PresenceAPI(), T: t})},
 	}
 }
