@@ -157,5 +157,3 @@ func TestNoWordBreaksInGermanAt800x600(t *testing.T) {
 		t.Errorf("the Firmware tab at 380 px splits the versions %s", strings.Join(bad, ", "))
 	}
 }
-
-
