@@ -262,3 +262,36 @@ func TestInstallFromCatalogCancel(t *testing.T) {
 		t.Error("the offer went with the cancel")
 	}
 }
+
+// FuzzLocate: whatever firmwareFile a catalog holds, locate never panics, a
+// file it picks lies inside the catalog's folder, and a URL it picks is
+// http, https or ftp.
+func FuzzLocate(f *testing.F) {
+	for _, s := range []string{"Firmware/fw.zip", "../fw.zip", "/etc/passwd", "file:///etc/passwd", "c:\\fw.zip",
+		"https://cdn.example/fw.zip", "//other:8080/fw.zip", "Firmware/../../fw.zip", "ftp://h/fw.zip", "javascript:x", ""} {
+		f.Add(s)
+	}
+	fs := afero.NewMemMapFs()
+	afero.WriteFile(fs, "/cat/Firmware/fw.zip", []byte("zip"), 0o644)
+	afero.WriteFile(fs, "/fw.zip", []byte("zip"), 0o644)
+	afero.WriteFile(fs, "/etc/passwd", []byte("root"), 0o644)
+	u := NewUpdater(UpdaterParams{Files: fs, Endpoint: "https://dm.example/api/ep?Token=t",
+		Stager: NewStager(StagerParams{Fs: fs, Dir: "/data/firmware"})})
+	f.Fuzz(func(t *testing.T, ref string) {
+		if len(ref) > 4096 {
+			return
+		}
+		src, ok := u.locate(Release{Version: "2.0.0", URL: ref, Dir: "/cat"})
+		if !ok {
+			return
+		}
+		switch {
+		case src.file != "":
+			if !strings.HasPrefix(src.file, "/cat/") {
+				t.Fatalf("%q names %s, outside the catalog folder", ref, src.file)
+			}
+		case !isURL(src.url):
+			t.Fatalf("%q gives %q, not an http, https or ftp URL", ref, src.url)
+		}
+	})
+}
