@@ -414,7 +414,7 @@ func (f *FirmwareTab) updateActions() {
 		f.install.Hide()
 	}
 	setEnabled(f.install, !working && !f.gone)
-	if f.stopInstall != nil && s.Live.Phase == firmware.PhaseDownloading {
+	if f.stopInstall != nil && s.Live.Phase == firmware.PhaseDownloading && !f.gone {
 		f.cancel.Show()
 	} else {
 		f.cancel.Hide()
