@@ -248,11 +248,11 @@ func (f *FirmwareTab) refresh() {
 			origin = t.T("firmware.staged.managed")
 		}
 		setRows(f.staged, []fwRow{
-			{label: t.T("firmware.staged.file"), value: st.File},
+			{label: t.T("firmware.staged.file"), value: breakable(st.File)},
 			{label: t.T("firmware.staged.version"), value: st.Version, version: true},
 			{label: t.T("firmware.staged.state"), value: f.stateLabel(st)},
 			{label: t.T("firmware.staged.origin"), value: origin},
-			{label: t.T("firmware.staged.source"), value: st.Source},
+			{label: t.T("firmware.staged.source"), value: breakable(st.Source)},
 			{label: t.T("firmware.staged.at"), value: st.StagedAt.Local().Format("2006-01-02 15:04"), version: true},
 			{label: t.T("firmware.staged.size"), value: fmt.Sprintf("%.1f MB", float64(st.Size)/1e6), version: true},
 			{label: "SHA-256", value: shortHash(st.SHA256), version: true},
@@ -308,6 +308,24 @@ func setRows(form *fyne.Container, rows []fwRow) {
 		form.Objects = append(form.Objects, newCaption(r.label), cell)
 	}
 	form.Refresh()
+}
+
+// hairSpace is a space a line may break at, almost too thin to see.
+const hairSpace = "\u200a"
+
+// breakable lets a path, URL or file name wrap after its separators
+// ("…/Firmware/" over "Jabra-Evolve2-85-1.27.0.zip") instead of inside a
+// word: Fyne breaks lines only at spaces, else anywhere.
+func breakable(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		b.WriteRune(r)
+		switch r {
+		case '/', '\\', '-', '_', '?', '&':
+			b.WriteString(hairSpace)
+		}
+	}
+	return b.String()
 }
 
 func shortHash(h string) string {

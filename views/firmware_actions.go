@@ -64,8 +64,8 @@ func (f *FirmwareTab) ConfirmInstall() {
 	}
 	text := widget.NewLabel(t.T("firmware.confirm.body", "Name", f.dev.DeviceName, "From", f.status.Installed, "To", o.Version))
 	text.Wrapping = fyne.TextWrapWord
-	from := newSubtle()
-	from.SetText(t.T("firmware.confirm.from", "Source", o.From))
+	from := widget.NewLabel(t.T("firmware.confirm.from", "Source", breakable(o.From)))
+	from.Wrapping = fyne.TextWrapWord
 	notesLabel := widget.NewLabel(notes)
 	notesLabel.Wrapping = fyne.TextWrapWord
 	scroll := container.NewVScroll(notesLabel)

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -31,6 +32,9 @@ func wrapsMidWord(o fyne.CanvasObject) []string {
 			if l.Wrapping == fyne.TextWrapBreak {
 				bad = append(bad, "label "+l.Text)
 			}
+			if b := brokenWord(l); b != "" {
+				bad = append(bad, "label "+l.Text+" broken at "+b)
+			}
 		case *widget.RichText:
 			if l.Wrapping == fyne.TextWrapBreak {
 				bad = append(bad, "rich text "+l.String())
@@ -42,6 +46,28 @@ func wrapsMidWord(o fyne.CanvasObject) []string {
 		}
 	})
 	return bad
+}
+
+// brokenWord is where l's text is wrapped inside a word ("matc|h"), ""
+// when every line ends at a space or a break point.
+func brokenWord(l *widget.Label) string {
+	var lines []string
+	walkVisible(l, func(y fyne.CanvasObject) {
+		if t, ok := y.(*canvas.Text); ok && t.Text != "" {
+			lines = append(lines, t.Text)
+		}
+	})
+	word := func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
+	for i := 1; i < len(lines); i++ {
+		a, b := []rune(lines[i-1]), []rune(lines[i])
+		if len(a) == 0 || len(b) == 0 || !word(a[len(a)-1]) || !word(b[0]) {
+			continue
+		}
+		if strings.Contains(l.Text, lines[i-1]+lines[i]) {
+			return lines[i-1] + "|" + lines[i]
+		}
+	}
+	return ""
 }
 
 var versionText = regexp.MustCompile(`^v?\d+(\.\d+)+$`)
@@ -94,6 +120,9 @@ func TestNoWordBreaksInGermanAt800x600(t *testing.T) {
 	}
 	narrow := stagedStatus
 	narrow.Installed, narrow.Endpoint = "4.7.0", "4.9.2"
+	st := *narrow.Staged
+	st.Source = "http://127.0.0.1:35313/api/device-management/Firmware/Jabra-Evolve2-85-1.27.0.zip"
+	narrow.Staged = &st
 	set := NewSettingsTab(SettingsTabParams{Source: &fakeSettings{form: headsetForm(), refuse: map[string]*settings.Refusal{}},
 		T: tr, ui: now, background: now})
 	fw := NewFirmwareTab(FirmwareTabParams{Source: &fakeFirmware{status: narrow}, T: tr, ui: now, background: now})
@@ -143,7 +172,7 @@ func TestNoWordBreaksInGermanAt800x600(t *testing.T) {
 	// The Firmware tab alone, narrower than any window: versions stay whole.
 	win := test.NewWindow(fw.Content())
 	t.Cleanup(win.Close)
-	win.Resize(fyne.NewSize(380, 700))
+	win.Resize(fyne.NewSize(500, 700))
 	found := 0
 	walkVisible(fw.Content(), func(x fyne.CanvasObject) {
 		if l, ok := x.(*widget.Label); ok && versionText.MatchString(l.Text) {
@@ -154,6 +183,9 @@ func TestNoWordBreaksInGermanAt800x600(t *testing.T) {
 		t.Fatalf("only %d version labels found in the Firmware tab", found)
 	}
 	if bad := splitVersions(fw.Content()); len(bad) > 0 {
-		t.Errorf("the Firmware tab at 380 px splits the versions %s", strings.Join(bad, ", "))
+		t.Errorf("the Firmware tab at 500 px splits the versions %s", strings.Join(bad, ", "))
+	}
+	if bad := wrapsMidWord(fw.Content()); len(bad) > 0 {
+		t.Errorf("the Firmware tab at 500 px breaks words in: %s", strings.Join(bad, "; "))
 	}
 }
