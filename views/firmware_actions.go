@@ -64,7 +64,11 @@ func (f *FirmwareTab) ConfirmInstall() {
 	}
 	text := widget.NewLabel(t.T("firmware.confirm.body", "Name", f.dev.DeviceName, "From", f.status.Installed, "To", o.Version))
 	text.Wrapping = fyne.TextWrapWord
-	from := widget.NewLabel(t.T("firmware.confirm.from", "Source", breakable(o.From)))
+	fromKey := "firmware.confirm.from"
+	if o.File {
+		fromKey = "firmware.confirm.fromFile"
+	}
+	from := widget.NewLabel(t.T(fromKey, "Source", breakable(o.From)))
 	from.Wrapping = fyne.TextWrapWord
 	notesLabel := widget.NewLabel(notes)
 	notesLabel.Wrapping = fyne.TextWrapWord

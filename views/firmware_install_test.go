@@ -163,7 +163,11 @@ func (h *installHarness) confirm(from string) {
 	test.Tap(h.tab.install)
 	fh := &firmwareHarness{t: h.t, tab: h.tab, win: h.win}
 	got := strings.Join(strings.Fields(fh.dialogText()), " ")
-	for _, want := range []string{"Install firmware 1.27.0 on Jabra Evolve2 85 (now 1.25.0)?", "downloads the file from",
+	verb := "downloads the file from"
+	if strings.HasPrefix(from, "/etc/") {
+		verb = "copies the file from"
+	}
+	for _, want := range []string{"Install firmware 1.27.0 on Jabra Evolve2 85 (now 1.25.0)?", verb,
 		"• Voice prompts in Japanese"} {
 		if !strings.Contains(got, want) {
 			h.t.Errorf("the dialog lacks %q:\n%s", want, got)

@@ -20,6 +20,9 @@ type Offer struct {
 	// From is where the file comes from, as a person may read it: a URL
 	// with credentials and query values masked, or a file path.
 	From string
+	// File: From is a file (in the catalog's folder), copied rather than
+	// downloaded.
+	File bool
 }
 
 // ErrNoOffer means the catalog names no newer firmware for the device whose
@@ -109,7 +112,7 @@ func (u *Updater) offer(d device.Device, s Status) *Offer {
 			return nil
 		}
 	}
-	return &Offer{Version: rel.Version, Notes: rel.Notes, From: src.String()}
+	return &Offer{Version: rel.Version, Notes: rel.Notes, From: src.String(), File: src.file != ""}
 }
 
 // newest is the newest release the catalog lists for d when it is newer than

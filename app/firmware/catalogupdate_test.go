@@ -165,6 +165,9 @@ func TestInstallFromCatalog(t *testing.T) {
 			case tt.offered != "" && (st.Offer == nil || !strings.HasSuffix(st.Offer.From, tt.offered) || st.Offer.Version != rel.Version):
 				t.Fatalf("offer = %+v, want one from …%s", st.Offer, tt.offered)
 			}
+			if st.Offer != nil && st.Offer.File != strings.HasPrefix(tt.offered, "/etc/") {
+				t.Errorf("offer from %s says File %v", st.Offer.From, st.Offer.File)
+			}
 			if st.Offer != nil && strings.Contains(st.Offer.From, "s3cret") {
 				t.Errorf("the offer shows the token: %s", st.Offer.From)
 			}
