@@ -83,8 +83,7 @@ type FirmwareTab struct {
 	notes    *widget.Label
 	notesFor *widget.Label
 	history  *fyne.Container // rows
-	head     *fyne.Container // the title bar, the notice and the progress
-	headSize fyne.Size       // head's minimum size when the tab was last laid out
+	head     *headFit // the title bar, the notice and the progress
 
 	dev    app.DeviceSummary
 	status firmware.Status
@@ -137,32 +136,23 @@ func NewFirmwareTab(p FirmwareTabParams) *FirmwareTab {
 		settingsHeading(t.T("firmware.title")))
 	head := container.New(layout.NewCustomPaddedLayout(pad, 0, pad, pad),
 		container.NewVBox(bar, f.notice.root, f.working))
-	f.head = head
-	f.notice.onDismiss = f.fit
+	f.notice.onResize = f.fit
 	left := container.NewVBox(card(t.T("firmware.versions"), container.NewVBox(f.versions, container.NewHBox(f.install))),
 		card(t.T("firmware.staged.title"), f.staged))
 	right := container.NewVBox(card(t.T("firmware.notes.title"), container.NewVBox(f.notesFor, f.notes)),
 		card(t.T("firmware.history.title"), f.history))
 	body := container.NewVScroll(container.New(layout.NewCustomPaddedLayout(0, pad, pad, pad),
 		newColumns(left, right)))
-	f.root = container.New(layout.NewBorderLayout(head, nil, nil, nil), head, body)
-	f.headSize = head.MinSize()
+	root := container.New(layout.NewBorderLayout(head, nil, nil, nil), head, body)
+	f.root = root
+	f.head = newHeadFit(root, head)
 	p.Source.Subscribe(func() { f.p.ui(f.refresh) })
 	return f
 }
 
 // fit lays the tab out again when its head changed height: the progress or
-// a notice appeared or went. Fyne re-lays a container out when a child's
-// minimum size changes only if nothing else in the same frame changes size
-// deeper in a later sibling; the staged file's rows change with the progress,
-// so the head kept its old height and the phase line and the bar drew over
-// the Versions and Release notes cards below it.
-func (f *FirmwareTab) fit() {
-	if m := f.head.MinSize(); m != f.headSize {
-		f.headSize = m
-		f.root.Refresh()
-	}
-}
+// a notice appeared or went (headFit).
+func (f *FirmwareTab) fit() { f.head.fit() }
 
 // newSubtle is a small grey label.
 func newSubtle() *widget.Label {

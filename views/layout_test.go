@@ -118,3 +118,49 @@ func TestFirmwareProgressDoesNotCoverTheCards(t *testing.T) {
 		})
 	}
 }
+
+// panelsUnder are the visible panels (newPanel) and cards under o.
+func panelsUnder(o fyne.CanvasObject) []fyne.CanvasObject {
+	var out []fyne.CanvasObject
+	walkVisible(o, func(c fyne.CanvasObject) {
+		switch x := c.(type) {
+		case *widget.Card:
+			out = append(out, x)
+		case *fyne.Container:
+			if len(x.Objects) > 0 {
+				if _, ok := x.Objects[0].(*panelBackground); ok {
+					out = append(out, x)
+				}
+			}
+		}
+	})
+	return out
+}
+
+// TestSettingsNoticesDoNotCoverTheForm: the pending line, Apply's notice and
+// the restart banner push the form down instead of drawing over it.
+func TestSettingsNoticesDoNotCoverTheForm(t *testing.T) {
+	h := newSettingsHarness(t)
+	h.win.Resize(fyne.NewSize(800, 600))
+	h.row("WIRELESS_RANGE").sel.SetSelected("Short")
+	check := func(when string, lines ...fyne.CanvasObject) {
+		t.Helper()
+		for _, l := range lines {
+			if !l.Visible() {
+				t.Fatalf("%s: a line is hidden", when)
+			}
+			r := rectOf(l)
+			if r.size.Height == 0 {
+				t.Errorf("%s: a line has no height %v", when, r)
+			}
+			for _, p := range panelsUnder(h.tab.scroll) {
+				if c := rectOf(p); r.overlaps(c) {
+					t.Errorf("%s: the line %v draws over a card %v", when, r, c)
+				}
+			}
+		}
+	}
+	check("with an edit", h.tab.pending)
+	test.Tap(h.tab.apply)
+	check("after Apply", h.tab.notice.root, h.tab.restart.root)
+}

@@ -112,8 +112,9 @@ func NewMainWindow(p MainWindowParams) *MainWindow {
 		w.win.SetMaster()
 	}
 	w.banner = newNoticeBar(p.T)
-	w.win.SetContent(container.NewBorder(nil, nil, w.nav.root, nil,
-		container.NewBorder(w.banner.root, nil, nil, nil, w.content)))
+	framed := container.NewBorder(w.banner.root, nil, nil, nil, w.content)
+	w.banner.onResize = newHeadFit(framed, w.banner.root).fit // the banner pushes the page down
+	w.win.SetContent(container.NewBorder(nil, nil, w.nav.root, nil, framed))
 	w.bindShortcuts(len(entries))
 	w.nav.selectIndex(0)
 	// The one boundary where background changes enter the UI (house habit 3 in docs/ARCHITECTURE.md).

@@ -87,6 +87,7 @@ type SettingsTab struct {
 	p    SettingsTabParams
 	t    *translations.Translator
 	root fyne.CanvasObject
+	head *headFit // lays the tab out again when the head changes height
 
 	search      *widget.Entry
 	apply       *widget.Button
@@ -160,7 +161,10 @@ func NewSettingsTab(p SettingsTabParams) *SettingsTab {
 		container.NewVBox(bar, s.pending, s.restart.root, s.notice.root))
 	s.scroll = container.NewVScroll(s.newBody())
 	// The header first, so Tab reaches the search and the buttons before the form.
-	s.root = container.New(layout.NewBorderLayout(head, nil, nil, nil), head, s.scroll)
+	root := container.New(layout.NewBorderLayout(head, nil, nil, nil), head, s.scroll)
+	s.root = root
+	s.head = newHeadFit(root, head)
+	s.notice.onResize, s.restart.onResize = s.head.fit, s.head.fit
 	s.updateActions()
 	return s
 }
@@ -385,6 +389,9 @@ func (s *SettingsTab) updateActions() {
 		s.pending.Show()
 	} else {
 		s.pending.Hide()
+	}
+	if s.head != nil {
+		s.head.fit()
 	}
 }
 
@@ -644,6 +651,9 @@ type noticeBar struct {
 	label     *widget.Label
 	text      string
 	onDismiss func()
+	// onResize is called after the bar appeared, changed or went: the
+	// tab lays its head out again (headFit).
+	onResize func()
 }
 
 type noticeKind int
@@ -680,11 +690,19 @@ func (n *noticeBar) set(kind noticeKind, text string) {
 	n.label.SetText(text)
 	n.root.Show()
 	n.root.Refresh()
+	n.resized()
 }
 
 func (n *noticeBar) clear() {
 	n.text = ""
 	n.root.Hide()
+	n.resized()
+}
+
+func (n *noticeBar) resized() {
+	if n.onResize != nil {
+		n.onResize()
+	}
 }
 
 func (n *noticeBar) dismiss() {
