@@ -83,7 +83,7 @@ type FirmwareTab struct {
 	notes    *widget.Label
 	notesFor *widget.Label
 	history  *fyne.Container // rows
-	head     *headFit // the title bar, the notice and the progress
+	head     *headFit        // the title bar, the notice and the progress
 
 	dev    app.DeviceSummary
 	status firmware.Status
