@@ -179,6 +179,11 @@ func (c *Core) handle(e device.Event) {
 // Devices returns the attached devices in display order.
 func (c *Core) Devices() []DeviceSummary { return Summaries(c.p.Manager.Devices()) }
 
+// RejectedTelemetry is how many telemetry values the drivers reported out of
+// the plausible range since the start; they were dropped at the Manager and
+// never became events (docs/analytics.md).
+func (c *Core) RejectedTelemetry() uint64 { return c.p.Manager.RejectedTelemetry() }
+
 // Subscribe calls onChange, from the core's goroutine, after every change the
 // views show. onChange must not block.
 func (c *Core) Subscribe(onChange func()) (cancel func()) {

@@ -84,6 +84,26 @@ stage_firmware() {
 }
 prep=stage_firmware shot firmware --demo --theme light --show "Jabra Evolve2" --tab firmware
 prep=stage_firmware shot firmware-confirm --demo --theme light --show "Jabra Evolve2" --apply-firmware
+
+# "Download and install": IT's catalog folder lists 1.27.0 with its file
+# beside it, so the Firmware tab offers it in one click.
+mkdir -p "$work/catalog/Firmware"
+cp "$work/backend/Firmware/Jabra-Evolve2-85-1.27.0.zip" "$work/catalog/Firmware/"
+cat >"$work/catalog/resource-mapping-it.xml" <<'XML'
+<devices>
+  <device name="Jabra Evolve2 85">
+    <variants><variant vid="2830" pid="12452" variantType="01-96"/></variants>
+    <fwVersions>
+      <fwVersion version="1.27.0" firmwareFile="Firmware/Jabra-Evolve2-85-1.27.0.zip">
+        <releaseNote>• New feature: Voice prompts in Japanese
+• Updated: Sidetone adjustments
+• Fixed: Multipoint could drop the second connection after a call</releaseNote>
+      </fwVersion>
+    </fwVersions>
+  </device>
+</devices>
+XML
+EARSHOT_CATALOGDIR="$work/catalog" shot firmware-offer --demo --theme light --show "Jabra Evolve2" --tab firmware
 kill "$backend"
 wait_bounded "$backend" 5 || true
 
@@ -155,7 +175,7 @@ prep=seed_history shot small-de-history --demo --theme light --page history
 shot small-de-outbox --demo --theme light --page outbox
 shot small-de-device --demo --theme light --show "Jabra Evolve2"
 shot small-de-settings --demo --theme light --show "Jabra Evolve2" --tab settings
-shot small-de-firmware --demo --theme light --show "Jabra Evolve2" --tab firmware
+EARSHOT_CATALOGDIR="$work/catalog" shot small-de-firmware --demo --theme light --show "Jabra Evolve2" --tab firmware
 shot small-de-presence --sim "$work/desk.json" --theme light --page presence
 shot small-de-preferences --demo --theme light --page preferences
 unset EARSHOT_LANGUAGE

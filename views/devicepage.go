@@ -30,12 +30,18 @@ type devicePage struct {
 	items    map[DeviceTab]*container.TabItem
 	id       string // the device shown
 	key      string // and its key, which stays when it comes back under a new ID
+	// inCalls are the keys of devices seen in a call or muted this session:
+	// a kind that is not an audio kind (another vendor's device the
+	// simulator or a telephony driver reports calls for) shows its call
+	// state from then on.
+	inCalls map[string]bool
 }
 
 func newDevicePage(t *translations.Translator, onBack func(), extra []DeviceTab) *devicePage {
 	p := &devicePage{
 		extra:    extra,
 		items:    map[DeviceTab]*container.TabItem{},
+		inCalls:  map[string]bool{},
 		t:        t,
 		tile:     newKindTile(64),
 		head:     widget.NewRichText(),
@@ -132,7 +138,14 @@ func (p *devicePage) show(d app.DeviceSummary, gone bool) {
 	if power := powerRows(t, d); hasValue(power) {
 		right.Objects = append(right.Objects, section(t.T("views.detail.power"), power))
 	}
-	right.Objects = append(right.Objects, section(t.T("views.detail.status"), statusRows(t, d)))
+	callKey := d.Key
+	if callKey == "" {
+		callKey = d.ID
+	}
+	if d.InCall || d.Muted {
+		p.inCalls[callKey] = true
+	}
+	right.Objects = append(right.Objects, section(t.T("views.detail.status"), statusRows(t, d, p.inCalls[callKey])))
 	p.showTabs(d, gone)
 	p.root.Refresh() // lays the page out again: pills, gauge and sections change size
 }
@@ -150,13 +163,16 @@ func powerRows(t *translations.Translator, d app.DeviceSummary) []row {
 	return power
 }
 
-func statusRows(t *translations.Translator, d app.DeviceSummary) []row {
+// statusRows are the rows of the Status card. hadCalls: the device has
+// reported a call or a mute this session, so it has a call state whatever
+// its kind.
+func statusRows(t *translations.Translator, d app.DeviceSummary, hadCalls bool) []row {
 	state := t.T("views.value.connected")
 	if !d.Connected {
 		state = t.T("views.status.disconnected")
 	}
 	status := []row{{t.T("views.field.state"), state}}
-	if audioKind(d.Kind) {
+	if audioKind(d.Kind) || hadCalls {
 		call, mic := t.T("views.value.idle"), t.T("views.value.micOn")
 		if d.InCall {
 			call = t.T("views.status.inCall")

@@ -30,6 +30,10 @@ type FirmwareSource interface {
 	Stage(ctx context.Context, id, source string) error
 	// Apply installs the staged archive: the person confirmed it.
 	Apply(ctx context.Context, id string) (firmware.Outcome, error)
+	// InstallFromCatalog fetches the version Status.Offer names, stages it
+	// with the checks of a file staged by hand, and installs it: the person
+	// confirmed it. Cancelling ctx stops the download.
+	InstallFromCatalog(ctx context.Context, id string) (firmware.Outcome, error)
 	// Subscribe calls onChange, from any goroutine, after every change of
 	// what Status returns.
 	Subscribe(onChange func()) (cancel func())
@@ -55,7 +59,9 @@ type FirmwareTabParams struct {
 // offers, the release notes, the staged file and its state, the progress of
 // a download or an update, and the history of updates. "Update now" starts
 // an update of a file staged by hand only after a confirmation dialog that
-// shows the catalog's release notes; a managed update starts by itself.
+// shows the catalog's release notes; "Download and install" does the same
+// with the catalog's newer version, downloading it first (cancellable); a
+// managed update starts by itself.
 //
 // Its methods are called on the Fyne goroutine.
 type FirmwareTab struct {
@@ -65,6 +71,8 @@ type FirmwareTab struct {
 
 	stage    *widget.Button
 	update   *widget.Button
+	install  *widget.Button // "Download and install…": shown while the catalog offers a version
+	cancel   *widget.Button // stops the download of "Download and install"
 	notice   *noticeBar
 	progress *widget.ProgressBar
 	infinite *widget.ProgressBarInfinite
@@ -75,6 +83,7 @@ type FirmwareTab struct {
 	notes    *widget.Label
 	notesFor *widget.Label
 	history  *fyne.Container // rows
+	head     *headFit        // the title bar, the notice and the progress
 
 	dev    app.DeviceSummary
 	status firmware.Status
@@ -84,6 +93,9 @@ type FirmwareTab struct {
 	// it stays when the device comes back.
 	lostShown bool
 	dialog    dialog.Dialog
+	// stopInstall cancels the running "Download and install"; nil when none
+	// runs.
+	stopInstall context.CancelFunc
 }
 
 // NewFirmwareTab builds the Firmware tab.
@@ -101,7 +113,13 @@ func NewFirmwareTab(p FirmwareTabParams) *FirmwareTab {
 	f.infinite.Stop()
 	f.phase = widget.NewLabel("")
 	f.phase.Wrapping = fyne.TextWrapWord
-	f.working = container.NewVBox(f.phase, f.progress, f.infinite)
+	f.install = widget.NewButtonWithIcon(t.T("firmware.install"), theme.DownloadIcon(), f.ConfirmInstall)
+	f.install.Importance = widget.HighImportance
+	f.install.Hide()
+	f.cancel = widget.NewButtonWithIcon(t.T("firmware.cancelDownload"), theme.CancelIcon(), f.CancelInstall)
+	f.cancel.Importance = widget.LowImportance
+	f.cancel.Hide()
+	f.working = container.NewVBox(container.NewBorder(nil, nil, nil, f.cancel, f.phase), f.progress, f.infinite)
 	f.working.Hide()
 	f.versions = container.New(layout.NewFormLayout())
 	f.staged = container.New(layout.NewFormLayout())
@@ -118,15 +136,23 @@ func NewFirmwareTab(p FirmwareTabParams) *FirmwareTab {
 		settingsHeading(t.T("firmware.title")))
 	head := container.New(layout.NewCustomPaddedLayout(pad, 0, pad, pad),
 		container.NewVBox(bar, f.notice.root, f.working))
-	left := container.NewVBox(card(t.T("firmware.versions"), f.versions), card(t.T("firmware.staged.title"), f.staged))
+	f.notice.onResize = f.fit
+	left := container.NewVBox(card(t.T("firmware.versions"), container.NewVBox(f.versions, container.NewHBox(f.install))),
+		card(t.T("firmware.staged.title"), f.staged))
 	right := container.NewVBox(card(t.T("firmware.notes.title"), container.NewVBox(f.notesFor, f.notes)),
 		card(t.T("firmware.history.title"), f.history))
 	body := container.NewVScroll(container.New(layout.NewCustomPaddedLayout(0, pad, pad, pad),
 		newColumns(left, right)))
-	f.root = container.New(layout.NewBorderLayout(head, nil, nil, nil), head, body)
+	root := container.New(layout.NewBorderLayout(head, nil, nil, nil), head, body)
+	f.root = root
+	f.head = newHeadFit(root, head)
 	p.Source.Subscribe(func() { f.p.ui(f.refresh) })
 	return f
 }
+
+// fit lays the tab out again when its head changed height: the progress or
+// a notice appeared or went (headFit).
+func (f *FirmwareTab) fit() { f.head.fit() }
 
 // newSubtle is a small grey label.
 func newSubtle() *widget.Label {
@@ -197,32 +223,32 @@ func (f *FirmwareTab) refresh() {
 		}
 		return v
 	}
-	endpoint := dash(s.Endpoint)
+	var outcome string
 	if s.Endpoint != "" && s.EndpointOutcome != "" {
-		endpoint += " — " + f.outcomeLabel(s.EndpointOutcome)
+		outcome = f.outcomeLabel(s.EndpointOutcome)
 	}
-	setRows(f.versions, []row{
-		{t.T("firmware.installed"), dash(s.Installed)},
-		{t.T("firmware.catalog"), dash(s.Catalog.Version)},
-		{t.T("firmware.endpoint"), endpoint},
+	setRows(f.versions, []fwRow{
+		{label: t.T("firmware.installed"), value: dash(s.Installed), version: true},
+		{label: t.T("firmware.catalog"), value: dash(s.Catalog.Version), version: true},
+		{label: t.T("firmware.endpoint"), value: dash(s.Endpoint), version: true, note: outcome},
 	})
 	if st := s.Staged; st != nil {
 		origin := t.T("firmware.staged.byHand")
 		if st.Managed {
 			origin = t.T("firmware.staged.managed")
 		}
-		setRows(f.staged, []row{
-			{t.T("firmware.staged.file"), st.File},
-			{t.T("firmware.staged.version"), st.Version},
-			{t.T("firmware.staged.state"), f.stateLabel(st)},
-			{t.T("firmware.staged.origin"), origin},
-			{t.T("firmware.staged.source"), st.Source},
-			{t.T("firmware.staged.at"), st.StagedAt.Local().Format("2006-01-02 15:04")},
-			{t.T("firmware.staged.size"), fmt.Sprintf("%.1f MB", float64(st.Size)/1e6)},
-			{"SHA-256", shortHash(st.SHA256)},
+		setRows(f.staged, []fwRow{
+			{label: t.T("firmware.staged.file"), value: breakable(st.File)},
+			{label: t.T("firmware.staged.version"), value: st.Version, version: true},
+			{label: t.T("firmware.staged.state"), value: f.stateLabel(st)},
+			{label: t.T("firmware.staged.origin"), value: origin},
+			{label: t.T("firmware.staged.source"), value: breakable(st.Source)},
+			{label: t.T("firmware.staged.at"), value: st.StagedAt.Local().Format("2006-01-02 15:04"), version: true},
+			{label: t.T("firmware.staged.size"), value: fmt.Sprintf("%.1f MB", float64(st.Size)/1e6), version: true},
+			{label: "SHA-256", value: shortHash(st.SHA256), version: true},
 		})
 	} else {
-		setRows(f.staged, []row{{t.T("firmware.staged.file"), t.T("firmware.staged.none")}})
+		setRows(f.staged, []fwRow{{label: t.T("firmware.staged.file"), value: t.T("firmware.staged.none")}})
 	}
 	switch {
 	case s.Staged != nil && s.Staged.Notes != "":
@@ -238,19 +264,58 @@ func (f *FirmwareTab) refresh() {
 	f.showHistory(s.History)
 	f.showLive(s.Live)
 	f.updateActions()
+	f.fit()
 }
 
-func setRows(form *fyne.Container, rows []row) {
+// fwRow is one label–value row of the Firmware tab's cards.
+type fwRow struct {
+	label, value string
+	// version: the value is one unit (a version, a date, a size) that must
+	// never wrap: its label is as wide as its text, so "4.7.0" never shows
+	// as "4.7" over ".0".
+	version bool
+	note    string // a second line under the value, word-wrapped ("" none)
+}
+
+func setRows(form *fyne.Container, rows []fwRow) {
 	form.Objects = nil
 	for _, r := range rows {
 		if r.value == "" {
 			continue
 		}
 		v := widget.NewLabel(r.value)
-		v.Wrapping = fyne.TextWrapBreak
-		form.Objects = append(form.Objects, newCaption(r.label), v)
+		if !r.version {
+			// Whole words only; a file name or URL longer than the line is
+			// cut where it must.
+			v.Wrapping = fyne.TextWrapWord
+		}
+		var cell fyne.CanvasObject = v
+		if r.note != "" {
+			note := newSubtle()
+			note.SetText(r.note)
+			cell = container.NewVBox(v, note)
+		}
+		form.Objects = append(form.Objects, newCaption(r.label), cell)
 	}
 	form.Refresh()
+}
+
+// hairSpace is a space a line may break at, almost too thin to see.
+const hairSpace = "\u200a"
+
+// breakable lets a path, URL or file name wrap after its separators
+// ("…/Firmware/" over "Jabra-Evolve2-85-1.27.0.zip") instead of inside a
+// word: Fyne breaks lines only at spaces, else anywhere.
+func breakable(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		b.WriteRune(r)
+		switch r {
+		case '/', '\\', '-', '_', '?', '&':
+			b.WriteString(hairSpace)
+		}
+	}
+	return b.String()
 }
 
 func shortHash(h string) string {
@@ -326,6 +391,7 @@ func (f *FirmwareTab) showLive(l firmware.Live) {
 	default:
 		f.working.Hide()
 		f.infinite.Stop()
+		f.fit()
 		return
 	}
 	if l.Percent < 0 {
@@ -339,6 +405,7 @@ func (f *FirmwareTab) showLive(l firmware.Live) {
 		f.progress.SetValue(float64(l.Percent) / 100)
 	}
 	f.working.Show()
+	f.fit()
 }
 
 // updateActions enables what can be done now.
@@ -349,76 +416,17 @@ func (f *FirmwareTab) updateActions() {
 		(s.Staged.State == "staged" || s.Staged.State == "failed")
 	setEnabled(f.update, canUpdate)
 	setEnabled(f.stage, !working && !f.gone)
-}
-
-// ConfirmUpdate asks the person to confirm the update with the staged
-// file, showing the catalog's release notes of its version, and starts it
-// when they do. It does nothing when no update can start.
-func (f *FirmwareTab) ConfirmUpdate() {
-	s := f.status
-	if f.update.Disabled() || s.Staged == nil {
-		return
+	if s.Offer != nil && s.CanUpdate && !f.gone {
+		f.install.Show()
+	} else {
+		f.install.Hide()
 	}
-	t := f.t
-	notes := s.Staged.Notes
-	if notes == "" {
-		notes = t.T("firmware.notes.noneFor", "Version", s.Staged.Version)
+	setEnabled(f.install, !working && !f.gone)
+	if f.stopInstall != nil && s.Live.Phase == firmware.PhaseDownloading && !f.gone {
+		f.cancel.Show()
+	} else {
+		f.cancel.Hide()
 	}
-	text := widget.NewLabel(t.T("firmware.confirm.body", "Name", f.dev.DeviceName, "From", s.Installed, "To", s.Staged.Version))
-	text.Wrapping = fyne.TextWrapWord
-	notesLabel := widget.NewLabel(notes)
-	notesLabel.Wrapping = fyne.TextWrapWord
-	scroll := container.NewVScroll(notesLabel)
-	scroll.SetMinSize(fyne.NewSize(460, 160))
-	content := container.NewVBox(text, settingsHeading(t.T("firmware.notes.for", "Version", s.Staged.Version)), scroll)
-	id := f.dev.ID
-	f.dialog = dialog.NewCustomConfirm(t.T("firmware.confirm.title"), t.T("firmware.confirm.ok"), t.T("firmware.confirm.cancel"),
-		content, func(ok bool) {
-			f.dialog = nil
-			if ok {
-				f.startUpdate(id)
-			}
-		}, f.window())
-	f.dialog.Show()
-}
-
-// lostText says that an update failed because the device left, and that
-// the staged file is kept.
-func lostText(t *translations.Translator, name string, at int) string {
-	if at < 0 {
-		return t.T("firmware.lostBefore", "Name", name)
-	}
-	return t.T("firmware.lost", "Name", name, "Percent", at)
-}
-
-// startUpdate runs the confirmed update in the background.
-func (f *FirmwareTab) startUpdate(id string) {
-	name := f.dev.DeviceName
-	f.setBusy(true)
-	f.notice.clear()
-	f.p.background(func() {
-		out, err := f.p.Source.Apply(context.Background(), id)
-		f.p.ui(func() {
-			f.setBusy(false)
-			switch {
-			case err != nil:
-				f.notice.set(noticeError, f.t.T("firmware.failed", "Err", err.Error()))
-			case out.Status == firmware.StatusSuccess:
-				f.notice.set(noticeDone, f.t.T("firmware.done", "Version", out.To))
-			case out.Lost:
-				f.notice.set(noticeError, lostText(f.t, name, out.LostAt))
-				f.lostShown = true
-			default:
-				f.notice.set(noticeError, f.t.T("firmware.failedWith", "Failure", string(out.Failure)))
-			}
-			f.refresh()
-		})
-	})
-}
-
-func (f *FirmwareTab) setBusy(on bool) {
-	f.busy = on
-	f.updateActions()
 }
 
 // chooseFile asks for a firmware archive and stages it.
@@ -426,6 +434,7 @@ func (f *FirmwareTab) chooseFile() {
 	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
 		if err != nil {
 			f.notice.set(noticeError, f.t.T("firmware.stageFailed", "Err", err.Error()))
+			f.fit()
 			return
 		}
 		if r == nil {
@@ -436,7 +445,7 @@ func (f *FirmwareTab) chooseFile() {
 		f.StageFile(path)
 	}, f.window())
 	d.SetFilter(storage.NewExtensionFileFilter([]string{".zip"}))
-	d.Show()
+	showDialog(f.window(), d, nil)
 }
 
 // StageFile stages the archive at path for the shown device.
@@ -448,7 +457,7 @@ func (f *FirmwareTab) StageFile(path string) {
 		f.p.ui(func() {
 			f.setBusy(false)
 			if err != nil {
-				f.notice.set(noticeError, f.t.T("firmware.stageFailed", "Err", strings.Join(strings.Fields(err.Error()), " ")))
+				f.notice.set(noticeError, f.t.T("firmware.stageFailed", "Err", oneLine(err)))
 			} else {
 				f.notice.set(noticeDone, f.t.T("firmware.stagedDone"))
 			}

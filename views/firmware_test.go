@@ -53,6 +53,13 @@ func (f *fakeFirmware) Apply(_ context.Context, id string) (firmware.Outcome, er
 	return f.outcome, nil
 }
 
+func (f *fakeFirmware) InstallFromCatalog(_ context.Context, id string) (firmware.Outcome, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.applied = append(f.applied, "catalog "+id)
+	return f.outcome, nil
+}
+
 func (f *fakeFirmware) Subscribe(onChange func()) func() {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -156,7 +163,7 @@ func (h *firmwareHarness) tapDialogButton(text string) {
 func TestFirmwareTabShowsEverything(t *testing.T) {
 	h := newFirmwareHarness(t, stagedStatus)
 	h.shows("Installed", "2.0.0", "Newest in the catalog", "2.4.0",
-		"Offered by device management", "2.1.0 —", "Battery level too low",
+		"Offered by device management", "2.1.0", "Battery level too low",
 		"Jabra-Evolve2-85-2.4.0.zip", "Ready — waiting for you to start the update", "by hand", "4.2 MB",
 		"• New: sidetone levels", "1.9.0 → 2.0.0: updated", "1.9.0 → 2.0.0: Battery level too low for firmware update",
 		"by device management")

@@ -617,10 +617,8 @@ func (h *HistoryPage) export() {
 					h.showError(err)
 					return
 				}
-				if win := h.window(); win != nil {
-					dialog.ShowInformation(h.t.T("history.exportDone"),
-						h.t.N("history.exported", n, "File", w.URI().Name()), win)
-				}
+				showMessage(h.window(), h.t.T("history.exportDone"),
+					h.t.N("history.exported", n, "File", uriPath(w.URI())))
 			})
 		}()
 	})
@@ -638,13 +636,11 @@ func (h *HistoryPage) saveDialog(name string, done func(fyne.URIWriteCloser, err
 	d := dialog.NewFileSave(done, win)
 	d.SetFileName(name)
 	d.SetFilter(storage.NewExtensionFileFilter([]string{".csv"}))
-	d.Show()
+	showDialog(win, d, nil)
 }
 
 func (h *HistoryPage) showError(err error) {
-	if win := h.window(); win != nil {
-		dialog.ShowError(errors.New(h.t.T("history.exportFailed", "Err", err.Error())), win)
-	}
+	showErrorDialog(h.window(), errors.New(h.t.T("history.exportFailed", "Err", err.Error())))
 }
 
 // Formatting.

@@ -468,6 +468,14 @@ func TestHistoryPageExport(t *testing.T) {
 			}
 			test.Tap(h.page.exportBtn)
 			h.runUntil(func() bool { return h.win.Canvas().Overlays().Top() != nil })
+			msg := strings.Join(strings.Fields(visibleText(h.win.Canvas().Overlays().Top())), " ")
+			if !strings.Contains(msg, "Call history exported") || !strings.Contains(msg, "written to /tmp/calls.csv.") {
+				t.Errorf("the message does not name the file written: %s", msg)
+			}
+			h.win.Canvas().OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyReturn})
+			if h.win.Canvas().Overlays().Top() != nil {
+				t.Error("Enter does not close the message")
+			}
 			if asked != "earshot-calls-2026-11-24.csv" {
 				t.Errorf("suggested file name %q", asked)
 			}

@@ -6,6 +6,8 @@
 package views
 
 import (
+	"time"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
@@ -42,6 +44,10 @@ type MainWindowParams struct {
 	// desktop has no notification service to send them to. It is set before
 	// the window exists, since the first notification may come at once.
 	NotifyInWindow bool
+	// FollowFocus is how often the window looks where the keyboard focus
+	// went, to scroll the card that holds it into view; 0 never (tests call
+	// followFocus).
+	FollowFocus time.Duration
 }
 
 // WindowSize is the main window's size when the screen has room for it.
@@ -72,6 +78,8 @@ type MainWindow struct {
 	// person goes elsewhere (nothing moves under the pointer).
 	seen    app.DeviceSummary
 	confirm *dialog.ConfirmDialog // asking to drop pending edits; nil when not
+	// lastFocus is the focused widget followFocus saw last.
+	lastFocus fyne.Focusable
 }
 
 // NewMainWindow builds the main window, wires the tray when p.Tray is set and
@@ -86,7 +94,7 @@ func NewMainWindow(p MainWindowParams) *MainWindow {
 	}
 	var bottom fyne.CanvasObject
 	if p.Presence != nil {
-		w.pbox = newPresenceBox(p.T, p.Presence, func(err error) { dialog.ShowError(err, w.win) })
+		w.pbox = newPresenceBox(p.T, p.Presence, func(err error) { showErrorDialog(w.win, err) })
 		bottom = w.pbox.root
 	}
 	w.nav = newNavBar(p.T.T("app.title"), entries, bottom)
@@ -108,8 +116,9 @@ func NewMainWindow(p MainWindowParams) *MainWindow {
 		w.win.SetMaster()
 	}
 	w.banner = newNoticeBar(p.T)
-	w.win.SetContent(container.NewBorder(nil, nil, w.nav.root, nil,
-		container.NewBorder(w.banner.root, nil, nil, nil, w.content)))
+	framed := container.NewBorder(w.banner.root, nil, nil, nil, w.content)
+	w.banner.onResize = newHeadFit(framed, w.banner.root).fit // the banner pushes the page down
+	w.win.SetContent(container.NewBorder(nil, nil, w.nav.root, nil, framed))
 	w.bindShortcuts(len(entries))
 	w.nav.selectIndex(0)
 	// The one boundary where background changes enter the UI (house habit 3 in docs/ARCHITECTURE.md).
@@ -118,7 +127,11 @@ func NewMainWindow(p MainWindowParams) *MainWindow {
 	if p.Presence != nil {
 		cancelPresence = p.Presence.Subscribe(func() { fyne.Do(w.refreshPresence) })
 	}
-	w.win.SetOnClosed(func() { cancel(); cancelPresence() })
+	stopFocus := func() {}
+	if p.FollowFocus > 0 {
+		stopFocus = w.followFocusEvery(p.FollowFocus)
+	}
+	w.win.SetOnClosed(func() { cancel(); cancelPresence(); stopFocus() })
 	w.refresh()
 	return w
 }
@@ -277,7 +290,7 @@ func (w *MainWindow) leave(next func()) {
 		}, w.win)
 	w.confirm.SetConfirmText(w.p.T.T("views.leave.discard"))
 	w.confirm.SetDismissText(w.p.T.T("views.leave.stay"))
-	w.confirm.Show()
+	showDialog(w.win, w.confirm, nil) // Enter does not throw edits away
 }
 
 // Notify sends n as a desktop notification, or shows it in the window's

@@ -390,3 +390,34 @@ func TestEveryKeyUsedExists(t *testing.T) {
 	}
 	translationstest.UsedKeysExist(t, ".", 20, extra...)
 }
+
+// TestCallStateOfAnOtherDevice: a device of another vendor that reports
+// calls (the demo's Poly Blackwire, kind "other") shows its call state on
+// its page from its first call on, also between calls; one that never
+// does shows none.
+func TestCallStateOfAnOtherDevice(t *testing.T) {
+	poly := app.DeviceSummary{ID: "p1", Key: "047F:C056:p1", DeviceName: "Poly Blackwire 3220", Kind: "other",
+		VendorID: "047F", ProductID: "C056", ConnectionType: "USB", Connected: true}
+	w, src := newTestWindow(t, poly, mouse)
+	w.ShowDevice(poly.ID)
+	assertHides(t, w, "Not in a call")
+	steps := []struct {
+		name       string
+		inCall     bool
+		muted      bool
+		want, hide []string
+	}{
+		{"in a call", true, false, []string{"Call", "In call", "Microphone", "On"}, nil},
+		{"muted", true, true, []string{"In call", "Muted"}, nil},
+		{"after the call", false, false, []string{"Call", "Not in a call"}, []string{"In call"}},
+	}
+	for _, st := range steps {
+		p := poly
+		p.InCall, p.Muted = st.inCall, st.muted
+		src.set(p, mouse)
+		assertShows(t, w, st.want...)
+		assertHides(t, w, st.hide...)
+	}
+	w.ShowDevice(mouse.ID)
+	assertHides(t, w, "Not in a call", "Microphone")
+}

@@ -10,7 +10,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -39,9 +38,23 @@ type OutboxSource interface {
 	Storage() (analytics.Storage, error)
 }
 
+// Losses count what never reached the outbox since Earshot started: an
+// administrator reads them beside what the disk refused.
+type Losses struct {
+	// RejectedTelemetry: telemetry values a driver reported out of the
+	// plausible range, dropped before they became events.
+	RejectedTelemetry uint64
+	// UnrecordedCalls: call and camera-session changes the store refused,
+	// with their events.
+	UnrecordedCalls uint64
+}
+
 // OutboxPageParams are the dependencies of the Outbox page.
 type OutboxPageParams struct {
 	Source OutboxSource
+	// Losses returns what never reached the outbox (called from a
+	// background goroutine); nil: nothing is shown of it.
+	Losses func() Losses
 	T      *translations.Translator
 	// Window returns the window for the page's dialogs; nil means the
 	// window that shows the page.
@@ -92,6 +105,7 @@ type outboxData struct {
 	endpoints []analytics.EndpointStatus
 	parked    map[string][]analytics.ParkedEvent
 	storage   analytics.Storage
+	losses    Losses
 	err       error
 }
 
@@ -185,6 +199,9 @@ func (pg *OutboxPage) load() {
 		if d.err == nil {
 			d.storage, d.err = pg.p.Source.Storage()
 		}
+		if pg.p.Losses != nil {
+			d.losses = pg.p.Losses()
+		}
 		for _, e := range d.endpoints {
 			if e.Parked > 0 && d.err == nil {
 				d.parked[e.ID], d.err = pg.p.Source.Parked(e.ID, outboxParkedShown)
@@ -220,7 +237,7 @@ func (pg *OutboxPage) show(d outboxData) {
 	default:
 		pg.setText(pg.summary, pg.t.N("outbox.summary", configured(d.endpoints)))
 	}
-	pg.showStorage(d.storage)
+	pg.showStorage(d.storage, d.losses)
 	ids := func(es []analytics.EndpointStatus) []string {
 		var out []string
 		for _, e := range es {
@@ -254,8 +271,9 @@ func configured(es []analytics.EndpointStatus) int {
 	return n
 }
 
-// showStorage says what the disk refused and what repairs did, or hides.
-func (pg *OutboxPage) showStorage(st analytics.Storage) {
+// showStorage says what the disk refused, what repairs did and what never
+// reached the outbox, or hides when all is well.
+func (pg *OutboxPage) showStorage(st analytics.Storage, lost Losses) {
 	var lines []string
 	if st.Failing {
 		lines = append(lines, pg.t.T("outbox.storageFailing", "Time", st.FailingSince.Local().Format(time.DateTime), "Err", st.LastError))
@@ -266,6 +284,12 @@ func (pg *OutboxPage) showStorage(st analytics.Storage) {
 	for _, r := range st.Repairs {
 		lines = append(lines, pg.t.T("outbox.repaired", "Time", r.At.Local().Format(time.DateTime),
 			"Kept", r.Kept, "Lost", r.Lost, "Path", r.DamagedPath))
+	}
+	if n := lost.UnrecordedCalls; n > 0 {
+		lines = append(lines, pg.t.N("outbox.unrecordedCalls", int(n)))
+	}
+	if n := lost.RejectedTelemetry; n > 0 {
+		lines = append(lines, pg.t.N("outbox.rejectedTelemetry", int(n)))
 	}
 	text := strings.Join(lines, "\n")
 	pg.setText(pg.storage, text)
@@ -406,8 +430,8 @@ func (pg *OutboxPage) confirmDiscard(c *outboxCard) {
 		return
 	}
 	if retired {
-		dialog.ShowConfirm(pg.t.T("outbox.discardQueueTitle"),
-			pg.t.N("outbox.discardQueueMessage", int(queued+parked), "Endpoint", c.endpoint),
+		showConfirm(win, pg.t.T("outbox.discardQueueTitle"),
+			pg.t.N("outbox.discardQueueMessage", int(queued+parked), "Endpoint", c.endpoint), false,
 			func(ok bool) {
 				if !ok {
 					return
@@ -415,15 +439,15 @@ func (pg *OutboxPage) confirmDiscard(c *outboxCard) {
 				id := c.id
 				go func() {
 					if _, err := pg.p.Source.DiscardRetired(context.Background(), id); err != nil {
-						pg.ui(func() { dialog.ShowError(err, win) })
+						pg.ui(func() { showErrorDialog(win, err) })
 					}
 					pg.Refresh()
 				}()
-			}, win)
+			})
 		return
 	}
-	dialog.ShowConfirm(pg.t.T("outbox.discardTitle"),
-		pg.t.N("outbox.discardMessage", int(parked), "Endpoint", c.endpoint),
+	showConfirm(win, pg.t.T("outbox.discardTitle"),
+		pg.t.N("outbox.discardMessage", int(parked), "Endpoint", c.endpoint), false,
 		func(ok bool) {
 			if !ok {
 				return
@@ -431,11 +455,11 @@ func (pg *OutboxPage) confirmDiscard(c *outboxCard) {
 			id := c.id
 			go func() {
 				if _, err := pg.p.Source.DiscardParked(context.Background(), id); err != nil {
-					pg.ui(func() { dialog.ShowError(err, win) })
+					pg.ui(func() { showErrorDialog(win, err) })
 				}
 				pg.Refresh()
 			}()
-		}, win)
+		})
 }
 
 func (pg *OutboxPage) window() fyne.Window { return windowFor(pg.p.Window, pg.root) }

@@ -109,10 +109,15 @@ type outboxHarness struct {
 
 func newOutboxHarness(t *testing.T, src *fakeOutbox) *outboxHarness {
 	t.Helper()
+	return newOutboxHarnessWithLosses(t, src, nil)
+}
+
+func newOutboxHarnessWithLosses(t *testing.T, src *fakeOutbox, losses func() Losses) *outboxHarness {
+	t.Helper()
 	a := test.NewTempApp(t)
 	h := &outboxHarness{t: t, queue: make(chan func(), 64)}
 	h.win = a.NewWindow("outbox")
-	h.page = NewOutboxPage(OutboxPageParams{Source: src, T: translations.New("en"), Window: func() fyne.Window { return h.win },
+	h.page = NewOutboxPage(OutboxPageParams{Source: src, Losses: losses, T: translations.New("en"), Window: func() fyne.Window { return h.win },
 		Interval: -1, Now: func() time.Time { return oNow }, ui: func(f func()) { h.queue <- f }, onLoaded: func() { h.loads++ }})
 	h.win.SetContent(h.page.Content())
 	h.win.Resize(fyne.NewSize(900, 700))
@@ -370,5 +375,43 @@ func TestOutboxPageShowsARetiredEndpointAndStorage(t *testing.T) {
 	defer src.mu.Unlock()
 	if len(src.discarded) != 1 || src.discarded[0] != "retired:sha256:old" {
 		t.Errorf("discarded %v", src.discarded)
+	}
+}
+
+// TestOutboxPageShowsLosses: telemetry the drivers reported out of range and
+// call changes the store refused are said in the page's status, only when
+// there are any.
+func TestOutboxPageShowsLosses(t *testing.T) {
+	tests := []struct {
+		name         string
+		losses       Losses
+		want, absent []string
+	}{
+		{name: "none", absent: []string{"telemetry", "call change"}},
+		{name: "one of each", losses: Losses{RejectedTelemetry: 1, UnrecordedCalls: 1},
+			want: []string{"1 telemetry value from devices was out of range and was dropped since Earshot started.",
+				"1 call change could not be recorded since Earshot started: the call history and its events miss it."}},
+		{name: "telemetry only", losses: Losses{RejectedTelemetry: 42},
+			want:   []string{"42 telemetry values from devices were out of range and were dropped since Earshot started."},
+			absent: []string{"call change"}},
+		{name: "calls only", losses: Losses{UnrecordedCalls: 7},
+			want:   []string{"7 call changes could not be recorded since Earshot started: the call history and its events miss them."},
+			absent: []string{"telemetry"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			src := &fakeOutbox{endpoints: []analytics.EndpointStatus{{ID: "sha256:a", Endpoint: "https://a.example/ev", Configured: true}}}
+			h := newOutboxHarnessWithLosses(t, src, func() Losses { return tt.losses })
+			h.shows(tt.want...)
+			text := strings.Join(strings.Fields(h.text()), " ")
+			for _, s := range tt.absent {
+				if strings.Contains(text, s) {
+					t.Errorf("the page shows %q:\n%s", s, text)
+				}
+			}
+			if h.page.storage.Visible() != (len(tt.want) > 0) {
+				t.Errorf("the status line is visible %v", h.page.storage.Visible())
+			}
+		})
 	}
 }

@@ -9,7 +9,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -310,15 +309,11 @@ func (pg *PresencePage) Refresh() {
 func (pg *PresencePage) window() fyne.Window { return windowFor(pg.p.Window, pg.root) }
 
 func (pg *PresencePage) showError(err error) {
-	if w := pg.window(); w != nil {
-		dialog.ShowError(err, w)
-	}
+	showErrorDialog(pg.window(), err)
 }
 
 func (pg *PresencePage) showInfo(msg string) {
-	if w := pg.window(); w != nil {
-		dialog.ShowInformation(pg.t.T("views.presence.title"), msg, w)
-	}
+	showMessage(pg.window(), pg.t.T("views.presence.title"), msg)
 }
 
 // wrapped lets a caption wrap, so it does not widen the page.

@@ -87,6 +87,7 @@ type SettingsTab struct {
 	p    SettingsTabParams
 	t    *translations.Translator
 	root fyne.CanvasObject
+	head *headFit // lays the tab out again when the head changes height
 
 	search      *widget.Entry
 	apply       *widget.Button
@@ -160,7 +161,10 @@ func NewSettingsTab(p SettingsTabParams) *SettingsTab {
 		container.NewVBox(bar, s.pending, s.restart.root, s.notice.root))
 	s.scroll = container.NewVScroll(s.newBody())
 	// The header first, so Tab reaches the search and the buttons before the form.
-	s.root = container.New(layout.NewBorderLayout(head, nil, nil, nil), head, s.scroll)
+	root := container.New(layout.NewBorderLayout(head, nil, nil, nil), head, s.scroll)
+	s.root = root
+	s.head = newHeadFit(root, head)
+	s.notice.onResize, s.restart.onResize = s.head.fit, s.head.fit
 	s.updateActions()
 	return s
 }
@@ -387,6 +391,9 @@ func (s *SettingsTab) updateActions() {
 	} else {
 		s.pending.Hide()
 	}
+	if s.head != nil {
+		s.head.fit()
+	}
 }
 
 func setEnabled(b *widget.Button, on bool) {
@@ -444,7 +451,8 @@ func (s *SettingsTab) ConfirmResetAll() {
 				s.ResetAll()
 			}
 		}, s.window())
-	d.Show()
+	// Enter may confirm: the defaults wait for Apply, and Discard undoes them.
+	showDialog(s.window(), d, d.Confirm)
 }
 
 // ResetAll puts every setting that can be changed back to its default; Apply
@@ -624,63 +632,5 @@ func (l *fixedWidth) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 	for _, o := range objs {
 		o.Move(fyne.NewPos(0, 0))
 		o.Resize(size)
-	}
-}
-
-// noticeBar is a line above the form that says what happened, with a
-// button that dismisses it.
-type noticeBar struct {
-	root      *fyne.Container
-	icon      *widget.Icon
-	label     *widget.Label
-	text      string
-	onDismiss func()
-}
-
-type noticeKind int
-
-const (
-	noticeDone noticeKind = iota
-	noticeWarning
-	noticeError
-)
-
-func newNoticeBar(t *translations.Translator) *noticeBar {
-	n := &noticeBar{icon: widget.NewIcon(nil), label: widget.NewLabel("")}
-	n.label.Wrapping = fyne.TextWrapWord
-	closeBtn := newIconButton(theme.CancelIcon(), t.T("views.dismiss"), n.dismiss)
-	closeBtn.Importance = widget.LowImportance
-	n.root = container.NewBorder(nil, nil, n.icon, closeBtn, n.label)
-	n.root.Hide()
-	return n
-}
-
-func (n *noticeBar) set(kind noticeKind, text string) {
-	n.text = text
-	switch kind {
-	case noticeDone:
-		n.icon.SetResource(theme.NewSuccessThemedResource(theme.ConfirmIcon()))
-		n.label.Importance = widget.SuccessImportance
-	case noticeWarning:
-		n.icon.SetResource(theme.NewWarningThemedResource(theme.WarningIcon()))
-		n.label.Importance = widget.WarningImportance
-	default:
-		n.icon.SetResource(theme.NewErrorThemedResource(theme.ErrorIcon()))
-		n.label.Importance = widget.DangerImportance
-	}
-	n.label.SetText(text)
-	n.root.Show()
-	n.root.Refresh()
-}
-
-func (n *noticeBar) clear() {
-	n.text = ""
-	n.root.Hide()
-}
-
-func (n *noticeBar) dismiss() {
-	n.clear()
-	if n.onDismiss != nil {
-		n.onDismiss()
 	}
 }

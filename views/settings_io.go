@@ -33,7 +33,7 @@ func (s *SettingsTab) chooseImport() {
 		s.ImportData(r.URI().Name(), data)
 	}, s.window())
 	d.SetFilter(storage.NewExtensionFileFilter([]string{".json"}))
-	d.Show()
+	showDialog(s.window(), d, nil)
 }
 
 // ImportData applies a device-management configuration read from a file
@@ -56,10 +56,8 @@ func (s *SettingsTab) ImportData(name string, data []byte) {
 					lines = append(lines, "• "+n+": "+settings.RefusalText(s.t, res.Refused[n]))
 				}
 				s.notice.set(noticeError, s.t.T("settings.import.refused", "File", name, "Name", dev))
-				if w := s.window(); w != nil {
-					dialog.ShowInformation(s.t.T("settings.import.refusedTitle"),
-						s.t.T("settings.import.refused", "File", name, "Name", dev)+"\n\n"+strings.Join(lines, "\n"), w)
-				}
+				showMessage(s.window(), s.t.T("settings.import.refusedTitle"),
+					s.t.T("settings.import.refused", "File", name, "Name", dev)+"\n\n"+strings.Join(lines, "\n"))
 				return
 			}
 			s.applied(id, dev, res.ApplyResult, nil, func(n int) string {
@@ -94,7 +92,7 @@ func (s *SettingsTab) chooseExport() {
 	}, s.window())
 	d.SetFileName(exportName(s.dev.DeviceName))
 	d.SetFilter(storage.NewExtensionFileFilter([]string{".json"}))
-	d.Show()
+	showDialog(s.window(), d, nil)
 }
 
 // ExportTo writes the device's configuration as the management JSON.

@@ -20,7 +20,7 @@ func visibleText(o fyne.CanvasObject) string {
 		}
 		switch x := o.(type) {
 		case *canvas.Text:
-			b.WriteString(x.Text + "\n")
+			b.WriteString(strings.ReplaceAll(x.Text, hairSpace, "") + "\n") // breakable's break points
 		case *fyne.Container:
 			for _, c := range x.Objects {
 				walk(c)

@@ -1,6 +1,11 @@
 package firmware
 
-import "github.com/earshot-app/earshot/device/catalog"
+import (
+	"path/filepath"
+	"strings"
+
+	"github.com/earshot-app/earshot/device/catalog"
+)
 
 // Catalog tells which firmware versions a model has, with release notes
 // (resource-mapping of docs/catalog.md).
@@ -11,8 +16,12 @@ type Catalog interface {
 // Release is one firmware version of a model in the catalog.
 type Release struct {
 	Version string
-	URL     string
+	URL     string // firmwareFile: a URL, or a path relative to Dir or to the device-management endpoint
 	Notes   string
+	// Dir is the folder of the catalog file that lists the version (a
+	// file of CATALOGDIR), "" for Earshot's embedded catalog: a relative
+	// URL names a file there first.
+	Dir string
 }
 
 // CatalogReleases reads firmware versions and release notes from the
@@ -30,7 +39,16 @@ func (c CatalogReleases) Releases(vendorID, productID uint16, variant string) []
 	}
 	out := make([]Release, len(r.Firmware))
 	for i, fw := range r.Firmware {
-		out[i] = Release{Version: fw.Version, URL: fw.File, Notes: fw.ReleaseNote}
+		out[i] = Release{Version: fw.Version, URL: fw.File, Notes: fw.ReleaseNote, Dir: catalogDir(fw.Pos.File)}
 	}
 	return out
+}
+
+// catalogDir is the folder of the catalog file named file, "" for a file of
+// the embedded catalog (catalog.Load names those "embedded:NAME").
+func catalogDir(file string) string {
+	if file == "" || strings.HasPrefix(file, "embedded:") {
+		return ""
+	}
+	return filepath.Dir(file)
 }

@@ -364,13 +364,26 @@ func (s *Stager) truncate(part string, why error) error {
 
 // Copy stages the archive at path in from (a file a person picked).
 func (s *Stager) Copy(ctx context.Context, key string, from afero.Fs, p string) (Staged, error) {
+	return s.CopyWithProgress(ctx, key, from, p, nil)
+}
+
+// CopyWithProgress is Copy telling progress how many bytes of the file's
+// size are in.
+func (s *Stager) CopyWithProgress(ctx context.Context, key string, from afero.Fs, p string, progress Progress) (Staged, error) {
+	if progress == nil {
+		progress = func(int64, int64) {}
+	}
 	src, err := from.Open(p)
 	if err != nil {
 		return Staged{}, fmt.Errorf("stage firmware %s: %w", p, err)
 	}
 	defer src.Close()
-	if fi, err := src.Stat(); err == nil && fi.Size() > s.p.Limits.MaxArchive {
-		return Staged{}, fmt.Errorf("stage firmware %s: %w", p, invalid("%d bytes is more than the %d allowed", fi.Size(), s.p.Limits.MaxArchive))
+	total := int64(-1)
+	if fi, err := src.Stat(); err == nil {
+		if fi.Size() > s.p.Limits.MaxArchive {
+			return Staged{}, fmt.Errorf("stage firmware %s: %w", p, invalid("%d bytes is more than the %d allowed", fi.Size(), s.p.Limits.MaxArchive))
+		}
+		total = fi.Size()
 	}
 	name := fileName(filepath.Base(p))
 	dir := s.deviceDir(key)
@@ -387,9 +400,13 @@ func (s *Stager) Copy(ctx context.Context, key string, from afero.Fs, p string) 
 	if err != nil {
 		return Staged{}, fmt.Errorf("stage firmware: %w", err)
 	}
+	outer := ctx
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	_, err = s.copy(ctx, cancel, f, &ctxReader{ctx: ctx, r: src}, 0, -1, func(int64, int64) {})
+	_, err = s.copy(ctx, cancel, f, &ctxReader{ctx: ctx, r: src}, 0, total, progress)
+	if outer.Err() != nil {
+		err = outer.Err() // the caller cancelled: not an idle source
+	}
 	if serr := f.Sync(); err == nil {
 		err = serr
 	}

@@ -23,8 +23,12 @@ type Status struct {
 	Endpoint        string
 	EndpointOutcome string
 	Staged          *StagedView // nil when nothing is staged
-	Live            Live
-	History         []HistoryEntry // newest first
+	// Offer is the catalog's newer version when its file can be fetched and
+	// it is not staged already: "Download and install" (InstallFromCatalog).
+	// nil otherwise.
+	Offer   *Offer
+	Live    Live
+	History []HistoryEntry // newest first
 }
 
 // StagedView is the staged file of a device.
@@ -97,6 +101,7 @@ func (u *Updater) Status(id string) (Status, bool) {
 				Failure: h.Failure, Detail: h.Detail, Managed: h.Managed})
 		}
 	}
+	s.Offer = u.offer(d, s)
 	u.mu.Lock()
 	s.Live = u.live[key]
 	u.mu.Unlock()

@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"strings"
 	"syscall"
+	"time"
 
 	"fyne.io/fyne/v2"
 	fyneapp "fyne.io/fyne/v2/app"
@@ -67,7 +68,8 @@ func runGUI(s *cli.Session, args []string) (err error) {
 	}
 	pages, tabs := guiPages(t, ow), guiDeviceTabs(t, ow)
 	pages = append(pages, preferencesPage(s))
-	p := views.MainWindowParams{App: a, Source: ow.Core(), T: t, Tray: tray, Version: cli.Version, Presence: ow.Presence()}
+	p := views.MainWindowParams{App: a, Source: ow.Core(), T: t, Tray: tray, Version: cli.Version, Presence: ow.Presence(),
+		FollowFocus: 150 * time.Millisecond}
 	for _, np := range pages {
 		if np.page != nil {
 			p.Pages = append(p.Pages, np.page)
@@ -142,7 +144,10 @@ func guiPages(t *translations.Translator, ow *cli.Owner) []namedPage {
 	return []namedPage{
 		{name: "devices"}, // the device list: no page of its own
 		{name: "history", page: views.NewHistoryPage(views.HistoryPageParams{Source: ow.Calls(), T: t})},
-		{name: "outbox", page: views.NewOutboxPage(views.OutboxPageParams{Source: ow.Outbox(), T: t})},
+		{name: "outbox", page: views.NewOutboxPage(views.OutboxPageParams{Source: ow.Outbox(), T: t,
+			Losses: func() views.Losses {
+				return views.Losses{RejectedTelemetry: ow.Core().RejectedTelemetry(), UnrecordedCalls: ow.Calls().Unrecorded()}
+			}})},
 		{name: "presence", page: views.NewPresencePage(views.PresencePageParams{Source: ow.Presence(), API: ow.PresenceAPI(), T: t})},
 	}
 }

@@ -90,7 +90,8 @@ func (e *env) buildDeviceManagement(p deviceManagementParams) (*deviceManagement
 			}
 			return "", ""
 		},
-		Files: e.fs,
+		Files:    e.fs,
+		Endpoint: e.cfg.ManagementEndpoint,
 	})
 	if client == nil || p.OneShot {
 		return dm, nil
