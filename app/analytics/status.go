@@ -62,7 +62,7 @@ func storageOf(ob store.OutboxStatus) Storage {
 	st := Storage{NotStored: ob.Unstored, Expired: ob.Expired, Failing: ob.Storage.Failing,
 		FailingSince: ob.Storage.Since, LastError: ob.Storage.LastError}
 	for _, r := range ob.Storage.Repairs {
-		st.Repairs = append(st.Repairs, Repair{At: r.At, Kept: r.Kept, Lost: r.LostValues + len(r.LostParts), DamagedPath: r.DamagedPath})
+		st.Repairs = append(st.Repairs, Repair{At: r.At, Kept: r.Kept, Lost: r.LostCount(), DamagedPath: r.DamagedPath})
 	}
 	return st
 }
