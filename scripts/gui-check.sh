@@ -35,6 +35,8 @@ rc=0
 wait_bounded "$app" 10 || rc=$?
 [ "$rc" -eq 0 ] || { echo "FAIL: earshot exited with $rc on SIGTERM"; cat "$log"; exit 1; }
 
+# Fyne's own log lines go to Earshot's log file (cmd/earshot/fynelog.go).
+cat "$data/logs/earshot.log" >"$log.file" 2>/dev/null || true
 # Again with a session bus but neither a notification service nor a tray
 # host on it: notifications go to the window's banner and the tray stays off,
 # without Fyne's complaints about the bus.
@@ -56,6 +58,10 @@ wait_bounded "$app" 10 || rc=$?
 # dbus-daemon's own lines (it cannot raise its fd limit here) are not ours.
 grep -v '^dbus-daemon\[' "$log.bus" >>"$log" || true
 rm -f "$log.bus"
+cat "$data/logs/earshot.log" >>"$log.file" 2>/dev/null || true
+if grep -q "Error in Fyne call thread" "$log.file"; then
+	echo "FAIL: Fyne threading error in the log:"; grep "Error in Fyne call thread" "$log.file" | head -3; exit 1
+fi
 if grep -qE "Error in Fyne call thread|^panic:|Fyne error|systray error" "$log"; then
 	echo "FAIL: the window printed errors:"; grep -A3 -E "Error in Fyne call thread|^panic:|Fyne error|systray error" "$log"; exit 1
 fi

@@ -52,6 +52,7 @@ func runGUI(s *cli.Session, args []string) (err error) {
 	if err != nil {
 		return err
 	}
+	routeFyneLog(s.Log())
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	done := ow.Start(ctx, s.Log())
