@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/crc32"
+	"sync"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -23,18 +24,20 @@ const sealSize = 4
 // read, a file shorter than its own header says.
 var ErrDamaged = errors.New("the database is damaged")
 
-var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+// castagnoli is built on first use, not at package initialisation: every
+// command links the store, and most never read a sealed value.
+var castagnoli = sync.OnceValue(func() *crc32.Table { return crc32.MakeTable(crc32.Castagnoli) })
 
 // seal returns v followed by its checksum, in a new slice.
 func seal(v []byte) []byte {
 	out := make([]byte, len(v), len(v)+sealSize)
 	copy(out, v)
-	return binary.BigEndian.AppendUint32(out, crc32.Checksum(v, castagnoli))
+	return binary.BigEndian.AppendUint32(out, crc32.Checksum(v, castagnoli()))
 }
 
 // sealInPlace appends the checksum of v to v (which may grow).
 func sealInPlace(v []byte) []byte {
-	return binary.BigEndian.AppendUint32(v, crc32.Checksum(v, castagnoli))
+	return binary.BigEndian.AppendUint32(v, crc32.Checksum(v, castagnoli()))
 }
 
 // unseal checks v's checksum and returns the value without it; the result
@@ -44,7 +47,7 @@ func unseal(v []byte) ([]byte, error) {
 		return nil, fmt.Errorf("%w: a value of %d bytes is too short to hold its checksum", ErrDamaged, len(v))
 	}
 	body, sum := v[:len(v)-sealSize], binary.BigEndian.Uint32(v[len(v)-sealSize:])
-	if crc32.Checksum(body, castagnoli) != sum {
+	if crc32.Checksum(body, castagnoli()) != sum {
 		return nil, fmt.Errorf("%w: a value's checksum does not match", ErrDamaged)
 	}
 	return body, nil
