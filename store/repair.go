@@ -167,6 +167,11 @@ const (
 	pageLeaf     = 0x02
 	pageMeta     = 0x04
 	pageFreelist = 0x10
+	// leafBucketFlag marks a leaf element whose value is a nested bucket:
+	// a bucketHeaderSize header (root page id, sequence), then its page
+	// when the bucket is inline (root 0).
+	leafBucketFlag   = 0x01
+	bucketHeaderSize = 16
 )
 
 // checkPageHeaders reads the header of every page in use (not free) below
@@ -192,6 +197,7 @@ func checkPageHeaders(tx *bolt.Tx, path string, rep *CheckReport) (damaged bool)
 	}
 	ps := int64(h.pageSize)
 	hdr := make([]byte, pageHeaderSize)
+	var body []byte // a branch or leaf page, overflow included
 	for id := int64(2); id < int64(h.pgid); {
 		info, err := tx.Page(int(id))
 		if err != nil || info == nil {
@@ -216,6 +222,16 @@ func checkPageHeaders(tx *bolt.Tx, path string, rep *CheckReport) (damaged bool)
 		case id+overflow >= int64(h.pgid):
 			rep.add("%v", fmt.Errorf("%w: page %d is damaged (it runs past the end)", ErrDamaged, id))
 		default:
+			if flags == pageBranch || flags == pageLeaf {
+				if body, err = readSpan(f, body, id*ps, (overflow+1)*ps); err != nil {
+					rep.add("%v", fmt.Errorf("%w: page %d cannot be read: %v", ErrDamaged, id, err))
+					return true
+				}
+				if why := checkElements(body, flags, int64(h.pgid)); why != "" {
+					rep.add("%v", fmt.Errorf("%w: page %d is damaged (%s)", ErrDamaged, id, why))
+					damaged = true
+				}
+			}
 			id += overflow + 1
 			continue
 		}
@@ -223,6 +239,77 @@ func checkPageHeaders(tx *bolt.Tx, path string, rep *CheckReport) (damaged bool)
 		id++
 	}
 	return damaged
+}
+
+// readSpan reads n bytes at off into buf, grown when short.
+func readSpan(f *os.File, buf []byte, off, n int64) ([]byte, error) {
+	if int64(cap(buf)) < n {
+		buf = make([]byte, n)
+	}
+	buf = buf[:n]
+	_, err := f.ReadAt(buf, off)
+	return buf, err
+}
+
+// checkElements checks that every element of a branch or leaf page (p, its
+// overflow included) lies within it, that every child a branch names is
+// below the high-water mark, and the same of the inline pages of nested
+// buckets: bbolt's check follows these offsets without bounds, in a
+// goroutine of its own where a fault cannot be recovered. It returns what
+// is wrong, or "".
+func checkElements(p []byte, flags uint16, highWater int64) string {
+	const elemSize = 16 // both kinds: branch {pos, ksize, pgid}, leaf {flags, pos, ksize, vsize}
+	le := binary.LittleEndian
+	count := int64(le.Uint16(p[10:]))
+	if pageHeaderSize+count*elemSize > int64(len(p)) {
+		return "more elements than the page holds"
+	}
+	for i := range count {
+		off := pageHeaderSize + i*elemSize
+		e := p[off : off+elemSize]
+		if flags == pageBranch {
+			pos, ksize, child := int64(le.Uint32(e)), int64(le.Uint32(e[4:])), int64(le.Uint64(e[8:]))
+			if off+pos+ksize > int64(len(p)) {
+				return "a key lies outside it"
+			}
+			if child < 2 || child >= highWater {
+				return "a child page outside the file"
+			}
+			continue
+		}
+		eflags, pos, ksize, vsize := le.Uint32(e), int64(le.Uint32(e[4:])), int64(le.Uint32(e[8:])), int64(le.Uint32(e[12:]))
+		end := off + pos + ksize + vsize
+		if end > int64(len(p)) {
+			return "a key or value lies outside it"
+		}
+		if eflags&leafBucketFlag == 0 {
+			continue
+		}
+		// A nested bucket: its header (root page, sequence), and when its
+		// root is 0, its page inline after the header.
+		v := p[end-vsize : end]
+		if vsize < bucketHeaderSize {
+			return "a nested bucket's header is cut short"
+		}
+		root := int64(le.Uint64(v))
+		switch {
+		case root == 0:
+			inline := v[bucketHeaderSize:]
+			if len(inline) < pageHeaderSize {
+				return "a nested bucket's inline page is cut short"
+			}
+			iflags := le.Uint16(inline[8:])
+			if iflags != pageLeaf {
+				return "a nested bucket's inline page is not a leaf"
+			}
+			if why := checkElements(inline, iflags, highWater); why != "" {
+				return "in a nested bucket's inline page, " + why
+			}
+		case root < 2 || root >= highWater:
+			return "a nested bucket's root outside the file"
+		}
+	}
+	return ""
 }
 
 // scan visits the values of b (not of its nested buckets) in key order
