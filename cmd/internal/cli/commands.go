@@ -68,12 +68,14 @@ func runService(e *env, args []string) error {
 // Go's default (the service's heap is a few megabytes, so collecting more
 // often costs next to nothing), and once start-up's garbage (catalog,
 // scenario, first device reads) is collected, the freed pages go back to
-// the OS instead of waiting for the scavenger.
+// the OS instead of waiting for the scavenger, and the program pages
+// start-up ran leave the resident set (releaseProgramPages).
 func settleMemory(ctx context.Context) {
 	debug.SetGCPercent(50)
 	select {
 	case <-time.After(5 * time.Second):
 		debug.FreeOSMemory()
+		releaseProgramPages()
 	case <-ctx.Done():
 	}
 }
