@@ -18,6 +18,7 @@ runs=${RUNS:-20}
 mkdir -p bin
 CGO_ENABLED=0 go build -o bin/earshotd ./cmd/earshotd
 go build -o bin/barebolt ./scripts/barebolt
+go build -o bin/cputime ./scripts/cputime
 work=$(mktemp -d)
 pids=()
 cleanup() {
@@ -37,15 +38,9 @@ wait_socket() {
 	echo "the owner of $1 never answered" >&2
 	return 1
 }
-# cpu_ms CMD...: user+system CPU time of RUNS runs of CMD, in ms per run.
-cpu_ms() {
-	local total=0 t
-	for _ in $(seq 1 "$runs"); do
-		t=$(/usr/bin/time -f "%U %S" "$@" 2>&1 >/dev/null | tail -n 1)
-		total=$(awk -v a="$total" -v t="$t" 'BEGIN { split(t, x, " "); printf "%.3f", a + x[1] + x[2] }')
-	done
-	awk -v t="$total" -v n="$runs" 'BEGIN { printf "%.1f", t / n * 1000 }'
-}
+# cpu_ms CMD...: user+system CPU time of RUNS runs of CMD, in ms per run,
+# from each child's resource usage in microseconds (scripts/cputime).
+cpu_ms() { ./bin/cputime -runs "$runs" -- "$@"; }
 
 # 1. Idle: the bare program and the service side by side, over the same window.
 mkdir -p "$work/bare" "$work/svc"
@@ -67,7 +62,9 @@ echo "bare_pss $(awk -v k="$(pss_kb "$bare")" 'BEGIN { printf "%.1f", k / 1024 }
 echo "bare_cpu $(pct "$b0" "$b1") % of one core over ${seconds} s"
 echo "service_rss $(awk -v k="$(rss_kb "$svc")" 'BEGIN { printf "%.1f", k / 1024 }') MB"
 echo "service_pss $(awk -v k="$(pss_kb "$svc")" 'BEGIN { printf "%.1f", k / 1024 }') MB"
+echo "service_rss_anon_file $(awk '/^RssAnon:/ {a=$2} /^RssFile:/ {f=$2} END {printf "%.1f / %.1f", a / 1024, f / 1024}' "/proc/$svc/status") MB"
 echo "service_cpu $(pct "$s0" "$s1") % of one core over ${seconds} s (demo playing)"
+echo "load_average $(cut -d' ' -f1-3 /proc/loadavg)"
 kill "$svc" "$bare"
 wait "$svc" 2>/dev/null || true
 wait "$bare" 2>/dev/null || true
@@ -100,3 +97,4 @@ sleep 5
 after=$(rss_kb "$owner")
 echo "owner_rss_before_query $(awk -v k="$before" 'BEGIN { printf "%.1f", k / 1024 }') MB"
 echo "owner_rss_after_query $(awk -v k="$after" 'BEGIN { printf "%.1f", k / 1024 }') MB"
+echo "load_average_end $(cut -d' ' -f1-3 /proc/loadavg)"
