@@ -144,12 +144,14 @@ func verifyTx(tx *bolt.Tx, path string, rep *CheckReport) {
 	// run for hours, a damaged pointer can fault in its own goroutine), so
 	// it runs only once every page in use has a sound header.
 	if damaged := checkPageHeaders(tx, path, rep); !damaged {
+		// Read the check to its end: its goroutine uses tx until it
+		// has sent every problem, and one left blocked on a send would
+		// outlive the transaction.
 		n := 0
 		for err := range tx.Check() {
-			if n++; n > maxProblems {
-				break
+			if n++; n <= maxProblems {
+				rep.add("page check: %v", err)
 			}
-			rep.add("page check: %v", err)
 		}
 	}
 	version, _ := readVersion(tx)
