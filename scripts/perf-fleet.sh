@@ -18,6 +18,7 @@ runs=${RUNS:-20}
 mkdir -p bin
 CGO_ENABLED=0 go build -o bin/earshotd ./cmd/earshotd
 go build -o bin/barebolt ./scripts/barebolt
+go build -o bin/cputime ./scripts/cputime
 work=$(mktemp -d)
 pids=()
 cleanup() {
@@ -37,15 +38,9 @@ wait_socket() {
 	echo "the owner of $1 never answered" >&2
 	return 1
 }
-# cpu_ms CMD...: user+system CPU time of RUNS runs of CMD, in ms per run.
-cpu_ms() {
-	local total=0 t
-	for _ in $(seq 1 "$runs"); do
-		t=$(/usr/bin/time -f "%U %S" "$@" 2>&1 >/dev/null | tail -n 1)
-		total=$(awk -v a="$total" -v t="$t" 'BEGIN { split(t, x, " "); printf "%.3f", a + x[1] + x[2] }')
-	done
-	awk -v t="$total" -v n="$runs" 'BEGIN { printf "%.1f", t / n * 1000 }'
-}
+# cpu_ms CMD...: user+system CPU time of RUNS runs of CMD, in ms per run,
+# from each child's resource usage in microseconds (scripts/cputime).
+cpu_ms() { ./bin/cputime -runs "$runs" -- "$@"; }
 
 # 1. Idle: the bare program and the service side by side, over the same window.
 mkdir -p "$work/bare" "$work/svc"
@@ -67,13 +62,19 @@ echo "bare_pss $(awk -v k="$(pss_kb "$bare")" 'BEGIN { printf "%.1f", k / 1024 }
 echo "bare_cpu $(pct "$b0" "$b1") % of one core over ${seconds} s"
 echo "service_rss $(awk -v k="$(rss_kb "$svc")" 'BEGIN { printf "%.1f", k / 1024 }') MB"
 echo "service_pss $(awk -v k="$(pss_kb "$svc")" 'BEGIN { printf "%.1f", k / 1024 }') MB"
+echo "service_rss_anon_file $(awk '/^RssAnon:/ {a=$2} /^RssFile:/ {f=$2} END {printf "%.1f / %.1f", a / 1024, f / 1024}' "/proc/$svc/status") MB"
 echo "service_cpu $(pct "$s0" "$s1") % of one core over ${seconds} s (demo playing)"
+echo "load_average $(cut -d' ' -f1-3 /proc/loadavg)"
 kill "$svc" "$bare"
 wait "$svc" 2>/dev/null || true
 wait "$bare" 2>/dev/null || true
 pids=()
 
 # 2. Short commands: CPU time against the bare program opening a database.
+# devices reads the data folder, so it must be there (a missing one is an
+# error, and an error is not the figure wanted).
+mkdir -p "$work/cmd"
+./bin/earshotd devices --json --demo --data "$work/cmd" >/dev/null
 echo "bare_open_cpu $(cpu_ms ./bin/barebolt --db "$work/bare/bare.db") ms"
 echo "version_cpu $(cpu_ms ./bin/earshotd version --data "$work/cmd") ms"
 echo "devices_demo_cpu $(cpu_ms ./bin/earshotd devices --json --demo --data "$work/cmd") ms"
@@ -83,20 +84,27 @@ echo "devices_demo_cpu $(cpu_ms ./bin/earshotd devices --json --demo --data "$wo
 go run ./scripts/bulkcalls --data "$work/long" --calls "$ncalls"
 echo "history_calls $ncalls calls"
 echo "history_db $(($(stat -c %s "$work/long/earshot.db") / 1024 / 1024)) MB"
-t=$(/usr/bin/time -f "%e %M" ./bin/earshotd calls --json --data "$work/long" 2>&1 >/dev/null | tail -n 1)
-echo "calls_json_seconds ${t%% *} s"
-echo "calls_json_peak_rss $(awk -v k="${t##* }" 'BEGIN { printf "%.1f", k / 1024 }') MB"
+t=$(/usr/bin/time -f "%e %M %U %S" ./bin/earshotd calls --json --data "$work/long" 2>&1 >/dev/null | tail -n 1)
+read -r el peak us ss <<<"$t"
+echo "calls_json_seconds $el s"
+echo "calls_json_cpu $(awk -v u="$us" -v s="$ss" 'BEGIN { printf "%.2f", u + s }') s"
+echo "calls_json_peak_rss $(awk -v k="$peak" 'BEGIN { printf "%.1f", k / 1024 }') MB"
 ./bin/earshotd service --data "$work/long" &
 owner=$!
 pids+=("$owner")
 wait_socket "$work/long"
 sleep 3
 before=$(rss_kb "$owner")
-t=$(/usr/bin/time -f "%e %M" ./bin/earshotd calls --json --data "$work/long" 2>&1 >/dev/null | tail -n 1)
-echo "calls_json_via_owner_seconds ${t%% *} s"
-echo "calls_json_via_owner_client_peak_rss $(awk -v k="${t##* }" 'BEGIN { printf "%.1f", k / 1024 }') MB"
-echo "owner_peak_rss_during_query $(awk '/^VmHWM:/ {printf "%.1f", $2 / 1024}' "/proc/$owner/status") MB"
+o0=$(cpu_ticks "$owner")
+t=$(/usr/bin/time -f "%e %M %U %S" ./bin/earshotd calls --json --data "$work/long" 2>&1 >/dev/null | tail -n 1)
+o1=$(cpu_ticks "$owner")
+read -r el peak us ss <<<"$t"
+echo "calls_json_via_owner_seconds $el s"
+echo "calls_json_via_owner_cpu $(awk -v a="$o0" -v b="$o1" -v hz="$hz" 'BEGIN { printf "%.2f", (b - a) / hz }') s in the owner, $(awk -v u="$us" -v s="$ss" 'BEGIN { printf "%.2f", u + s }') s in the command"
+echo "calls_json_via_owner_client_peak_rss $(awk -v k="$peak" 'BEGIN { printf "%.1f", k / 1024 }') MB"
+echo "owner_peak_rss_since_start $(awk '/^VmHWM:/ {printf "%.1f", $2 / 1024}' "/proc/$owner/status") MB (its start-up check reads the whole file)"
 sleep 5
 after=$(rss_kb "$owner")
 echo "owner_rss_before_query $(awk -v k="$before" 'BEGIN { printf "%.1f", k / 1024 }') MB"
 echo "owner_rss_after_query $(awk -v k="$after" 'BEGIN { printf "%.1f", k / 1024 }') MB"
+echo "load_average_end $(cut -d' ' -f1-3 /proc/loadavg)"

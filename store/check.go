@@ -154,12 +154,14 @@ func verifyTx(tx *bolt.Tx, path string, rep *CheckReport, bounded bool) {
 		return // bbolt's cursors would go round for ever or astray: the values are not read
 	}
 	if !damaged && !bounded {
+		// Read the check to its end: its goroutine uses tx until it
+		// has sent every problem, and one left blocked on a send would
+		// outlive the transaction.
 		n := 0
 		for err := range tx.Check() {
-			if n++; n > maxProblems {
-				break
+			if n++; n <= maxProblems {
+				rep.add("page check: %v", err)
 			}
-			rep.add("page check: %v", err)
 		}
 	}
 	version, _ := readVersion(tx)

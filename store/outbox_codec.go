@@ -33,40 +33,27 @@ const maxBodySize = 256 << 10
 // nulls and common values. Frozen with format 1.
 var eventDictV1 = []byte(`{"EventId":"","EventType":"CallStatus","Timestamp":"2026-01-01T00:00:00.000Z","ClientVersion":"","MachineName":"","UserName":"","OsName":"Windows","OsVersion":"10.0","IpAddresses":["192.168.1.1"],"DeviceName":"Jabra ","VendorId":"0B0E","ProductId":"","VariantType":"01-","ESN":"","FirmwareVersion":"1.0.0","ConnectionType":"USB","InstanceId":null,"BatteryLevel":100,"BatteryLow":false,"BatteryCharging":true,"CallStatus":"CallStarted","CallId":null,"CallDurationMinutes":null,"TimesMuteButtonPressedDuringCall":null,"TimesVolumeUpButtonPressedDuringCall":null,"TimesVolumeDownButtonPressedDuringCall":null,"AverageAudioExposureDb":null,"MaximumAudioExposureDb":null,"AverageBackgroundNoiseDb":null,"MaximumBackgroundNoiseDb":null,"TimesBoomArmBadlyPositioned":null,"MicrophoneMalfunctionDetected":null,"LinkQualityDistribution":null,"LinkQualityIndicators":null,"PeopleCount":null,"PeopleCountAtStart":null,"PeopleCountAtEnd":null,"PeopleCountMin":null,"PeopleCountMax":null,"PeopleCountAverage":null,"StreamingDurationMinutes":null,"FirmwareUpdateCompletedStatus":null,"FirmwareUpdateFailureDescription":null,"AppliedSettings":null,"RejectedSettings":null}`)
 
-var (
-	deflaters = sync.Pool{New: func() any {
-		w, err := flate.NewWriterDict(io.Discard, flate.DefaultCompression, eventDictV1)
-		if err != nil {
-			panic(err) // only for an invalid level
-		}
-		return w
-	}}
-	inflaters = sync.Pool{New: func() any {
-		return flate.NewReaderDict(bytes.NewReader(nil), eventDictV1)
-	}}
-)
+// inflaters are compress/flate's readers with eventDictV1; deflaters
+// (outbox_deflate.go) are the encoder's.
+var inflaters = sync.Pool{New: func() any {
+	return flate.NewReaderDict(bytes.NewReader(nil), eventDictV1)
+}}
 
 // packEvent encodes e as an outbox value.
 func packEvent(e OutboxEvent) ([]byte, error) {
 	if len(e.Body) > maxBodySize {
 		return nil, fmt.Errorf("event %s: body of %d bytes exceeds %d", e.ID, len(e.Body), maxBodySize)
 	}
-	buf := bytes.NewBuffer(make([]byte, 0, 64+len(e.Body)/3))
-	buf.WriteByte(packFormatV1)
-	buf.Write(binary.AppendUvarint(nil, uint64(len(e.ID))))
-	buf.WriteString(e.ID)
-	buf.Write(binary.AppendUvarint(nil, uint64(len(e.Type))))
-	buf.WriteString(e.Type)
-	w := deflaters.Get().(*flate.Writer)
-	defer deflaters.Put(w)
-	w.Reset(buf)
-	if _, err := w.Write(e.Body); err != nil {
-		return nil, fmt.Errorf("compress event %s: %w", e.ID, err)
-	}
-	if err := w.Close(); err != nil {
-		return nil, fmt.Errorf("compress event %s: %w", e.ID, err)
-	}
-	return sealInPlace(tagOf(kindEvents), buf.Bytes()), nil
+	out := make([]byte, 0, 2*binary.MaxVarintLen64+len(e.ID)+len(e.Type)+64+len(e.Body)/4+sealSize)
+	out = append(out, packFormatV1)
+	out = binary.AppendUvarint(out, uint64(len(e.ID)))
+	out = append(out, e.ID...)
+	out = binary.AppendUvarint(out, uint64(len(e.Type)))
+	out = append(out, e.Type...)
+	d := deflaters.Get().(*dictDeflater)
+	out = d.deflate(out, e.Body)
+	deflaters.Put(d)
+	return sealInPlace(tagOf(kindEvents), out), nil
 }
 
 // unpackEvent decodes an outbox value. It copies everything out of v, so v

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/crc32"
+	"sync"
 )
 
 // Every value the store writes, in every bucket but meta, is sealed: the
@@ -33,7 +34,9 @@ const sealSize = 4
 // read, a file shorter than its own header says.
 var ErrDamaged = errors.New("the database is damaged")
 
-var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+// castagnoli is built on first use, not at package initialisation: every
+// command links the store, and most never read a sealed value.
+var castagnoli = sync.OnceValue(func() *crc32.Table { return crc32.MakeTable(crc32.Castagnoli) })
 
 // kind names a bucket (or a family of named buckets) in a seal's tag.
 type kind byte
@@ -162,13 +165,13 @@ func seal(t tag, v []byte) []byte {
 // sealInPlace appends t and the checksum to v (which may grow).
 func sealInPlace(t tag, v []byte) []byte {
 	v = appendTag(v, t)
-	return binary.BigEndian.AppendUint32(v, crc32.Checksum(v, castagnoli))
+	return binary.BigEndian.AppendUint32(v, crc32.Checksum(v, castagnoli()))
 }
 
 // checksumOK tells whether v ends with the checksum of what precedes it:
 // the check of every sealed value, tagged (schema 7) or not (schema 6).
 func checksumOK(v []byte) bool {
-	return len(v) >= sealSize && crc32.Checksum(v[:len(v)-sealSize], castagnoli) == binary.BigEndian.Uint32(v[len(v)-sealSize:])
+	return len(v) >= sealSize && crc32.Checksum(v[:len(v)-sealSize], castagnoli()) == binary.BigEndian.Uint32(v[len(v)-sealSize:])
 }
 
 // openSeal checks v's checksum and tag and returns the value without them
@@ -230,7 +233,7 @@ func unsealJSON(v []byte, x any) error {
 func sealV6(v []byte) []byte {
 	out := make([]byte, len(v), len(v)+sealSize)
 	copy(out, v)
-	return binary.BigEndian.AppendUint32(out, crc32.Checksum(v, castagnoli))
+	return binary.BigEndian.AppendUint32(out, crc32.Checksum(v, castagnoli()))
 }
 
 // retag returns the value sealed in v sealed for t instead, in a new slice.

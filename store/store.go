@@ -113,6 +113,19 @@ func Open(path string, o Options) (*Store, error) {
 	return s, nil
 }
 
+// schemaCurrent tells whether the file already has the schema this build
+// writes, so that opening it needs no write transaction: bbolt commits even
+// an empty one, with its two fsyncs, and every command opens the store.
+func schemaCurrent(db *bolt.DB) bool {
+	current := false
+	_ = db.View(func(tx *bolt.Tx) error {
+		v, err := readVersion(tx)
+		current = err == nil && tx.Bucket([]byte(bucketMeta)) != nil && v == schemaVersion
+		return nil
+	})
+	return current
+}
+
 // openDB opens the bbolt file and prepares its schema, turning damage
 // (a short file, a panic on a damaged page) into an error wrapping
 // ErrDamaged.
@@ -142,7 +155,7 @@ func (s *Store) openDB() (db *bolt.DB, err error) {
 	}
 	if s.o.ReadOnly {
 		err = db.View(checkVersion)
-	} else {
+	} else if !schemaCurrent(db) {
 		err = db.Update(func(tx *bolt.Tx) error { return prepareSchema(tx, migrations, schemaVersion) })
 	}
 	if err != nil {

@@ -13,7 +13,6 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -562,11 +561,28 @@ func (s *Stager) Exists(p string) bool {
 
 func (s *Stager) deviceDir(key string) string { return filepath.Join(s.p.Dir, fileName(key)) }
 
-var unsafeChars = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
+// replaceUnsafe replaces every run of bytes outside [A-Za-z0-9._-] by one
+// "_" (a plain scan: a regular expression would be compiled at package
+// initialisation, which every command would pay for).
+func replaceUnsafe(s string) string {
+	b := make([]byte, 0, len(s))
+	inRun := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '.' || c == '_' || c == '-' {
+			b = append(b, c)
+			inRun = false
+		} else if !inRun {
+			b = append(b, '_')
+			inRun = true
+		}
+	}
+	return string(b)
+}
 
 // fileName makes s safe as one file name: no separators, no leading dot.
 func fileName(s string) string {
-	s = strings.TrimLeft(unsafeChars.ReplaceAllString(s, "_"), ".")
+	s = strings.TrimLeft(replaceUnsafe(s), ".")
 	if s == "" || s == "_" {
 		return "firmware.zip"
 	}

@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -338,4 +339,38 @@ func TestFileName(t *testing.T) {
 			t.Errorf("fileName(%q) = %q, want %q", in, got, want)
 		}
 	}
+}
+
+// TestReplaceUnsafe holds the scan to the regular expression it replaced
+// (`[^A-Za-z0-9._-]+` replaced by "_").
+func TestReplaceUnsafe(t *testing.T) {
+	re := regexp.MustCompile(`[^A-Za-z0-9._-]+`)
+	cases := []struct{ name, in string }{
+		{"safe", "Evolve2_65-v1.2.zip"},
+		{"separators", `a/b\c:d`},
+		{"run of unsafe bytes", "a  //  b"},
+		{"multi-byte rune", "Jabra ·Evolve€"},
+		{"invalid UTF-8", "a\xff\xfeb"},
+		{"empty", ""},
+		{"only unsafe", "***"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if got, want := replaceUnsafe(c.in), re.ReplaceAllString(c.in, "_"); got != want {
+				t.Errorf("replaceUnsafe(%q) = %q, want %q", c.in, got, want)
+			}
+		})
+	}
+}
+
+func FuzzReplaceUnsafe(f *testing.F) {
+	re := regexp.MustCompile(`[^A-Za-z0-9._-]+`)
+	for _, s := range []string{"a/b", "x\xffy", "€€", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := replaceUnsafe(s), re.ReplaceAllString(s, "_"); got != want {
+			t.Errorf("replaceUnsafe(%q) = %q, want %q", s, got, want)
+		}
+	})
 }

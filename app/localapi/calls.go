@@ -37,7 +37,9 @@ func (s *Server) ServeCalls(h CallHistory) {
 			http.Error(w, err.Error(), http.StatusBadRequest)
 			return
 		}
-		bw := bufio.NewWriterSize(w, 32<<10)
+		// Large writes: each one is a chunk, a socket write and, when
+		// the reader lags, a wait; 256 KiB holds about 500 calls.
+		bw := bufio.NewWriterSize(w, 256<<10)
 		jw := calls.NewJSONWriter(bw)
 		err = h.EachCall(f, func(rec calls.Record) error {
 			if jw.Count() == 0 {

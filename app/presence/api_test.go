@@ -142,7 +142,7 @@ func TestAPIRefusesTokens(t *testing.T) {
 
 func TestAPIEveryMappingRow(t *testing.T) {
 	f := startAPI(t, 0)
-	for _, r := range DefaultMapping.Rows() {
+	for _, r := range DefaultMapping().Rows() {
 		for _, e := range r.Events {
 			t.Run(r.Application+"/"+e, func(t *testing.T) {
 				code, v := f.do(t, "POST", "/v1/presence", post(r.Application, e), f.token)

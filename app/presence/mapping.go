@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"unicode"
 )
 
@@ -49,8 +50,9 @@ type Posted struct {
 	Ringing     bool // a "Call Alert": onthephone, ringing
 }
 
-// DefaultMapping is the seed's table.
-var DefaultMapping = mustMapping(mappingJSON)
+// DefaultMapping is the seed's table, parsed on first use rather than at
+// package initialisation (every command links this package; few need it).
+var DefaultMapping = sync.OnceValue(func() *Mapping { return mustMapping(mappingJSON) })
 
 func mustMapping(b []byte) *Mapping {
 	m, err := ParseMapping(b)

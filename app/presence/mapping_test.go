@@ -9,7 +9,7 @@ import (
 // TestMappingEveryRow checks every event of every row of the seed's table,
 // as written, in capitals, and with its spaces and hyphens swapped.
 func TestMappingEveryRow(t *testing.T) {
-	rows := DefaultMapping.Rows()
+	rows := DefaultMapping().Rows()
 	if len(rows) != 29 {
 		t.Fatalf("the table has %d rows, the seed 29", len(rows))
 	}
@@ -24,7 +24,7 @@ func TestMappingEveryRow(t *testing.T) {
 			}
 			for v, ev := range variants {
 				t.Run(r.Application+"/"+e+"/"+v, func(t *testing.T) {
-					p, err := DefaultMapping.Transform(strings.ToLower(r.Application), ev)
+					p, err := DefaultMapping().Transform(strings.ToLower(r.Application), ev)
 					if err != nil {
 						t.Fatal(err)
 					}
@@ -51,7 +51,7 @@ func TestMappingUnknown(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			if _, err := DefaultMapping.Transform(c.app, c.event); !errors.Is(err, c.want) {
+			if _, err := DefaultMapping().Transform(c.app, c.event); !errors.Is(err, c.want) {
 				t.Errorf("err = %v, want %v", err, c.want)
 			}
 		})

@@ -48,7 +48,7 @@ type ServiceParams struct {
 	Lights Lights
 	Clock  clock.Clock
 	Logger *slog.Logger
-	// Mapping is the application/event table; nil means DefaultMapping.
+	// Mapping is the application/event table; nil means DefaultMapping().
 	Mapping *Mapping
 	// Colours overlays DefaultColours (the colour configuration keys).
 	Colours Colours
@@ -126,7 +126,7 @@ func NewService(p ServiceParams) *Service {
 	}
 	m := p.Mapping
 	if m == nil {
-		m = DefaultMapping
+		m = DefaultMapping()
 	}
 	s := &Service{
 		p: p, mapping: m,

@@ -3,16 +3,41 @@ package hidhost
 import (
 	"cmp"
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 
 	"github.com/earshot-app/earshot/device/hid"
 )
 
-// colSuffix is the part of a hidapi Windows path that names one top-level
-// collection of an interface ("…&col02#…").
-var colSuffix = regexp.MustCompile(`&col[0-9a-f]{2}`)
+// dropColSuffixes removes from a lower-case path every part that names one
+// top-level collection of an interface on a hidapi Windows path ("…&col02#…":
+// "&col" and two hexadecimal digits). A plain scan, not a regular expression
+// compiled at package initialisation, which every command would pay for.
+func dropColSuffixes(p string) string {
+	const tag = "&col"
+	var b strings.Builder
+	for {
+		i := strings.Index(p, tag)
+		if i < 0 {
+			break
+		}
+		end := i + len(tag) + 2
+		if end > len(p) || !isLowerHex(p[end-2]) || !isLowerHex(p[end-1]) {
+			b.WriteString(p[:i+1])
+			p = p[i+1:]
+			continue
+		}
+		b.WriteString(p[:i])
+		p = p[end:]
+	}
+	if b.Len() == 0 {
+		return p
+	}
+	b.WriteString(p)
+	return b.String()
+}
+
+func isLowerHex(c byte) bool { return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' }
 
 // groupKey names the physical interface an enumerated path belongs to. The
 // OS may list the top-level collections of one USB interface apart (hidapi
@@ -24,7 +49,7 @@ func groupKey(in hid.Info) string {
 	if in.Serial != "" {
 		return fmt.Sprintf("%04x:%04x:%s:%d", in.VendorID, in.ProductID, in.Serial, in.Interface)
 	}
-	return colSuffix.ReplaceAllString(strings.ToLower(in.Path), "")
+	return dropColSuffixes(strings.ToLower(in.Path))
 }
 
 // group splits infos into the groups of groupKey, each sorted by path, in

@@ -2,6 +2,7 @@ package jabra
 
 import (
 	"slices"
+	"sync"
 
 	"github.com/earshot-app/earshot/device"
 )
@@ -54,8 +55,9 @@ var (
 	speakerphone = device.KindSpeakerphone
 )
 
-// models is sorted by PID (init checks).
-var models = func() []Model {
+// models is sorted by PID (the function sorts it). It is built on first use, not at
+// package initialisation: every command links the driver, few look a model up.
+var models = sync.OnceValue(func() []Model {
 	var m []Model
 	add := func(g []Model) { m = append(m, g...) }
 	// Dongles (§2.7, jabridge isKnownDonglePID; fwupd quirk address 01).
@@ -100,16 +102,17 @@ var models = func() []Model {
 	legacy("Jabra Speak 810", AddrUSB, 0x2456)
 	slices.SortFunc(m, func(a, b Model) int { return int(a.PID) - int(b.PID) })
 	return m
-}()
+})
 
 // Models returns the model table, sorted by product id.
-func Models() []Model { return slices.Clone(models) }
+func Models() []Model { return slices.Clone(models()) }
 
 // Lookup returns the model of a Jabra product id.
 func Lookup(pid uint16) (Model, bool) {
-	i, ok := slices.BinarySearchFunc(models, pid, func(m Model, p uint16) int { return int(m.PID) - int(p) })
+	ms := models()
+	i, ok := slices.BinarySearchFunc(ms, pid, func(m Model, p uint16) int { return int(m.PID) - int(p) })
 	if !ok {
 		return Model{}, false
 	}
-	return models[i], true
+	return ms[i], true
 }

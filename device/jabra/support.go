@@ -13,7 +13,7 @@ func SupportModels() []support.Model {
 	out := []support.Model{{Vendor: VendorID, Name: "Any Jabra device with a GN collection (page FF00, report 5)",
 		Kind: device.KindHeadset, Level: support.Detected, Driver: "jabra",
 		Note: "a product id not in this table: driven through its report descriptor at the address that answers"}}
-	for _, m := range models {
+	for _, m := range models() {
 		row := support.Model{Vendor: VendorID, Product: m.PID, Name: m.Name, Kind: m.Kind, Driver: "jabra", Level: support.Readable}
 		switch {
 		case m.Legacy:

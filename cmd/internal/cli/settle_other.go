@@ -1,0 +1,6 @@
+//go:build !linux
+
+package cli
+
+// releaseProgramPages does nothing outside Linux (settle_linux.go).
+func releaseProgramPages() {}
