@@ -62,6 +62,8 @@ type FirmwareTab struct {
 	p    FirmwareTabParams
 	t    *translations.Translator
 	root fyne.CanvasObject
+	// unsubscribe stops following the source (Close).
+	unsubscribe func()
 
 	stage    *widget.Button
 	update   *widget.Button
@@ -124,9 +126,12 @@ func NewFirmwareTab(p FirmwareTabParams) *FirmwareTab {
 	body := container.NewVScroll(container.New(layout.NewCustomPaddedLayout(0, pad, pad, pad),
 		newColumns(left, right)))
 	f.root = container.New(layout.NewBorderLayout(head, nil, nil, nil), head, body)
-	p.Source.Subscribe(func() { f.p.ui(f.refresh) })
+	f.unsubscribe = p.Source.Subscribe(func() { f.p.ui(f.refresh) })
 	return f
 }
+
+// Close stops following the firmware source (Closer).
+func (f *FirmwareTab) Close() { f.unsubscribe() }
 
 // newSubtle is a small grey label.
 func newSubtle() *widget.Label {

@@ -81,6 +81,8 @@ type HistoryPage struct {
 	mu     sync.Mutex // guards filter and gen, which loads read in the background
 	filter calls.Filter
 	gen    int
+	// unsubscribe stops following the source (Close).
+	unsubscribe func()
 
 	// The Fyne goroutine's state.
 	data     historyData
@@ -174,10 +176,13 @@ func NewHistoryPage(p HistoryPageParams) *HistoryPage {
 	body := container.NewBorder(nil, nil, nil, container.NewHBox(widget.NewSeparator(), details), listArea)
 	h.root = container.NewBorder(top, nil, nil, nil, container.New(layout.NewCustomPaddedLayout(pad, 0, pad, 0), body))
 	h.showDetails(historyRow{})
-	p.Source.Subscribe(h.load)
+	h.unsubscribe = p.Source.Subscribe(h.load)
 	h.load()
 	return h
 }
+
+// Close stops following the history source (Closer).
+func (h *HistoryPage) Close() { h.unsubscribe() }
 
 // Title is "Call history".
 func (h *HistoryPage) Title() string { return h.t.T("history.title") }

@@ -41,6 +41,13 @@ type PreferencesPageParams struct {
 	T      *translations.Translator
 	// Clipboard receives the diagnostics zip's path; nil means the app's.
 	Clipboard func(string)
+	// OnLanguage, when set, is called once a new LANGUAGE was saved ("" =
+	// as the system): it switches the window to the language now in
+	// effect (MainWindow.SetLanguage), which builds this page afresh, and
+	// returns true; false when the language in effect did not change (a
+	// higher source sets it). Without it, or on false, the page says the
+	// change takes effect at the next start.
+	OnLanguage func(lang string) bool
 }
 
 // PreferencesPage shows every configuration key with its value and source,
@@ -154,6 +161,9 @@ func (pg *PreferencesPage) ownSetting(e PrefEntry) fyne.CanvasObject {
 		if err := pg.p.Source.Set(e.Key, v); err != nil {
 			pg.status.SetText(pg.t.T("prefs.saveFailed", "Err", err.Error()))
 			return
+		}
+		if e.Key == "LANGUAGE" && pg.p.OnLanguage != nil && pg.p.OnLanguage(v) {
+			return // the window, this page included, was built again
 		}
 		pg.status.SetText(pg.t.T("prefs.saved"))
 	}

@@ -1,0 +1,58 @@
+package cli
+
+import (
+	"path/filepath"
+	"testing"
+
+	"github.com/spf13/afero"
+
+	"github.com/earshot-app/earshot/app/config"
+)
+
+// TestSetPreferenceLanguage: a language the user chooses is in effect at
+// once, unless a source above their file sets it; then it waits for the
+// next start (and that source still wins).
+func TestSetPreferenceLanguage(t *testing.T) {
+	tests := []struct {
+		name, source, before, value string
+		want, wantSource            string
+	}{
+		{name: "from the default", value: "de", want: "de", wantSource: "USER"},
+		{name: "over the user's own", source: "USER", before: "fr", value: "de", want: "de", wantSource: "USER"},
+		{name: "back to the system's", source: "USER", before: "fr", value: "", want: "", wantSource: ""},
+		{name: "the environment still wins", source: "environment", before: "fr", value: "de", want: "fr", wantSource: "environment"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			user := filepath.Join(t.TempDir(), "earshot", "config.toml")
+			resolve := func(s string) string {
+				if s == "USER" {
+					return user
+				}
+				return s
+			}
+			cfg := config.Defaults()
+			cfg.Language = tt.before
+			if tt.source != "" {
+				cfg.Sources[config.KeyLanguage] = resolve(tt.source)
+			}
+			s := &Session{e: &env{fs: afero.NewOsFs(), cfg: cfg, paths: config.Paths{User: user}}}
+			if err := s.SetPreference("LANGUAGE", tt.value); err != nil {
+				t.Fatal(err)
+			}
+			if got := s.Language(); got != tt.want {
+				t.Errorf("Language() = %q, want %q", got, tt.want)
+			}
+			if got := s.Config().Sources[config.KeyLanguage]; got != resolve(tt.wantSource) {
+				t.Errorf("source %q, want %q", got, resolve(tt.wantSource))
+			}
+			l, prob := config.ReadTOML(afero.NewOsFs(), user, false)
+			if prob != nil {
+				t.Fatal(prob)
+			}
+			if l.Values["LANGUAGE"] != tt.value {
+				t.Errorf("the file holds %q, want %q", l.Values["LANGUAGE"], tt.value)
+			}
+		})
+	}
+}
