@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"os"
 	"path/filepath"
 	"testing"
 
@@ -54,5 +55,34 @@ func TestSetPreferenceLanguage(t *testing.T) {
 				t.Errorf("the file holds %q, want %q", l.Values["LANGUAGE"], tt.value)
 			}
 		})
+	}
+}
+
+// TestSystemConfigLocksKeys: keys of the file EARSHOT_SYSTEM_CONFIG names
+// are machine-wide, so the Preferences page shows them locked.
+func TestSystemConfigLocksKeys(t *testing.T) {
+	dir := t.TempDir()
+	system := filepath.Join(dir, "system.toml")
+	if err := os.WriteFile(system, []byte("TRAYICON = \"NO\"\nANALYTICSENDPOINT = \"https://collect.example/ev\"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	afs := afero.NewOsFs()
+	environ := []string{"EARSHOT_SYSTEM_CONFIG=" + system, "XDG_CONFIG_HOME=" + filepath.Join(dir, "xdg")}
+	cfg, problems, paths, _ := loadConfig(afs, options{data: filepath.Join(dir, "data")}, environ)
+	if len(problems) != 0 {
+		t.Fatalf("problems %v", problems)
+	}
+	s := &Session{e: &env{fs: afs, cfg: cfg, paths: paths}}
+	locked := map[string]bool{}
+	for _, e := range s.Preferences() {
+		if e.Machine {
+			locked[e.Key] = true
+			if e.Source != system {
+				t.Errorf("%s locked by %q, want %q", e.Key, e.Source, system)
+			}
+		}
+	}
+	if len(locked) != 2 || !locked["TRAYICON"] || !locked["ANALYTICSENDPOINT"] {
+		t.Errorf("locked %v, want TRAYICON and ANALYTICSENDPOINT", locked)
 	}
 }
