@@ -255,7 +255,13 @@ func TestLanguageChoiceOnPreferencesSwitchesAtOnce(t *testing.T) {
 	if sel == nil {
 		t.Fatal("no language choice")
 	}
-	sel.SetSelected("de")
+	if got := strings.Join(sel.Options, "|"); got != "as the system|English|dansk|Deutsch|español|français" {
+		t.Errorf("languages offered: %q, want each by its own name", got)
+	}
+	sel.SetSelected("Deutsch")
+	if prefs.p.Source.(*fakePrefs).set["LANGUAGE"] != "de" {
+		t.Errorf("saved %v, want LANGUAGE=de", prefs.p.Source.(*fakePrefs).set)
+	}
 	if got := f.navLabels(); strings.Join(got, "|") != strings.Join(navWanted("de"), "|") {
 		t.Errorf("navigation %q after choosing German", got)
 	}
