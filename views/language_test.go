@@ -120,6 +120,7 @@ type languageFixture struct {
 	devices, history, firmware, presence *subscriptions
 	builds                               int
 	closed                               bool
+	source                               *fakeSource
 }
 
 func newLanguageFixture(t *testing.T) *languageFixture {
@@ -148,7 +149,8 @@ func newLanguageFixture(t *testing.T) *languageFixture {
 		return pages, tabs
 	}
 	pages, tabs := build()
-	f.w = NewMainWindow(MainWindowParams{App: a, Source: countedDevices{&fakeSource{devs: []app.DeviceSummary{dongle, headset}}, f.devices},
+	f.source = &fakeSource{devs: []app.DeviceSummary{dongle, headset}}
+	f.w = NewMainWindow(MainWindowParams{App: a, Source: countedDevices{f.source, f.devices},
 		T: f.t, Tray: true, Pages: pages, DeviceTabs: tabs, Presence: pres, Rebuild: build})
 	f.w.Window().Resize(fyne.NewSize(1000, 700))
 	t.Cleanup(func() {
@@ -322,5 +324,21 @@ func TestRebuildLeaksNoListeners(t *testing.T) {
 	f.closed = true
 	if got := counts(); got != [5]int64{} {
 		t.Errorf("after closing the window: %v, want none", got)
+	}
+}
+
+// TestNotificationsFollowTheLanguage: a notification raised after the
+// switch is worded in the new language, through the same Translator.
+func TestNotificationsFollowTheLanguage(t *testing.T) {
+	f := newLanguageFixture(t)
+	f.w.NotifyInWindow()
+	f.w.SetLanguage("de")
+	f.source.set(dongle, headset, speak) // the speakerphone's battery is low
+	want := translations.New("de").T("views.notify.batteryLow.title")
+	if want == translations.New("en").T("views.notify.batteryLow.title") {
+		t.Fatal("the German title is the English one: the test could not tell")
+	}
+	if !strings.HasPrefix(f.w.Banner(), want+" — ") {
+		t.Errorf("banner %q, want it to start with %q", f.w.Banner(), want)
 	}
 }
