@@ -181,8 +181,14 @@ func NewHistoryPage(p HistoryPageParams) *HistoryPage {
 	return h
 }
 
-// Close stops following the history source (Closer).
-func (h *HistoryPage) Close() { h.unsubscribe() }
+// Close stops following the history source, and drops the result of a
+// load under way, as a newer load would (Closer).
+func (h *HistoryPage) Close() {
+	h.unsubscribe()
+	h.mu.Lock()
+	h.gen++
+	h.mu.Unlock()
+}
 
 // Title is "Call history".
 func (h *HistoryPage) Title() string { return h.t.T("history.title") }

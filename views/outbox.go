@@ -184,8 +184,8 @@ func (pg *OutboxPage) Shown() {
 var outboxTickers atomic.Int64
 
 // Close stops reading the outbox every Interval, and waits until the
-// ticker's goroutine has ended; a load under way still hands its result to
-// the page's (now unseen) widgets once (Closer).
+// ticker's goroutine has ended; the result of a load under way is dropped
+// (Closer).
 func (pg *OutboxPage) Close() {
 	pg.mu.Lock()
 	pg.closed = true
@@ -223,7 +223,14 @@ func (pg *OutboxPage) load() {
 				d.parked[e.ID], d.err = pg.p.Source.Parked(e.ID, outboxParkedShown)
 			}
 		}
-		pg.ui(func() { pg.show(d) })
+		pg.ui(func() {
+			pg.mu.Lock()
+			closed := pg.closed
+			pg.mu.Unlock()
+			if !closed { // a closed page's widgets are shown nowhere
+				pg.show(d)
+			}
+		})
 		pg.mu.Lock()
 		if !pg.again {
 			pg.loading = false
