@@ -265,3 +265,32 @@ func checkEffective(t *testing.T, c Config, source string, good map[string]strin
 		t.Errorf("sources %v, want only the good keys %v", c.Sources, good)
 	}
 }
+
+// FuzzRegistryLayers reads registry values someone else wrote: a fuzzed
+// value under a property and under a fuzzed name. Reading never panics,
+// every problem is one printable line naming the registry key, and the
+// interval stays valid.
+func FuzzRegistryLayers(f *testing.F) {
+	f.Add("TRAYICON", "maybe\n\x1b[2J")
+	f.Add("ANALYTICSENDPIONT", "https://collect.example/ev|ftp://x")
+	f.Add("Install\nPath", "d\xffe")
+	f.Add("CHECKFORUPDATESINTERVALMINUTES", "-5")
+	f.Fuzz(func(t *testing.T, name, value string) {
+		reg := hostileRegistry{
+			values: map[string]any{KeyCheckForUpdates: value, KeyAnalyticsEndpoint: value, KeyTrayIcon: value},
+			extra:  []string{name},
+		}
+		layers, problems := RegistryLayers(reg)
+		c, more := Load(afero.NewMemMapFs(), Paths{}, layers, nil)
+		if c.CheckForUpdatesMinutes < 1 {
+			t.Fatalf("interval %d below minimum", c.CheckForUpdatesMinutes)
+		}
+		for _, p := range append(problems, more...) {
+			line := p.String()
+			checkOneLine(t, line)
+			if !strings.HasPrefix(line, "config "+RegistrySource+": ") {
+				t.Errorf("line %q does not name the registry key", line)
+			}
+		}
+	})
+}
