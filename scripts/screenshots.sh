@@ -152,16 +152,25 @@ SETTLE_SECONDS=5 shot busylight --sim "$work/desk.json" --theme light --show "ku
 
 # ---- issue 15 (packages and deployment): the Preferences page -------------
 # Settings from IT's --config file and the environment, a password (shown
-# masked), in English and in German.
+# masked), and two keys IT set machine-wide — the file EARSHOT_SYSTEM_CONFIG
+# names stands in for /etc/earshot/config.toml — so their rows, and the
+# tray switch, show locked with the reason; in English and in German.
 cat >"$work/it.toml" <<'TOML'
 DEVICEMANAGEMENTENDPOINT = "https://devices.example.com/api"
 USERNAME = "earshot-fleet"
 CHECKFORUPDATESINTERVALMINUTES = 1440
 TOML
+mkdir -p "$work/etc"
+cat >"$work/etc/config.toml" <<'TOML'
+ANALYTICSENDPOINT = "http://127.0.0.1:9/events?Token=abc123"
+TRAYICON = false
+TOML
+export EARSHOT_SYSTEM_CONFIG="$work/etc/config.toml"
 EARSHOT_PASSWORD=screenshot-secret XDG_CONFIG_HOME="$work/xdg" \
 	shot preferences --demo --theme light --page preferences --config "$work/it.toml"
 LANG=de_DE.UTF-8 EARSHOT_PASSWORD=screenshot-secret XDG_CONFIG_HOME="$work/xdg" \
 	shot preferences-de --demo --theme light --page preferences --config "$work/it.toml"
+unset EARSHOT_SYSTEM_CONFIG
 # ---- end of issue 15 ------------------------------------------------------
 
 # Every main view on a small screen in German (the longest of the five
@@ -177,7 +186,7 @@ shot small-de-device --demo --theme light --show "Jabra Evolve2"
 shot small-de-settings --demo --theme light --show "Jabra Evolve2" --tab settings
 EARSHOT_CATALOGDIR="$work/catalog" shot small-de-firmware --demo --theme light --show "Jabra Evolve2" --tab firmware
 shot small-de-presence --sim "$work/desk.json" --theme light --page presence
-shot small-de-preferences --demo --theme light --page preferences
+EARSHOT_SYSTEM_CONFIG="$work/etc/config.toml" shot small-de-preferences --demo --theme light --page preferences
 unset EARSHOT_LANGUAGE
 
 if grep -q "Error in Fyne call thread" "$work/stderr"; then

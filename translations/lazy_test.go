@@ -165,3 +165,55 @@ func BenchmarkT(b *testing.B) {
 		_ = tr.T("cli.usage.title")
 	}
 }
+
+// TestSetLanguage: switching the active language changes what the same
+// Translator renders from then on, parses only the new file, and a render
+// running beside the switch is wholly in one language (run with -race).
+func TestSetLanguage(t *testing.T) {
+	resetCache(t)
+	tr := New("en")
+	french := New("fr").T("cli.usage.title") // French from a Translator of its own
+	if french == "Usage:" || french == "cli.usage.title" {
+		t.Fatalf("French renders %q: not a French message", french)
+	}
+	steps := []struct{ lang, want, file string }{
+		{"en", "Usage:", "en"},
+		{"de_DE.UTF-8", "Aufruf:", "de"},
+		{"fr", french, "fr"},
+		{"ja", "Usage:", "en"},
+	}
+	for _, st := range steps {
+		t.Run(st.lang, func(t *testing.T) {
+			tr.SetLanguage(st.lang)
+			if got := tr.T("cli.usage.title"); got != st.want {
+				t.Errorf("after SetLanguage(%q): %q, want %q", st.lang, got, st.want)
+			}
+			if got := tr.FileLanguage(); got != st.file {
+				t.Errorf("FileLanguage = %q, want %q", got, st.file)
+			}
+		})
+	}
+	if got := parsedLanguages(); !slices.Equal(got, []string{"de", "en", "fr"}) {
+		t.Errorf("parsed %v, want de, en, fr", got)
+	}
+
+	valid := map[string]bool{"Usage:": true, "Aufruf:": true}
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		for i := range 200 {
+			tr.SetLanguage([]string{"en", "de"}[i%2])
+		}
+	}()
+	go func() {
+		defer wg.Done()
+		for range 200 {
+			if got := tr.T("cli.usage.title"); !valid[got] {
+				t.Errorf("rendered %q while switching", got)
+				return
+			}
+		}
+	}()
+	wg.Wait()
+}

@@ -27,9 +27,18 @@ import (
 //go:embed *.json
 var files embed.FS
 
-// Translator renders messages in one language, falling back to English. Its
-// messages are loaded on first use.
+// Translator renders messages in its active language, falling back to
+// English. Its messages are loaded on first use. SetLanguage switches the
+// language for everyone holding the Translator (the window, the services'
+// notifications); it is safe from any goroutine, and a message rendered
+// while it switches comes out wholly in the old or the new language.
 type Translator struct {
+	cur atomic.Pointer[active]
+}
+
+// active is one language of a Translator, with its localizer built on
+// first use.
+type active struct {
 	lang string // as asked for, normalised ("de-DE")
 	once sync.Once
 	loc  *i18n.Localizer
@@ -85,14 +94,28 @@ func Languages() []string {
 // New returns a Translator for lang ("de", "fr-CA", "de_DE.UTF-8"); an empty
 // lang follows the OS (LC_ALL, LC_MESSAGES, LANG). It parses nothing yet.
 func New(lang string) *Translator {
+	t := &Translator{}
+	t.SetLanguage(lang)
+	return t
+}
+
+// SetLanguage makes lang the active language ("" follows the OS, as in New).
+// Messages rendered from then on are in lang; what was rendered before
+// stays as it is, so a window rebuilds its widgets to show the change. It
+// parses nothing yet.
+func (t *Translator) SetLanguage(lang string) {
 	if lang == "" {
 		lang = OSLanguage()
 	}
-	return &Translator{lang: normalise(lang)}
+	t.cur.Store(&active{lang: normalise(lang)})
 }
 
-// Language returns the language the Translator was asked for.
-func (t *Translator) Language() string { return t.lang }
+// Language returns the active language as it was asked for.
+func (t *Translator) Language() string { return t.cur.Load().lang }
+
+// FileLanguage returns the message file that serves the active language
+// ("fr-CA" → "fr", an unknown language → "en").
+func (t *Translator) FileLanguage() string { return fileLanguage(t.Language()) }
 
 // OSLanguage reads the user's language from the POSIX locale variables.
 func OSLanguage() string {
@@ -186,10 +209,11 @@ func bundleFor(fileLang string) *i18n.Bundle {
 }
 
 func (t *Translator) localizer() *i18n.Localizer {
-	t.once.Do(func() {
-		t.loc = i18n.NewLocalizer(bundleFor(fileLanguage(t.lang)), t.lang, "en")
+	a := t.cur.Load()
+	a.once.Do(func() {
+		a.loc = i18n.NewLocalizer(bundleFor(fileLanguage(a.lang)), a.lang, "en")
 	})
-	return t.loc
+	return a.loc
 }
 
 // T renders message id with optional template data given as key, value pairs:

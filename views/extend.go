@@ -58,6 +58,26 @@ type PendingTab interface {
 	Discard()
 }
 
+// Closer is a Page or DeviceTab that follows something in the background
+// (a source's Subscribe, a ticker). The main window calls Close when it
+// drops the page — a language change builds every page afresh
+// (MainWindow.SetLanguage), and so does closing the window — and from then
+// on nothing may call into the page's widgets: Close cancels its
+// subscriptions and stops its goroutines. Close is called on the Fyne
+// goroutine, at most once.
+type Closer interface {
+	Close()
+}
+
+// closeAll closes those of objs that are Closers.
+func closeAll[T any](objs []T) {
+	for _, o := range objs {
+		if c, ok := any(o).(Closer); ok {
+			c.Close()
+		}
+	}
+}
+
 // windowFor is the window for a page's or tab's dialogs: the one explicit
 // returns when it is set, else the window showing root, else the app's first
 // window (a tab asked before it is shown), else nil.

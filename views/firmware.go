@@ -68,6 +68,8 @@ type FirmwareTab struct {
 	p    FirmwareTabParams
 	t    *translations.Translator
 	root fyne.CanvasObject
+	// unsubscribe stops following the source (Close).
+	unsubscribe func()
 
 	stage    *widget.Button
 	update   *widget.Button
@@ -146,13 +148,16 @@ func NewFirmwareTab(p FirmwareTabParams) *FirmwareTab {
 	root := container.New(layout.NewBorderLayout(head, nil, nil, nil), head, body)
 	f.root = root
 	f.head = newHeadFit(root, head)
-	p.Source.Subscribe(func() { f.p.ui(f.refresh) })
+	f.unsubscribe = p.Source.Subscribe(func() { f.p.ui(f.refresh) })
 	return f
 }
 
 // fit lays the tab out again when its head changed height: the progress or
 // a notice appeared or went (headFit).
 func (f *FirmwareTab) fit() { f.head.fit() }
+
+// Close stops following the firmware source (Closer).
+func (f *FirmwareTab) Close() { f.unsubscribe() }
 
 // newSubtle is a small grey label.
 func newSubtle() *widget.Label {

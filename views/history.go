@@ -81,6 +81,8 @@ type HistoryPage struct {
 	mu     sync.Mutex // guards filter and gen, which loads read in the background
 	filter calls.Filter
 	gen    int
+	// unsubscribe stops following the source (Close).
+	unsubscribe func()
 
 	// The Fyne goroutine's state.
 	data     historyData
@@ -174,9 +176,18 @@ func NewHistoryPage(p HistoryPageParams) *HistoryPage {
 	body := container.NewBorder(nil, nil, nil, container.NewHBox(widget.NewSeparator(), details), listArea)
 	h.root = container.NewBorder(top, nil, nil, nil, container.New(layout.NewCustomPaddedLayout(pad, 0, pad, 0), body))
 	h.showDetails(historyRow{})
-	p.Source.Subscribe(h.load)
+	h.unsubscribe = p.Source.Subscribe(h.load)
 	h.load()
 	return h
+}
+
+// Close stops following the history source, and drops the result of a
+// load under way, as a newer load would (Closer).
+func (h *HistoryPage) Close() {
+	h.unsubscribe()
+	h.mu.Lock()
+	h.gen++
+	h.mu.Unlock()
 }
 
 // Title is "Call history".

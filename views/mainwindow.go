@@ -6,6 +6,7 @@
 package views
 
 import (
+	"slices"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -48,6 +49,11 @@ type MainWindowParams struct {
 	// went, to scroll the card that holds it into view; 0 never (tests call
 	// followFocus).
 	FollowFocus time.Duration
+	// Rebuild, when set, builds new Pages and DeviceTabs, in the same order,
+	// after a language change (SetLanguage): pages render their text when
+	// they are built. The old ones are closed first (Closer). Without it
+	// the window keeps its pages, which then show their old language.
+	Rebuild func() (pages []Page, tabs []DeviceTab)
 }
 
 // WindowSize is the main window's size when the screen has room for it.
@@ -80,25 +86,16 @@ type MainWindow struct {
 	confirm *dialog.ConfirmDialog // asking to drop pending edits; nil when not
 	// lastFocus is the focused widget followFocus saw last.
 	lastFocus fyne.Focusable
+	// open is the page of p.Pages that shows; nil for the list and the
+	// device pages.
+	open Page
 }
 
 // NewMainWindow builds the main window, wires the tray when p.Tray is set and
 // the driver has one, and follows p.Source until the window closes.
 func NewMainWindow(p MainWindowParams) *MainWindow {
 	w := &MainWindow{p: p, win: p.App.NewWindow(p.T.T("app.title")), alerts: lowBatteryAlerts{}, useBanner: p.NotifyInWindow}
-	w.list = newDeviceList(p.T, p.Version, w.ShowDevice)
-	w.page = newDevicePage(p.T, func() { w.leave(w.ShowList) }, p.DeviceTabs)
-	entries := []navEntry{{title: p.T.T("views.nav.devices"), icon: kindIcon("headset"), open: func() { w.leave(w.ShowList) }}}
-	for _, pg := range p.Pages {
-		entries = append(entries, navEntry{title: pg.Title(), icon: pg.Icon(), open: func() { w.leave(func() { w.ShowPage(pg) }) }})
-	}
-	var bottom fyne.CanvasObject
-	if p.Presence != nil {
-		w.pbox = newPresenceBox(p.T, p.Presence, func(err error) { showErrorDialog(w.win, err) })
-		bottom = w.pbox.root
-	}
-	w.nav = newNavBar(p.T.T("app.title"), entries, bottom)
-	w.content = container.NewStack(w.list.root)
+	w.build()
 	icon := fyne.NewStaticResource("earshot.png", assets.AppIconPNG())
 	w.win.SetIcon(icon)
 	w.win.Resize(WindowSize)
@@ -115,11 +112,6 @@ func NewMainWindow(p MainWindowParams) *MainWindow {
 	} else {
 		w.win.SetMaster()
 	}
-	w.banner = newNoticeBar(p.T)
-	framed := container.NewBorder(w.banner.root, nil, nil, nil, w.content)
-	w.banner.onResize = newHeadFit(framed, w.banner.root).fit // the banner pushes the page down
-	w.win.SetContent(container.NewBorder(nil, nil, w.nav.root, nil, framed))
-	w.bindShortcuts(len(entries))
 	w.nav.selectIndex(0)
 	// The one boundary where background changes enter the UI (house habit 3 in docs/ARCHITECTURE.md).
 	cancel := p.Source.Subscribe(func() { fyne.Do(w.refresh) })
@@ -131,9 +123,101 @@ func NewMainWindow(p MainWindowParams) *MainWindow {
 	if p.FollowFocus > 0 {
 		stopFocus = w.followFocusEvery(p.FollowFocus)
 	}
-	w.win.SetOnClosed(func() { cancel(); cancelPresence(); stopFocus() })
+	w.win.SetOnClosed(func() {
+		cancel()
+		cancelPresence()
+		stopFocus()
+		closeAll(w.p.Pages)
+		closeAll(w.p.DeviceTabs)
+	})
 	w.refresh()
 	return w
+}
+
+// build makes everything the window shows in the Translator's language:
+// the title, the navigation with the presence selector, the device list,
+// the device page around p.DeviceTabs, the banner, and the Ctrl+1…9
+// shortcuts. It follows nothing itself (the window's subscriptions call
+// into whatever it built last), so building again leaks nothing.
+func (w *MainWindow) build() {
+	p := w.p
+	w.win.SetTitle(p.T.T("app.title"))
+	w.list = newDeviceList(p.T, p.Version, w.ShowDevice)
+	w.page = newDevicePage(p.T, func() { w.leave(w.ShowList) }, p.DeviceTabs)
+	entries := []navEntry{{title: p.T.T("views.nav.devices"), icon: kindIcon("headset"), open: func() { w.leave(w.ShowList) }}}
+	for _, pg := range p.Pages {
+		entries = append(entries, navEntry{title: pg.Title(), icon: pg.Icon(), open: func() { w.leave(func() { w.ShowPage(pg) }) }})
+	}
+	var bottom fyne.CanvasObject
+	if p.Presence != nil {
+		w.pbox = newPresenceBox(p.T, p.Presence, func(err error) { showErrorDialog(w.win, err) })
+		bottom = w.pbox.root
+	}
+	w.nav = newNavBar(p.T.T("app.title"), entries, bottom)
+	w.content = container.NewStack(w.list.root)
+	old := w.banner
+	w.banner = newNoticeBar(p.T)
+	if old != nil && old.text != "" {
+		w.banner.set(noticeWarning, old.text) // a notice already shown stays, as it was worded
+	}
+	framed := container.NewBorder(w.banner.root, nil, nil, nil, w.content)
+	w.banner.onResize = newHeadFit(framed, w.banner.root).fit // the banner pushes the page down
+	w.win.SetContent(container.NewBorder(nil, nil, w.nav.root, nil, framed))
+	w.bindShortcuts(len(entries))
+}
+
+// SetLanguage makes lang the language of the window's Translator ("" =
+// the OS's) and builds the window again in it (Retranslate). The
+// Translator is shared with the services that hand the window their
+// notifications, so those come in lang from then on too.
+func (w *MainWindow) SetLanguage(lang string) {
+	w.p.T.SetLanguage(lang)
+	w.Retranslate()
+}
+
+// Retranslate builds the window's content again in the Translator's
+// language, with new pages and tabs from p.Rebuild (the old ones closed),
+// and keeps what was open: the same page, or the same device page on the
+// same tab (a device that left stays shown as left). The title and the
+// tray menu follow. A confirmation that was asking is dismissed, as if
+// the person had chosen to stay. Edits a device tab held are lost; the
+// Preferences page, where the language changes, is open then, and leaving
+// the device page asked about them already.
+func (w *MainWindow) Retranslate() {
+	page := slices.Index(w.p.Pages, w.open)
+	tab := -1
+	if w.shown != "" {
+		for i, dt := range w.p.DeviceTabs {
+			if item, ok := w.page.items[dt]; ok && w.page.tabs.Selected() == item {
+				tab = i
+			}
+		}
+	}
+	if w.confirm != nil {
+		w.confirm.Hide()
+		w.confirm = nil
+	}
+	w.win.Canvas().Unfocus()
+	if w.p.Rebuild != nil {
+		closeAll(w.p.Pages)
+		closeAll(w.p.DeviceTabs)
+		w.p.Pages, w.p.DeviceTabs = w.p.Rebuild()
+	}
+	w.open = nil
+	w.build()
+	w.refresh() // the list, the open device's page and its tabs, the tray menu
+	switch {
+	case w.shown != "":
+		w.nav.selectIndex(0)
+		w.setContent(w.page.root)
+		if tab >= 0 && tab < len(w.p.DeviceTabs) {
+			w.page.selectTab(w.p.DeviceTabs[tab])
+		}
+	case page >= 0 && page < len(w.p.Pages):
+		w.ShowPage(w.p.Pages[page])
+	default:
+		w.ShowList()
+	}
 }
 
 // Window returns the Fyne window.
@@ -141,7 +225,7 @@ func (w *MainWindow) Window() fyne.Window { return w.win }
 
 // ShowList shows the device list.
 func (w *MainWindow) ShowList() {
-	w.shown = ""
+	w.shown, w.open = "", nil
 	w.nav.selectIndex(0)
 	w.setContent(w.list.root)
 }
@@ -154,7 +238,7 @@ func (w *MainWindow) ShowDevice(id string) {
 		w.ShowList()
 		return
 	}
-	w.shown, w.seen = id, d
+	w.shown, w.seen, w.open = id, d, nil
 	w.nav.selectIndex(0)
 	w.page.show(d, false)
 	w.setContent(w.page.root)
@@ -164,7 +248,7 @@ func (w *MainWindow) ShowDevice(id string) {
 func (w *MainWindow) ShowPage(p Page) {
 	for i, pg := range w.p.Pages {
 		if pg == p {
-			w.shown = ""
+			w.shown, w.open = "", p
 			w.nav.selectIndex(i + 1)
 			w.setContent(p.Content())
 			p.Shown()

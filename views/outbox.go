@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -86,10 +87,14 @@ type OutboxPage struct {
 	t  *translations.Translator
 	ui func(func())
 
-	mu      sync.Mutex // guards loading and started
+	mu      sync.Mutex // guards loading, started and closed
 	loading bool
 	again   bool // a load was asked for while one ran
 	started bool
+	closed  bool
+	// stop ends the ticker's goroutine, which closes stopped as it ends
+	// (nil while none runs).
+	stop, stopped chan struct{}
 
 	// The Fyne goroutine's state.
 	last    outboxData
@@ -165,17 +170,45 @@ func (pg *OutboxPage) Content() fyne.CanvasObject { return pg.root }
 func (pg *OutboxPage) Shown() {
 	pg.Refresh()
 	pg.mu.Lock()
-	start := !pg.started && pg.p.Interval > 0
+	defer pg.mu.Unlock()
+	if pg.started || pg.closed || pg.p.Interval <= 0 {
+		return
+	}
 	pg.started = true
-	pg.mu.Unlock()
-	if start {
-		go func() {
-			tick := time.NewTicker(pg.p.Interval)
-			defer tick.Stop()
-			for range tick.C {
+	pg.stop, pg.stopped = make(chan struct{}), make(chan struct{})
+	outboxTickers.Add(1)
+	go func(stop, stopped chan struct{}) {
+		defer close(stopped)
+		defer outboxTickers.Add(-1)
+		tick := time.NewTicker(pg.p.Interval)
+		defer tick.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-tick.C:
 				pg.Refresh()
 			}
-		}()
+		}
+	}(pg.stop, pg.stopped)
+}
+
+// outboxTickers counts the Outbox pages' ticker goroutines that run: the
+// tests prove that rebuilding the window leaves none behind.
+var outboxTickers atomic.Int64
+
+// Close stops reading the outbox every Interval, and waits until the
+// ticker's goroutine has ended; the result of a load under way is dropped
+// (Closer).
+func (pg *OutboxPage) Close() {
+	pg.mu.Lock()
+	pg.closed = true
+	stop, stopped := pg.stop, pg.stopped
+	pg.stop = nil
+	pg.mu.Unlock()
+	if stop != nil {
+		close(stop)
+		<-stopped
 	}
 }
 
@@ -207,7 +240,14 @@ func (pg *OutboxPage) load() {
 				d.parked[e.ID], d.err = pg.p.Source.Parked(e.ID, outboxParkedShown)
 			}
 		}
-		pg.ui(func() { pg.show(d) })
+		pg.ui(func() {
+			pg.mu.Lock()
+			closed := pg.closed
+			pg.mu.Unlock()
+			if !closed { // a closed page's widgets are shown nowhere
+				pg.show(d)
+			}
+		})
 		pg.mu.Lock()
 		if !pg.again {
 			pg.loading = false

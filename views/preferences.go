@@ -1,8 +1,11 @@
 package views
 
 import (
+	"strings"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -41,6 +44,13 @@ type PreferencesPageParams struct {
 	T      *translations.Translator
 	// Clipboard receives the diagnostics zip's path; nil means the app's.
 	Clipboard func(string)
+	// OnLanguage, when set, is called once a new LANGUAGE was saved ("" =
+	// as the system): it switches the window to the language now in
+	// effect (MainWindow.SetLanguage), which builds this page afresh, and
+	// returns true; false when the language in effect did not change (a
+	// higher source sets it). Without it, or on false, the page says the
+	// change takes effect at the next start.
+	OnLanguage func(lang string) bool
 }
 
 // PreferencesPage shows every configuration key with its value and source,
@@ -65,7 +75,9 @@ func NewPreferencesPage(p PreferencesPageParams) *PreferencesPage {
 	pg := &PreferencesPage{p: p, t: p.T}
 	title := widget.NewLabelWithStyle(p.T.T("prefs.title"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	title.SizeName = theme.SizeNameHeadingText
-	pg.grid = container.NewGridWithColumns(3)
+	// Key on the left, as wide as the longest; the value and who set it
+	// share the rest, so the page fits a small window in any language.
+	pg.grid = container.New(layout.NewFormLayout())
 	pg.own = container.NewVBox()
 	pg.status = widget.NewLabel("")
 	pg.status.Wrapping = fyne.TextWrapWord
@@ -93,9 +105,9 @@ func (pg *PreferencesPage) Shown() { pg.Refresh() }
 func (pg *PreferencesPage) Refresh() {
 	entries := pg.p.Source.Entries()
 	pg.grid.RemoveAll()
-	for _, h := range []string{"prefs.key", "prefs.value", "prefs.source"} {
-		pg.grid.Add(widget.NewLabelWithStyle(pg.t.T(h), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
-	}
+	bold := fyne.TextStyle{Bold: true}
+	pg.grid.Add(widget.NewLabelWithStyle(pg.t.T("prefs.key"), fyne.TextAlignLeading, bold))
+	pg.grid.Add(widget.NewLabelWithStyle(pg.t.T("prefs.value")+" · "+pg.t.T("prefs.source"), fyne.TextAlignLeading, bold))
 	for _, e := range entries {
 		value := e.Value
 		if value == "" {
@@ -107,15 +119,12 @@ func (pg *PreferencesPage) Refresh() {
 		if e.Source != "default" {
 			src = e.Source
 		}
-		var srcObj fyne.CanvasObject = widget.NewLabel(src)
+		var srcObj fyne.CanvasObject = wrappedCaption(src)
 		if e.Machine {
-			lock := widget.NewLabel(pg.t.T("prefs.locked", "Source", e.Source))
-			lock.Wrapping = fyne.TextWrapWord
-			srcObj = container.NewBorder(nil, nil, widget.NewIcon(theme.WarningIcon()), nil, lock)
+			srcObj = pg.lockedNote(e.Source)
 		}
 		pg.grid.Add(widget.NewLabel(e.Key))
-		pg.grid.Add(v)
-		pg.grid.Add(srcObj)
+		pg.grid.Add(container.New(layout.NewCustomPaddedVBoxLayout(0), v, srcObj))
 	}
 	pg.own.RemoveAll()
 	for _, e := range entries {
@@ -125,15 +134,16 @@ func (pg *PreferencesPage) Refresh() {
 	}
 	pg.own.Add(pg.themeChoice())
 	if a := fyne.CurrentApp(); a != nil {
-		chk := widget.NewCheck(pg.t.T("prefs.notificationsOn"), func(on bool) {
+		chk := widget.NewCheck("", func(on bool) {
 			a.Preferences().SetBool(NotificationsPreference, on)
 		})
 		chk.Checked = NotificationsOn(a)
 		pg.notifications = chk
-		pg.own.Add(container.NewBorder(nil, nil, widget.NewLabel(pg.t.T("prefs.notifications")), nil, chk))
+		pg.own.Add(container.NewBorder(nil, nil, widget.NewLabel(pg.t.T("prefs.notifications")), nil,
+			checkRow(chk, pg.t.T("prefs.notificationsOn"))))
 	}
 	if supported, on := pg.p.Source.StartAtLogin(); supported {
-		chk := widget.NewCheck(pg.t.T("prefs.startAtLoginOn"), nil)
+		chk := widget.NewCheck("", nil)
 		chk.SetChecked(on)
 		chk.OnChanged = func(on bool) {
 			if err := pg.p.Source.SetStartAtLogin(on); err != nil {
@@ -143,8 +153,25 @@ func (pg *PreferencesPage) Refresh() {
 			pg.status.SetText(pg.t.T("prefs.startAtLoginSaved"))
 		}
 		pg.startAtLogin = chk
-		pg.own.Add(container.NewBorder(nil, nil, widget.NewLabel(pg.t.T("prefs.startAtLogin")), nil, chk))
+		pg.own.Add(container.NewBorder(nil, nil, widget.NewLabel(pg.t.T("prefs.startAtLogin")), nil,
+			checkRow(chk, pg.t.T("prefs.startAtLoginOn"))))
 	}
+}
+
+// checkRow is a check box with its text beside it in a label that wraps:
+// a Check's own text never wraps, and a long one (German) would make the
+// page wider than a small window.
+func checkRow(chk *widget.Check, text string) fyne.CanvasObject {
+	l := widget.NewLabel(text)
+	l.Wrapping = fyne.TextWrapWord
+	return container.NewBorder(nil, nil, container.NewVBox(chk), nil, l)
+}
+
+// wrappedCaption is grey text that wraps anywhere (a long file path).
+func wrappedCaption(text string) fyne.CanvasObject {
+	c := widget.NewRichText(&widget.TextSegment{Text: text, Style: widget.RichTextStyle{ColorName: theme.ColorNamePlaceHolder}})
+	c.Wrapping = fyne.TextWrapBreak
+	return c
 }
 
 // ownSetting is the control of one of the user's own keys: a language list
@@ -155,27 +182,38 @@ func (pg *PreferencesPage) ownSetting(e PrefEntry) fyne.CanvasObject {
 			pg.status.SetText(pg.t.T("prefs.saveFailed", "Err", err.Error()))
 			return
 		}
+		if e.Key == "LANGUAGE" && pg.p.OnLanguage != nil && pg.p.OnLanguage(v) {
+			return // the window, this page included, was built again
+		}
 		pg.status.SetText(pg.t.T("prefs.saved"))
 	}
 	var ctl fyne.Disableable
 	var obj fyne.CanvasObject
 	switch e.Key {
 	case "LANGUAGE":
-		opts := append([]string{pg.t.T("prefs.systemLanguage")}, translations.Languages()...)
+		// Each language by its own name ("Deutsch"), as people look for it.
+		codes := append([]string{""}, translations.Languages()...)
+		opts := []string{pg.t.T("prefs.systemLanguage")}
+		for _, c := range codes[1:] {
+			opts = append(opts, translations.New(c).T("language.self"))
+		}
 		sel := widget.NewSelect(opts, nil)
-		sel.SetSelected(opts[0])
-		if e.Value != "" {
-			sel.SetSelected(e.Value)
-		}
-		sel.OnChanged = func(v string) {
-			if v == opts[0] {
-				v = ""
+		sel.SetSelectedIndex(0)
+		for i, c := range codes {
+			if c != "" && strings.EqualFold(c, e.Value) {
+				sel.SetSelectedIndex(i)
 			}
-			save(v)
 		}
+		if e.Value != "" && sel.SelectedIndex() == 0 {
+			// A language without a file of its own ("fr-CA", "ja"), set by hand.
+			sel.Options = append(sel.Options, e.Value)
+			codes = append(codes, e.Value)
+			sel.SetSelectedIndex(len(codes) - 1)
+		}
+		sel.OnChanged = func(string) { save(codes[sel.SelectedIndex()]) }
 		ctl, obj = sel, sel
 	default: // TRAYICON
-		chk := widget.NewCheck(pg.t.T("prefs.trayOn"), nil)
+		chk := widget.NewCheck("", nil)
 		chk.SetChecked(e.Value == "YES")
 		chk.OnChanged = func(on bool) {
 			if on {
@@ -184,17 +222,24 @@ func (pg *PreferencesPage) ownSetting(e PrefEntry) fyne.CanvasObject {
 				save("NO")
 			}
 		}
-		ctl, obj = chk, chk
+		ctl, obj = chk, checkRow(chk, pg.t.T("prefs.trayOn"))
 	}
 	label := widget.NewLabel(pg.t.T("prefs.key." + e.Key))
 	row := container.NewBorder(nil, nil, label, nil, obj)
 	if e.Machine {
 		ctl.Disable()
-		lock := widget.NewLabel(pg.t.T("prefs.locked", "Source", e.Source))
-		lock.Wrapping = fyne.TextWrapWord
-		return container.NewVBox(row, lock)
+		return container.NewVBox(row, pg.lockedNote(e.Source))
 	}
 	return row
+}
+
+// lockedNote says, with a warning sign, that IT set a key machine-wide in
+// source, so it cannot be changed here.
+func (pg *PreferencesPage) lockedNote(source string) fyne.CanvasObject {
+	lock := widget.NewLabel(pg.t.T("prefs.locked", "Source", source))
+	lock.Wrapping = fyne.TextWrapWord
+	lock.Importance = widget.WarningImportance
+	return container.NewBorder(nil, nil, container.NewVBox(widget.NewIcon(theme.NewWarningThemedResource(theme.WarningIcon()))), nil, lock)
 }
 
 func (pg *PreferencesPage) copyDiagnostics() {

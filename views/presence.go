@@ -73,6 +73,8 @@ type PresencePage struct {
 	ui func(func())
 
 	once sync.Once
+	// unsubscribe stops following the source once Shown subscribed (Close).
+	unsubscribe func()
 
 	// The Fyne goroutine's state.
 	dot      *fyne.Container
@@ -113,8 +115,18 @@ func (pg *PresencePage) Content() fyne.CanvasObject { return pg.root }
 
 // Shown reads the state again and follows it from then on.
 func (pg *PresencePage) Shown() {
-	pg.once.Do(func() { pg.p.Source.Subscribe(func() { pg.ui(pg.Refresh) }) })
+	pg.once.Do(func() { pg.unsubscribe = pg.p.Source.Subscribe(func() { pg.ui(pg.Refresh) }) })
 	pg.Refresh()
+}
+
+// Close stops following the presence source, and keeps a later Shown from
+// following it again (Closer).
+func (pg *PresencePage) Close() {
+	pg.once.Do(func() {})
+	if pg.unsubscribe != nil {
+		pg.unsubscribe()
+		pg.unsubscribe = nil
+	}
 }
 
 func (pg *PresencePage) build() {

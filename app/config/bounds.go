@@ -1,6 +1,7 @@
 package config
 
 import (
+	"bytes"
 	"fmt"
 	"strconv"
 	"strings"
@@ -111,6 +112,20 @@ func checkDocument(doc []byte) error {
 		return fmt.Errorf("arrays or tables are nested deeper than the %d levels allowed", MaxDepth)
 	}
 	return nil
+}
+
+// invalidUTF8Line returns the number of the first line of doc that is not
+// valid UTF-8, and false; or 0 and true when all of doc is valid.
+func invalidUTF8Line(doc []byte) (int, bool) {
+	if utf8.Valid(doc) {
+		return 0, true
+	}
+	for i, line := range bytes.Split(doc, []byte("\n")) {
+		if !utf8.Valid(line) {
+			return i + 1, false
+		}
+	}
+	return 0, true // not reached: an invalid document has an invalid line
 }
 
 // shown quotes a value for a message: control characters escaped, cut to

@@ -123,7 +123,7 @@ func TestProblemsAreOneLine(t *testing.T) {
 			want: `ZZZ…" is not YES or NO`},
 		{name: "bidi override and C1 in a registry value", layer: &Layer{Source: `HKLM\Software\Earshot`,
 			Values: map[string]string{"CHECKFORUPDATESINTERVALMINUTES": "1\u202e0\u009b31m"}}, want: `"1\u202e0\u009b31m" is not a whole number`},
-		{name: "invalid UTF-8 in a key", doc: "\"K\xff\xfe\" = 1\n", want: `not valid TOML`},
+		{name: "invalid UTF-8 in a key", doc: "\"K\xff\xfe\" = 1\n", want: `line 1 is not UTF-8 text`},
 		{name: "invalid UTF-8 in an environment key", layer: &Layer{Source: "environment", Values: map[string]string{"K\xff": "1"}},
 			want: `K\xff: unknown key`},
 	}

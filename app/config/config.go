@@ -142,7 +142,16 @@ func (p Problem) String() string {
 type Layer struct {
 	Source string
 	Values map[string]string
+	// NotValues names, by key as written, what a file held where a key
+	// wants one value ("an array", "a table", "a date"); such a key is
+	// reported and keeps the value of the layers below.
+	NotValues map[string]string
 }
+
+// maxProblemsPerSource is how many problems one source reports one by one;
+// the rest are counted in one more line, so a hostile file of 100 000
+// unknown keys does not flood the log.
+const maxProblemsPerSource = 50
 
 type setter func(c *Config, v string) error
 
@@ -205,37 +214,49 @@ func Resolve(layers []Layer) (Config, []Problem) {
 	c := Defaults()
 	var problems []Problem
 	for _, l := range layers {
-		names := make([]string, 0, len(l.Values))
+		names := make([]string, 0, len(l.Values)+len(l.NotValues))
 		for k := range l.Values {
 			names = append(names, k)
 		}
+		for k := range l.NotValues {
+			if _, dup := l.Values[k]; !dup {
+				names = append(names, k)
+			}
+		}
 		sort.Strings(names)
+		var mine []Problem
+		report := func(p Problem) { mine = append(mine, p) }
 		for _, raw := range names {
 			key := strings.ToUpper(strings.TrimSpace(raw))
 			v := strings.TrimSpace(l.Values[raw])
 			set, known := keys[key]
+			what, notValue := l.NotValues[raw]
 			switch {
+			case known && notValue:
+				report(Problem{l.Source, raw, fmt.Sprintf("%s, not one value; keeping %s", what, describe(c, key))})
+				continue
 			case len(l.Values[raw]) > MaxValueBytes:
-				problems = append(problems, Problem{l.Source, raw, fmt.Sprintf("a value of %d bytes is longer than the %d allowed; ignored",
+				report(Problem{l.Source, raw, fmt.Sprintf("a value of %d bytes is longer than the %d allowed; ignored",
 					len(l.Values[raw]), MaxValueBytes)})
 				continue
 			case !known:
-				problems = append(problems, Problem{l.Source, raw, "unknown key, ignored"})
+				report(Problem{l.Source, raw, "unknown key, ignored"})
 				continue
 			case key == KeyAnalyticsEndpoint:
 				eps, bad := splitEndpoints(v)
 				for _, b := range bad {
-					problems = append(problems, Problem{l.Source, key, b + ", skipped"})
+					report(Problem{l.Source, key, b + ", skipped"})
 				}
 				c.AnalyticsEndpoints = eps
 			default:
 				if err := set(&c, v); err != nil {
-					problems = append(problems, Problem{l.Source, key, err.Error() + "; keeping " + describe(c, key)})
+					report(Problem{l.Source, key, err.Error() + "; keeping " + describe(c, key)})
 					continue
 				}
 			}
 			c.Sources[key] = l.Source
 		}
+		problems = append(problems, capProblems(l.Source, mine)...)
 	}
 	if c.Username != "" {
 		for _, u := range append([]string{c.ManagementEndpoint}, c.AnalyticsEndpoints...) {
@@ -246,6 +267,16 @@ func Resolve(layers []Layer) (Config, []Problem) {
 		}
 	}
 	return c, problems
+}
+
+// capProblems keeps the first maxProblemsPerSource problems of a source
+// and counts the rest in one more line.
+func capProblems(source string, ps []Problem) []Problem {
+	if len(ps) <= maxProblemsPerSource {
+		return ps
+	}
+	return append(ps[:maxProblemsPerSource:maxProblemsPerSource], Problem{Source: source,
+		Msg: fmt.Sprintf("%d more problems not shown one by one", len(ps)-maxProblemsPerSource)})
 }
 
 func describe(c Config, key string) string {
@@ -273,8 +304,10 @@ func describe(c Config, key string) string {
 		return quoteOrEmpty(Redact(c.ManagementEndpoint))
 	case KeyCapabilitiesEndpoint:
 		return quoteOrEmpty(Redact(c.CapabilitiesEndpoint))
+	case KeyPassword, KeyBackendConfiguration:
+		return "the previous value" // secrets are never shown
 	}
-	return "the previous value"
+	return quoteOrEmpty(Values(c)[key])
 }
 
 func yesNo(b bool) string {
@@ -406,6 +439,9 @@ func ReadTOML(fs afero.Fs, path string, optional bool) (*Layer, *Problem) {
 	if err := checkDocument(raw); err != nil {
 		return nil, &Problem{Source: path, Msg: err.Error() + "; file ignored"}
 	}
+	if line, ok := invalidUTF8Line(raw); !ok {
+		return nil, &Problem{Source: path, Msg: fmt.Sprintf("line %d is not UTF-8 text, as TOML must be; file ignored", line)}
+	}
 	var doc map[string]any
 	if _, err := toml.Decode(string(raw), &doc); err != nil {
 		msg := err.Error()
@@ -414,21 +450,23 @@ func ReadTOML(fs afero.Fs, path string, optional bool) (*Layer, *Problem) {
 		}
 		return nil, &Problem{Source: path, Msg: "not valid TOML: " + msg + "; file ignored"}
 	}
-	l := &Layer{Source: path, Values: map[string]string{}}
+	l := &Layer{Source: path, Values: map[string]string{}, NotValues: map[string]string{}}
 	for k, v := range doc {
 		switch x := v.(type) {
 		case string:
 			l.Values[k] = x
 		case int64:
 			l.Values[k] = strconv.FormatInt(x, 10)
+		case float64:
+			l.Values[k] = strconv.FormatFloat(x, 'g', -1, 64)
 		case bool:
-			if x {
-				l.Values[k] = "YES"
-			} else {
-				l.Values[k] = "NO"
-			}
-		default:
-			l.Values[k] = fmt.Sprint(x)
+			l.Values[k] = strconv.FormatBool(x) // the yes/no keys take true and false
+		case []any, []map[string]any:
+			l.NotValues[k] = "an array"
+		case map[string]any:
+			l.NotValues[k] = "a table"
+		default: // the date and time types
+			l.NotValues[k] = "a date or time"
 		}
 	}
 	return l, nil

@@ -4,6 +4,8 @@ package config
 
 import (
 	"errors"
+	"fmt"
+	"strconv"
 
 	"golang.org/x/sys/windows/registry"
 )
@@ -25,10 +27,47 @@ func (hklm) String(key, name string) (string, error) {
 	}
 	defer k.Close()
 	v, _, err := k.GetStringValue(name)
-	if errors.Is(err, registry.ErrNotExist) {
+	switch {
+	case errors.Is(err, registry.ErrNotExist):
 		return "", ErrNoValue
+	case errors.Is(err, registry.ErrUnexpectedType):
+		// A .reg file written by hand may hold TRAYICON=dword:00000001:
+		// a number reads as its decimal text; anything else is refused.
+		if n, _, ierr := k.GetIntegerValue(name); ierr == nil {
+			return strconv.FormatUint(n, 10), nil
+		}
+		_, typ, _ := k.GetValue(name, nil)
+		return "", fmt.Errorf("%w: %s", ErrNotString, registryTypeName(typ))
 	}
 	return v, err
+}
+
+// Names lists the value names under key (RegistryLister).
+func (hklm) Names(key string) ([]string, error) {
+	k, err := registry.OpenKey(registry.LOCAL_MACHINE, key, registry.QUERY_VALUE)
+	if err != nil {
+		if errors.Is(err, registry.ErrNotExist) {
+			return nil, ErrNoValue
+		}
+		return nil, err
+	}
+	defer k.Close()
+	return k.ReadValueNames(maxRegistryNames)
+}
+
+// maxRegistryNames bounds how many value names are listed under the key.
+const maxRegistryNames = 1000
+
+func registryTypeName(t uint32) string {
+	switch t {
+	case registry.BINARY:
+		return "REG_BINARY"
+	case registry.MULTI_SZ:
+		return "REG_MULTI_SZ"
+	case registry.NONE:
+		return "REG_NONE"
+	}
+	return fmt.Sprintf("registry type %d", t)
 }
 
 // DeleteProtectedPassword removes PASSWORD from the protected key once it is

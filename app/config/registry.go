@@ -3,6 +3,8 @@ package config
 import (
 	"errors"
 	"fmt"
+	"sort"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -21,6 +23,18 @@ const maxRegistryValue = 64 << 10
 // ErrNoValue is what a RegistryReader returns for a key or value that does
 // not exist.
 var ErrNoValue = errors.New("no such registry value")
+
+// ErrNotString is what a RegistryReader returns, wrapped with the type it
+// found ("not a string value: REG_BINARY"), for a value that is neither a string nor a number (REG_BINARY,
+// REG_MULTI_SZ…): someone else wrote it, not the MSI.
+var ErrNotString = errors.New("not a string value")
+
+// RegistryLister is a RegistryReader that can also list the value names
+// under a key, so names that are no property (a typo, another program's)
+// are reported rather than silently ignored.
+type RegistryLister interface {
+	Names(key string) ([]string, error)
+}
 
 // RegistryReader reads string values under HKLM. It is the seam between the
 // Windows registry (machine_windows.go) and the layering, so the layer can be
@@ -60,12 +74,28 @@ func RegistryLayers(r RegistryReader) ([]Layer, []Problem) {
 			if v != "" {
 				l.Values[name] = v
 			}
+		case errors.Is(err, ErrNotString):
+			problems = append(problems, Problem{Source: RegistrySource, Key: name, Msg: err.Error() + "; ignored"})
 		case errors.Is(err, ErrNoValue):
 		case name == KeyPassword:
 			// Access denied to the protected key: expected for ordinary users.
 		default:
 			problems = append(problems, Problem{Source: RegistrySource, Key: name, Msg: "cannot read: " + err.Error()})
 		}
+	}
+	if lister, ok := r.(RegistryLister); ok {
+		names, err := lister.Names(RegistryPath)
+		if err != nil && !errors.Is(err, ErrNoValue) {
+			problems = append(problems, Problem{Source: RegistrySource, Msg: "cannot list the values: " + err.Error()})
+		}
+		var unknown []Problem
+		for _, n := range names {
+			if _, known := keys[strings.ToUpper(strings.TrimSpace(n))]; !known && n != "" && !strings.EqualFold(n, MachinePasswordValue) {
+				unknown = append(unknown, Problem{Source: RegistrySource, Key: n, Msg: "unknown value, ignored"})
+			}
+		}
+		sort.Slice(unknown, func(i, j int) bool { return unknown[i].Key < unknown[j].Key })
+		problems = append(problems, capProblems(RegistrySource, unknown)...)
 	}
 	// The sealed machine password comes first: a clear one still under
 	// ProtectedPath (read by SYSTEM or an administrator before the service

@@ -67,22 +67,28 @@ func runGUI(s *cli.Session, args []string) (err error) {
 	if s.Config().TrayIcon && !tray {
 		s.Log().Warn("no tray host on the session D-Bus: running without a tray icon, so closing the window quits")
 	}
+	var w *views.MainWindow
+	// A language chosen on the Preferences page switches the window at
+	// once: the Translator the services share speaks it from then on, and
+	// the pages are built again in it.
+	onLanguage := func(string) bool {
+		lang := s.Language()
+		if translations.New(lang).Language() == t.Language() {
+			return false
+		}
+		w.SetLanguage(lang)
+		return true
+	}
 	pages, tabs := guiPages(t, ow), guiDeviceTabs(t, ow)
-	pages = append(pages, preferencesPage(s))
+	pages = append(pages, preferencesPage(s, onLanguage))
 	p := views.MainWindowParams{App: a, Source: ow.Core(), T: t, Tray: tray, Version: cli.Version, Presence: ow.Presence(),
 		FollowFocus: 150 * time.Millisecond}
-	for _, np := range pages {
-		if np.page != nil {
-			p.Pages = append(p.Pages, np.page)
-		}
-	}
-	for _, nt := range tabs {
-		if nt.tab != nil {
-			p.DeviceTabs = append(p.DeviceTabs, nt.tab)
-		}
+	p.Pages, p.DeviceTabs = viewPages(pages), viewTabs(tabs)
+	p.Rebuild = func() ([]views.Page, []views.DeviceTab) {
+		return viewPages(append(guiPages(t, ow), preferencesPage(s, onLanguage))), viewTabs(guiDeviceTabs(t, ow))
 	}
 	p.NotifyInWindow = !notificationService()
-	w := views.NewMainWindow(p)
+	w = views.NewMainWindow(p)
 	notifyFirmware(s, ow, w)
 	if o.Page != "" {
 		pg, err := findNamed(pages, o.Page, func(n namedPage) string { return n.name })
@@ -137,6 +143,28 @@ type namedPage struct {
 type namedTab struct {
 	name string
 	tab  views.DeviceTab
+}
+
+// viewPages are the pages of the navigation bar among named ones.
+func viewPages(named []namedPage) []views.Page {
+	var out []views.Page
+	for _, np := range named {
+		if np.page != nil {
+			out = append(out, np.page)
+		}
+	}
+	return out
+}
+
+// viewTabs are the device-page tabs among named ones.
+func viewTabs(named []namedTab) []views.DeviceTab {
+	var out []views.DeviceTab
+	for _, nt := range named {
+		if nt.tab != nil {
+			out = append(out, nt.tab)
+		}
+	}
+	return out
 }
 
 // guiPages are the pages after "Devices" in the navigation bar, in order.

@@ -21,7 +21,9 @@ func (p prefsSource) Diagnostics() (string, error)  { return p.s.WriteDiagnostic
 func (p prefsSource) StartAtLogin() (bool, bool)    { return p.s.StartAtLogin() }
 func (p prefsSource) SetStartAtLogin(on bool) error { return p.s.SetStartAtLogin(on) }
 
-// preferencesPage is the last page of the navigation bar.
-func preferencesPage(s *cli.Session) namedPage {
-	return namedPage{name: "preferences", page: views.NewPreferencesPage(views.PreferencesPageParams{Source: prefsSource{s}, T: s.T()})}
+// preferencesPage is the last page of the navigation bar; onLanguage is
+// called once a new language was saved.
+func preferencesPage(s *cli.Session, onLanguage func(string) bool) namedPage {
+	return namedPage{name: "preferences", page: views.NewPreferencesPage(views.PreferencesPageParams{Source: prefsSource{s}, T: s.T(),
+		OnLanguage: onLanguage})}
 }

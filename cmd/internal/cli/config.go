@@ -13,7 +13,7 @@ import (
 // password encrypted at rest: a clear PASSWORD in a file or the registry moves
 // into the protected store, and the stored one is used when no source sets it.
 func loadConfig(afs afero.Fs, o options, environ []string) (config.Config, []config.Problem, config.Paths, config.SecretStore) {
-	paths := userPaths(environ)
+	paths := config.WithSystemConfig(userPaths(environ), environ)
 	paths.Flag = o.configFile
 	machine, problems := machineLayers()
 	cfg, more := config.Load(afs, paths, machine, []config.Layer{config.EnvLayer(environ)})
