@@ -167,10 +167,11 @@ func checkRow(chk *widget.Check, text string) fyne.CanvasObject {
 	return container.NewBorder(nil, nil, container.NewVBox(chk), nil, l)
 }
 
-// wrappedCaption is grey text that wraps anywhere (a long file path).
+// wrappedCaption is grey text that wraps between words, and in a file path
+// after its separators (breakable), never inside a word.
 func wrappedCaption(text string) fyne.CanvasObject {
-	c := widget.NewRichText(&widget.TextSegment{Text: text, Style: widget.RichTextStyle{ColorName: theme.ColorNamePlaceHolder}})
-	c.Wrapping = fyne.TextWrapBreak
+	c := widget.NewRichText(&widget.TextSegment{Text: breakable(text), Style: widget.RichTextStyle{ColorName: theme.ColorNamePlaceHolder}})
+	c.Wrapping = fyne.TextWrapWord
 	return c
 }
 
