@@ -107,17 +107,15 @@ EARSHOT_CATALOGDIR="$work/catalog" shot firmware-offer --demo --theme light --sh
 kill "$backend"
 wait_bounded "$backend" 5 || true
 
-# The Call history page: two weeks of calls are seeded before the start, and
-# the demo plays for 45 s, so today has calls and a camera session of its own.
-# The dark shot selects the newest call to show its details.
-go build -o bin/seedhistory ./scripts/seedhistory
-seed_history() { ./bin/seedhistory --data "$work/data"; }
+# The Call history page: the demo writes its two weeks of calls at its first
+# start on a data folder, and plays for 45 s, so today has calls and a camera
+# session of its own. The dark shot selects the newest call to show its details.
 select_first_call() {
 	xdotool mousemove --window "$1" 400 330 click 1
 	sleep 0.8
 }
-prep=seed_history SETTLE_SECONDS=45 shot history --demo --theme light --page history
-prep=seed_history SETTLE_SECONDS=45 act=select_first_call shot history-dark --demo --theme dark --page history
+SETTLE_SECONDS=45 shot history --demo --theme light --page history
+SETTLE_SECONDS=45 act=select_first_call shot history-dark --demo --theme dark --page history
 
 # The Outbox page: the demo posts to three analytics endpoints — one is down
 # (its last error and next retry show), one refuses PeopleCount (those events
@@ -180,7 +178,7 @@ stop_xvfb
 EARSHOT_XVFB_SCREEN=800x600x24 start_xvfb
 export EARSHOT_LANGUAGE=de
 shot small-de-devices --demo --theme light
-prep=seed_history shot small-de-history --demo --theme light --page history
+shot small-de-history --demo --theme light --page history
 shot small-de-outbox --demo --theme light --page outbox
 shot small-de-device --demo --theme light --show "Jabra Evolve2"
 shot small-de-settings --demo --theme light --show "Jabra Evolve2" --tab settings
