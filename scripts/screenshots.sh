@@ -111,7 +111,7 @@ wait_bounded "$backend" 5 || true
 # start on a data folder, and plays for 45 s, so today has calls and a camera
 # session of its own. The dark shot selects the newest call to show its details.
 select_first_call() {
-	xdotool mousemove --window "$1" 400 330 click 1
+	xdotool mousemove --window "$1" 400 400 click 1
 	sleep 0.8
 }
 SETTLE_SECONDS=45 shot history --demo --theme light --page history

@@ -170,8 +170,9 @@ func NewHistoryPage(p HistoryPageParams) *HistoryPage {
 	// The details keep a fixed width on the right; the list takes the rest.
 	width := canvas.NewRectangle(color.Transparent)
 	width.SetMinSize(fyne.NewSize(detailsWidth, 0))
-	// Scrolled both ways: a call's details never make the window wider.
-	details := container.NewStack(width, container.NewScroll(
+	// Scrolled down only: the details wrap to the pane (detailSection), so
+	// they never make the window wider and nothing hides to the right.
+	details := container.NewStack(width, container.NewVScroll(
 		container.New(layout.NewCustomPaddedLayout(0, pad, pad, pad), h.details)))
 	body := container.NewBorder(nil, nil, nil, container.NewHBox(widget.NewSeparator(), details), listArea)
 	h.root = container.NewBorder(top, nil, nil, nil, container.New(layout.NewCustomPaddedLayout(pad, 0, pad, 0), body))
@@ -479,7 +480,11 @@ func (h *HistoryPage) newRow() fyne.CanvasObject {
 	bg.CornerRadius = theme.InputRadiusSize()
 	// Placeholder text, so the template measures as tall as a real row.
 	dayText := widget.NewRichText(&widget.TextSegment{Text: "Mon 1 Jan", Style: widget.RichTextStyle{Inline: true}})
-	heading := container.NewStack(bg, dayText)
+	// The day's totals end with "…" in a narrow list (German at 800 px),
+	// never cut off mid-letter.
+	totals := widget.NewRichText(&widget.TextSegment{Text: "0 calls", Style: widget.RichTextStyle{Inline: true}})
+	totals.Truncation = fyne.TextTruncateEllipsis
+	heading := container.NewStack(bg, container.NewBorder(nil, nil, dayText, nil, totals))
 	icon := widget.NewIcon(nil)
 	text := widget.NewRichText(
 		&widget.TextSegment{Text: "00:00 Device", Style: widget.RichTextStyle{TextStyle: fyne.TextStyle{Bold: true}}},
@@ -503,12 +508,17 @@ func (h *HistoryPage) updateRow(id widget.ListItemID, o fyne.CanvasObject) {
 		entry.Hide()
 		heading.Show()
 		heading.Objects[0].(*canvas.Rectangle).FillColor = theme.Color(theme.ColorNameHeaderBackground)
-		rt := heading.Objects[1].(*widget.RichText)
-		rt.Segments = []widget.RichTextSegment{
+		// Border puts the centre object first, then the left one.
+		line := heading.Objects[1].(*fyne.Container)
+		totals, date := line.Objects[0].(*widget.RichText), line.Objects[1].(*widget.RichText)
+		date.Segments = []widget.RichTextSegment{
 			&widget.TextSegment{Text: dateText(t, r.day.Day), Style: widget.RichTextStyle{Inline: true, TextStyle: fyne.TextStyle{Bold: true}}},
-			&widget.TextSegment{Text: "   " + dayTotalsText(t, *r.day), Style: widget.RichTextStyle{Inline: true, ColorName: theme.ColorNamePlaceHolder}},
 		}
-		rt.Refresh()
+		totals.Segments = []widget.RichTextSegment{
+			&widget.TextSegment{Text: dayTotalsText(t, *r.day), Style: widget.RichTextStyle{Inline: true, ColorName: theme.ColorNamePlaceHolder}},
+		}
+		date.Refresh()
+		totals.Refresh()
 		heading.Refresh()
 		return
 	}
@@ -594,7 +604,9 @@ func (h *HistoryPage) showDetails(r historyRow) {
 		h.details.Objects = sessionDetails(t, *r.session, loc)
 	default:
 		h.selected = ""
-		h.details.Objects = []fyne.CanvasObject{container.NewPadded(newCaption(t.T("history.details.none")))}
+		hint := newCaption(t.T("history.details.none"))
+		hint.Wrapping = fyne.TextWrapWord // the pane is narrow: wrap, never cut
+		h.details.Objects = []fyne.CanvasObject{container.NewPadded(hint)}
 	}
 	h.details.Refresh()
 }

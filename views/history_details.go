@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -25,7 +26,7 @@ func callDetails(t *translations.Translator, c calls.Record, loc *time.Location)
 	start, end := c.Start.In(loc), c.End.In(loc)
 	objs := []fyne.CanvasObject{
 		detailsHead(c.DeviceName, dateText(t, start)+", "+clockText(start)+"–"+clockText(end)),
-		section(t.T("history.section.call"), []row{
+		detailSection(t.T("history.section.call"), []row{
 			{t.T("history.field.duration"), longDuration(t, c.Duration())},
 			{t.T("history.field.endReason"), calls.EndReasonText(t, c.CallEndReason)},
 			{t.T("history.field.mutes"), countText(t, c.TimesMuteButtonPressedDuringCall)},
@@ -56,8 +57,8 @@ func callDetails(t *translations.Translator, c calls.Record, loc *time.Location)
 		quality = []row{{t.T("history.field.telemetry"), t.T("history.value.notReported")}}
 	}
 	objs = append(objs,
-		section(t.T("history.section.quality"), quality),
-		section(t.T("history.section.identity"), []row{
+		detailSection(t.T("history.section.quality"), quality),
+		detailSection(t.T("history.section.identity"), []row{
 			{t.T("views.field.esn"), c.ESN},
 			{t.T("history.field.callId"), c.CallID},
 		}))
@@ -78,7 +79,7 @@ func sessionDetails(t *translations.Translator, s calls.Session, loc *time.Locat
 	}
 	return []fyne.CanvasObject{
 		detailsHead(s.DeviceName, dateText(t, start)+", "+clockText(start)+"–"+clockText(end)),
-		section(t.T("history.section.session"), []row{
+		detailSection(t.T("history.section.session"), []row{
 			{t.T("history.field.duration"), longDuration(t, s.End.Sub(s.Start))},
 			{t.T("history.field.endReason"), calls.EndReasonText(t, s.EndReason)},
 			{t.T("history.field.peopleStart"), people(s.PeopleCountAtStart)},
@@ -87,7 +88,7 @@ func sessionDetails(t *translations.Translator, s calls.Session, loc *time.Locat
 			{t.T("history.field.peopleMax"), people(s.PeopleCountMax)},
 			{t.T("history.field.peopleAvg"), avg},
 		}),
-		section(t.T("history.section.identity"), []row{{t.T("views.field.esn"), s.ESN}}),
+		detailSection(t.T("history.section.identity"), []row{{t.T("views.field.esn"), s.ESN}}),
 	}
 }
 
@@ -98,4 +99,23 @@ func hasValue(rows []row) bool {
 		}
 	}
 	return false
+}
+
+// detailSection is a card of a call's or session's details for the narrow
+// pane beside the list: each value under its label and wrapping between
+// words, so no value is cut off or makes the pane wider (a German end
+// reason, a long device name).
+func detailSection(title string, rows []row) fyne.CanvasObject {
+	box := container.NewVBox(widget.NewLabelWithStyle(title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+	for _, r := range rows {
+		if r.value == "" {
+			continue
+		}
+		v := widget.NewLabel(r.value)
+		v.Wrapping = fyne.TextWrapWord
+		label := newCaption(r.label)
+		label.Wrapping = fyne.TextWrapWord
+		box.Add(container.NewVBox(label, v))
+	}
+	return widget.NewCard("", "", box)
 }

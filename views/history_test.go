@@ -220,7 +220,8 @@ func (h *historyHarness) rows() []string {
 		stack := o.(*fyne.Container)
 		heading, entry := stack.Objects[0].(*fyne.Container), stack.Objects[1].(*fyne.Container)
 		if heading.Visible() {
-			out = append(out, "# "+richText(heading.Objects[1].(*widget.RichText)))
+			line := heading.Objects[1].(*fyne.Container) // Border: the totals (centre), then the date
+			out = append(out, "# "+richText(line.Objects[1].(*widget.RichText))+" | "+richText(line.Objects[0].(*widget.RichText)))
 			continue
 		}
 		text := entry.Objects[0].(*widget.RichText)
