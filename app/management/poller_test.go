@@ -19,9 +19,15 @@ type scripted struct {
 	applied int
 	clk     *clock.Fake
 	t0      time.Time
+	// gate, when set before the poller starts, holds every fetch until it
+	// is closed, so a test can see the poller busy whatever the timing.
+	gate chan struct{}
 }
 
 func (s *scripted) Fetch(_ context.Context, d device.Device) (Answer, error) {
+	if s.gate != nil {
+		<-s.gate
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.fetches = append(s.fetches, d.ESN+"@"+s.clk.Now().Sub(s.t0).String())
@@ -61,7 +67,7 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 func TestPoller(t *testing.T) {
 	t0 := time.Date(2026, 1, 2, 9, 0, 0, 0, time.UTC)
 	clk := clock.NewFake(t0)
-	s := &scripted{clk: clk, t0: t0, fail: 0}
+	s := &scripted{clk: clk, t0: t0, fail: 0, gate: make(chan struct{})}
 	busylight := device.Device{Info: device.Info{ID: "bl1", Kind: device.KindBusylight, ESN: "BL"}}
 	noESN := device.Device{Info: device.Info{ID: "x", Kind: device.KindHeadset}}
 	p := NewPoller(PollerParams{Fetcher: s, Applier: s, Devices: devs{"hs1": headset}, Clock: clk,
@@ -78,6 +84,7 @@ func TestPoller(t *testing.T) {
 	if !p.Busy() {
 		t.Fatal("not busy right after an arrival")
 	}
+	close(s.gate) // the first fetch may go on now, and every later one
 	waitFor(t, "the first poll", func() bool { return !p.Busy() })
 	if got := s.got(); len(got) != 1 || got[0] != "501AA5D6337F@0s" {
 		t.Fatalf("fetches = %v", got)
