@@ -180,17 +180,7 @@ func createPath(tx *bolt.Tx, path []string) (*bolt.Bucket, error) {
 // pages only. What it deletes was counted as salvaged: it is uncounted.
 func (sal *salvage) dropStaleEvents(tx *bolt.Tx, rep *RepairReport) error {
 	events := outboxBucket(tx, bucketOutboxEvents)
-	var low uint64
-	found := false
-	each := func(_ []byte, r endpointRecord) error {
-		if !found || r.Cursor < low {
-			low = r.Cursor
-		}
-		found = true
-		return nil
-	}
-	_ = forEachEndpoint(tx, each)
-	_ = forEachRetired(tx, each)
+	low, found := lowestCursor(tx)
 	var stale [][]byte
 	c := events.Cursor()
 	if found {
@@ -257,17 +247,7 @@ func countLostEvents(tx *bolt.Tx, rep *RepairReport) {
 	if events == nil {
 		return
 	}
-	var low uint64
-	found := false
-	each := func(_ []byte, r endpointRecord) error {
-		if !found || r.Cursor < low {
-			low = r.Cursor
-		}
-		found = true
-		return nil
-	}
-	_ = forEachEndpoint(tx, each)
-	_ = forEachRetired(tx, each)
+	low, found := lowestCursor(tx)
 	c := events.Cursor()
 	first, _ := c.First()
 	if !found {
@@ -365,4 +345,19 @@ func recordFacts(name string, v []byte) (id, device string, start, end time.Time
 		mutes = *c.MutePresses
 	}
 	return c.CallID, c.Device.Key, c.Start, c.End, mutes, err == nil
+}
+
+// lowestCursor is the lowest delivery cursor of every endpoint record,
+// configured or retired, that survived; found is false when none did.
+func lowestCursor(tx *bolt.Tx) (low uint64, found bool) {
+	each := func(_ []byte, r endpointRecord) error {
+		if !found || r.Cursor < low {
+			low = r.Cursor
+		}
+		found = true
+		return nil
+	}
+	_ = forEachEndpoint(tx, each)
+	_ = forEachRetired(tx, each)
+	return low, found
 }
