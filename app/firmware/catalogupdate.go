@@ -158,13 +158,11 @@ func (u *Updater) InstallFromCatalog(ctx context.Context, id string) (Outcome, e
 	if !u.p.Devices.CanUpdateFirmware(id) {
 		return Outcome{}, ErrCannotUpdate
 	}
-	release, err := u.claim(d.Key())
+	done, err := u.hold(d.Key())
 	if err != nil {
 		return Outcome{}, err
 	}
-	defer release()
-	end := u.begin()
-	defer end()
+	defer done()
 	staged, err := u.stageClaimed(ctx, d, false, func(ctx context.Context) (Staged, error) {
 		if src.file != "" {
 			return u.copyFile(ctx, d, src.file)

@@ -239,6 +239,17 @@ func (u *Updater) Busy() bool {
 	return u.busy > 0
 }
 
+// hold claims the device key for one piece of work and counts it as
+// running (begin); done undoes both.
+func (u *Updater) hold(key string) (done func(), err error) {
+	release, err := u.claim(key)
+	if err != nil {
+		return nil, err
+	}
+	end := u.begin()
+	return func() { end(); release() }, nil
+}
+
 // claim makes sure one update or staging at a time runs for a device.
 func (u *Updater) claim(key string) (release func(), err error) {
 	u.mu.Lock()
@@ -366,13 +377,11 @@ func (u *Updater) download(ctx context.Context, d device.Device, rawURL, endpoin
 // stage runs fetch and records the staged file for d, replacing (and
 // removing) an older one.
 func (u *Updater) stage(ctx context.Context, d device.Device, managed bool, fetch func(context.Context) (Staged, error)) (store.StagedFirmware, error) {
-	release, err := u.claim(d.Key())
+	done, err := u.hold(d.Key())
 	if err != nil {
 		return store.StagedFirmware{}, err
 	}
-	defer release()
-	end := u.begin()
-	defer end()
+	defer done()
 	return u.stageClaimed(ctx, d, managed, fetch)
 }
 
@@ -432,13 +441,11 @@ func (u *Updater) Apply(ctx context.Context, id string) (Outcome, error) {
 		return Outcome{}, ErrCannotUpdate
 	}
 	allow := u.p.AllowDowngrade != nil && u.p.AllowDowngrade(d.Key())
-	release, err := u.claim(d.Key())
+	done, err := u.hold(d.Key())
 	if err != nil {
 		return Outcome{}, err
 	}
-	defer release()
-	end := u.begin()
-	defer end()
+	defer done()
 	return u.update(ctx, d, staged, Job{AllowDowngrade: allow, Language: staged.Language, Region: staged.Region}), nil
 }
 
