@@ -35,6 +35,9 @@ type File struct {
 	f    file
 	size int64
 	lost int // lines the disk did not take since the last that it did
+	// pending: made by Lazy and not yet opened, nor closed; the first Write
+	// (or Ready) creates the folder and opens the file.
+	pending bool
 
 	// openFile opens path for appending; os.OpenFile but in tests.
 	openFile func(path string) (file, int64, error)
@@ -42,14 +45,41 @@ type File struct {
 
 // Open opens (appending) or creates path, with its folder, owner-only.
 func Open(path string, maxBytes int64, keep int) (*File, error) {
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return nil, fmt.Errorf("log folder: %w", err)
-	}
-	l := &File{path: path, maxBytes: maxBytes, keep: keep, openFile: openOS}
-	if err := l.open(); err != nil {
+	l := Lazy(path, maxBytes, keep)
+	if err := l.Ready(); err != nil {
 		return nil, err
 	}
 	return l, nil
+}
+
+// Lazy is Open deferred: nothing is created or opened until the first
+// Write (or Ready). A command that logs nothing then costs no folder, no
+// file and no descriptor, which is most of what a short command did before
+// it printed its answer.
+func Lazy(path string, maxBytes int64, keep int) *File {
+	return &File{path: path, maxBytes: maxBytes, keep: keep, openFile: openOS, pending: true}
+}
+
+// Ready opens a Lazy file now, so that a process that will log all day
+// (the service, the window) fails at start rather than losing its lines.
+func (l *File) Ready() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.openPending()
+}
+
+func (l *File) openPending() error {
+	if !l.pending {
+		return nil
+	}
+	if err := os.MkdirAll(filepath.Dir(l.path), 0o700); err != nil {
+		return fmt.Errorf("log folder: %w", err)
+	}
+	if err := l.open(); err != nil {
+		return err
+	}
+	l.pending = false
+	return nil
 }
 
 func openOS(path string) (file, int64, error) {
@@ -80,6 +110,10 @@ func (l *File) open() error {
 func (l *File) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if err := l.openPending(); err != nil {
+		l.lost++
+		return 0, err
+	}
 	if l.f == nil {
 		return 0, os.ErrClosed
 	}
@@ -142,6 +176,7 @@ func (l *File) rotate() error {
 func (l *File) Close() error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	l.pending = false
 	if l.f == nil {
 		return nil
 	}

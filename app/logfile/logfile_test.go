@@ -2,6 +2,7 @@ package logfile
 
 import (
 	"bytes"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -122,5 +123,52 @@ func TestTeeKeepsWritingWhenOneWriterFails(t *testing.T) {
 	}
 	if _, err := Tee(failing).Write([]byte("x")); err == nil {
 		t.Error("every writer failed, yet no error")
+	}
+}
+
+// TestLazyOpensOnFirstWrite: a Lazy file creates neither its folder nor the
+// file until a line is written, and a closed one is not opened again.
+func TestLazyOpensOnFirstWrite(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "logs", "earshot.log")
+	l := Lazy(path, 1<<20, 1)
+	if _, err := os.Stat(filepath.Dir(path)); !os.IsNotExist(err) {
+		t.Fatalf("the folder exists before any line: %v", err)
+	}
+	if _, err := l.Write([]byte("one\n")); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := os.ReadFile(path); err != nil || string(b) != "one\n" {
+		t.Fatalf("after the first line: %q, %v", b, err)
+	}
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.Write([]byte("two\n")); !errors.Is(err, os.ErrClosed) {
+		t.Fatalf("write after Close: %v, want os.ErrClosed", err)
+	}
+
+	never := Lazy(filepath.Join(dir, "never", "x.log"), 1<<20, 1)
+	if err := never.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "never")); !os.IsNotExist(err) {
+		t.Fatalf("closing an unopened Lazy file made its folder: %v", err)
+	}
+}
+
+// TestLazyReadyFails: Ready reports a log that cannot be opened, at once.
+func TestLazyReadyFails(t *testing.T) {
+	dir := t.TempDir()
+	blocker := filepath.Join(dir, "file")
+	if err := os.WriteFile(blocker, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	l := Lazy(filepath.Join(blocker, "logs", "earshot.log"), 1<<20, 1)
+	if err := l.Ready(); err == nil {
+		t.Fatal("Ready under a file: no error")
+	}
+	if _, err := l.Write([]byte("x\n")); err == nil {
+		t.Fatal("Write under a file: no error")
 	}
 }

@@ -42,6 +42,9 @@ func runDiagnostics(e *env, args []string) error {
 // writeDiagnosticsFile writes the zip through a temporary file, so a failed
 // run leaves no half zip behind.
 func (e *env) writeDiagnosticsFile(path string) error {
+	// Said in the log first, so the zip's own log tells support when and
+	// where it was taken (and a folder that never logged has a log to send).
+	e.log.Info("diagnostics", "file", path)
 	tmp := path + ".part"
 	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
 	if err != nil {

@@ -40,7 +40,7 @@ type env struct {
 	secrets        config.SecretStore // where PASSWORD is kept encrypted
 	t              *translations.Translator
 	log            *slog.Logger
-	logFile        io.Closer
+	logFile        *logfile.File // nil when the command keeps no log
 	stdout, stderr io.Writer
 	fs             afero.Fs
 	scenario       *sim.Scenario    // nil: real hardware
@@ -68,7 +68,7 @@ func newEnv(o options, use dataUse, stdout, stderr io.Writer, environ []string, 
 			return nil, errors.New(t.T("cli.configMissing", "File", o.configFile, "Err", unwrapPath(err)))
 		}
 	}
-	var lf io.WriteCloser = nopCloser{io.Discard}
+	var lf io.Writer = io.Discard
 	_, statErr := os.Stat(o.data)
 	switch {
 	case statErr != nil && use == dataRead:
@@ -80,12 +80,11 @@ func newEnv(o options, use dataUse, stdout, stderr io.Writer, environ []string, 
 		if err := os.MkdirAll(o.data, 0o700); err != nil {
 			return nil, errors.New(t.T("cli.dataDir", "Dir", o.data, "Err", err))
 		}
-		var err error
-		if lf, err = logfile.Open(filepath.Join(o.data, "logs", "earshot.log"), 5<<20, 3); err != nil {
-			return nil, errors.New(t.T("cli.logFile", "Dir", o.data, "Err", err))
-		}
+		// Opened on the first line logged: most commands log nothing, and
+		// an owner opens it at once (becomeOwner).
+		e.logFile = logfile.Lazy(filepath.Join(o.data, "logs", "earshot.log"), 5<<20, 3)
+		lf = e.logFile
 	}
-	e.logFile = lf
 	level := slog.LevelInfo
 	var w io.Writer = lf
 	if o.verbose {
@@ -137,12 +136,10 @@ func (e *env) close() {
 	for i := len(e.closers) - 1; i >= 0; i-- {
 		_ = e.closers[i].Close()
 	}
-	_ = e.logFile.Close()
+	if e.logFile != nil {
+		_ = e.logFile.Close()
+	}
 }
-
-type nopCloser struct{ io.Writer }
-
-func (nopCloser) Close() error { return nil }
 
 // unwrapPath drops the operation and path of an *os.PathError: the message
 // names the file already.
@@ -202,6 +199,12 @@ type Owner struct {
 func (e *env) becomeOwner() (*Owner, error) {
 	if err := e.checkDataFolder(); err != nil {
 		return nil, err
+	}
+	// An owner logs all day: a log it cannot open is said at start.
+	if e.logFile != nil {
+		if err := e.logFile.Ready(); err != nil {
+			return nil, errors.New(e.t.T("cli.logFile", "Dir", e.o.data, "Err", err))
+		}
 	}
 	// The owner repairs a damaged database by itself, keeping the damaged
 	// file beside it, rather than failing on every start (issue 9); the
