@@ -167,6 +167,11 @@ type Client struct {
 // Dial connects to the owner's socket, returning ErrNoOwner when there is no
 // socket or nobody listens on it.
 func Dial(ctx context.Context, path string) (*Client, error) {
+	// No socket file, no owner: said without the network code, which a
+	// short command would otherwise load only to be told so.
+	if _, err := os.Lstat(path); err != nil {
+		return nil, fmt.Errorf("%w (%v)", ErrNoOwner, err)
+	}
 	d := net.Dialer{Timeout: time.Second}
 	conn, err := d.DialContext(ctx, "unix", path)
 	if err != nil {
