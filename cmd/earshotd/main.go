@@ -8,6 +8,10 @@
 package main
 
 import (
+	// First, for its side effect: it maps the program's code at once,
+	// before the other packages' init functions run through it.
+	_ "github.com/earshot-app/earshot/cmd/internal/prefault"
+
 	"os"
 
 	"github.com/earshot-app/earshot/cmd/internal/cli"

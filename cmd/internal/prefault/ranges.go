@@ -1,0 +1,103 @@
+package prefault
+
+import "bytes"
+
+// span is one mapping, [start, end).
+type span struct{ start, end uintptr }
+
+// maxSpans bounds what programRanges returns: a Go program has one text and
+// one read-only data mapping, and a cgo one a few more.
+const maxSpans = 8
+
+// programRanges reads the start of /proc/self/maps and returns the
+// program's read-only mappings (code and read-only data): the lines from the
+// first on that name the same file as the first, keeping those whose
+// permissions are r-xp or r--p. The program's own file is mapped lowest, so
+// it comes first. A line it cannot read ends the list; what it returns is
+// bounded by maxSpans and by the text given.
+func programRanges(maps []byte) []span {
+	var out []span
+	var first []byte
+	for len(maps) > 0 && len(out) < maxSpans {
+		line := maps
+		i := bytes.IndexByte(maps, '\n')
+		if i < 0 {
+			break // a line cut by the read: its path may be cut too
+		}
+		line, maps = maps[:i], maps[i+1:]
+		// 00400000-00a13000 r-xp 00000000 fe:00 1234   /usr/bin/earshotd
+		f := fields(line, 6)
+		if len(f) < 6 {
+			break
+		}
+		if first == nil {
+			first = f[5]
+		} else if string(f[5]) != string(first) {
+			break
+		}
+		lo, hi, ok := addresses(f[0])
+		if !ok {
+			break
+		}
+		if perm := string(f[1]); perm == "r-xp" || perm == "r--p" {
+			out = append(out, span{lo, hi})
+		}
+	}
+	return out
+}
+
+// addresses reads "start-end" in hexadecimal.
+func addresses(b []byte) (lo, hi uintptr, ok bool) {
+	i := bytes.IndexByte(b, '-')
+	if i <= 0 || i == len(b)-1 {
+		return 0, 0, false
+	}
+	lo, ok1 := hex(b[:i])
+	hi, ok2 := hex(b[i+1:])
+	return lo, hi, ok1 && ok2 && lo < hi
+}
+
+func hex(b []byte) (uintptr, bool) {
+	if len(b) == 0 || len(b) > 16 {
+		return 0, false
+	}
+	var v uintptr
+	for _, c := range b {
+		switch {
+		case c >= '0' && c <= '9':
+			v = v<<4 | uintptr(c-'0')
+		case c >= 'a' && c <= 'f':
+			v = v<<4 | uintptr(c-'a'+10)
+		default:
+			return 0, false
+		}
+	}
+	return v, true
+}
+
+// fields splits on runs of spaces into at most n fields, the last taking
+// the rest of the line (a path may hold spaces).
+func fields(line []byte, n int) [][]byte {
+	var out [][]byte
+	for len(out) < n-1 {
+		for len(line) > 0 && line[0] == ' ' {
+			line = line[1:]
+		}
+		if len(line) == 0 {
+			return out
+		}
+		i := bytes.IndexByte(line, ' ')
+		if i < 0 {
+			return append(out, line)
+		}
+		out = append(out, line[:i])
+		line = line[i:]
+	}
+	for len(line) > 0 && line[0] == ' ' {
+		line = line[1:]
+	}
+	if len(line) > 0 {
+		out = append(out, line)
+	}
+	return out
+}
