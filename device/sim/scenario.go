@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"math"
 	"slices"
@@ -137,16 +136,9 @@ func (s *Scenario) AtZero() []device.Device {
 // of the wrong type or out of range is an error of one line naming its path,
 // such as `scenario: timeline[3].device: no device "hs9"`.
 func ParseScenario(data []byte) (*Scenario, error) {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err == io.EOF {
-		return nil, errors.New("scenario: empty file")
-	} else if err != nil {
+	v, err := decodeJSONTree(data)
+	if err != nil {
 		return nil, fmt.Errorf("scenario: %w", jsonError(data, err))
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, errors.New("scenario: unexpected data after the top-level object")
 	}
 	p := &parser{}
 	s := p.scenario(p.object("", v))
@@ -158,9 +150,9 @@ func ParseScenario(data []byte) (*Scenario, error) {
 
 // jsonError adds the line number to a syntax error.
 func jsonError(data []byte, err error) error {
-	var syn *json.SyntaxError
+	var syn *jsonSyntaxError
 	if errors.As(err, &syn) {
-		line := 1 + bytes.Count(data[:min(int(syn.Offset), len(data))], []byte("\n"))
+		line := 1 + bytes.Count(data[:min(syn.offset, len(data))], []byte("\n"))
 		return fmt.Errorf("line %d: %w", line, err)
 	}
 	return err
@@ -185,7 +177,9 @@ func (p *parser) scenario(o object) *Scenario {
 		}
 		s.speed = speed
 	}
-	for i, v := range o.array("devices") {
+	devices := o.array("devices")
+	s.devices = make([]deviceSpec, 0, len(devices))
+	for i, v := range devices {
 		s.devices = append(s.devices, p.device(p.object(fmt.Sprintf("devices[%d]", i), v)))
 	}
 	ids := make(map[string]*deviceSpec, len(s.devices))
@@ -210,20 +204,25 @@ func (p *parser) scenario(o object) *Scenario {
 	if p.err != nil {
 		return nil
 	}
-	for i, v := range o.array("timeline") {
+	timeline := o.array("timeline")
+	// Each step is read in its place: a step read into a variable of its
+	// own would go to the heap (its address goes to the action's reader)
+	// and be copied once more.
+	s.timeline = make([]step, len(timeline))
+	for i, v := range timeline {
 		path := fmt.Sprintf("timeline[%d]", i)
-		st := p.step(p.object(path, v))
+		st := &s.timeline[i]
+		p.step(p.object(path, v), st)
 		if deviceless[st.do] {
 			// no device to check
 		} else if d := ids[st.device]; d == nil {
 			p.failf(path+".device", "no device %q", st.device)
 		} else {
-			p.checkHIDStep(path, &st, d)
+			p.checkHIDStep(path, st, d)
 			if st.do == "attach" {
 				d.hasAttachStep = true
 			}
 		}
-		s.timeline = append(s.timeline, st)
 	}
 	slices.SortStableFunc(s.timeline, func(a, b step) int { return cmp.Compare(a.at, b.at) })
 	slices.SortStableFunc(s.devices, func(a, b deviceSpec) int { return depths[a.ID] - depths[b.ID] })
@@ -317,8 +316,8 @@ func orDefault(s, def string) string {
 	return s
 }
 
-func (p *parser) step(o object) step {
-	s := step{do: o.str("do", true), iface: -1}
+func (p *parser) step(o object, s *step) {
+	*s = step{do: o.str("do", true), iface: -1}
 	if !deviceless[s.do] {
 		s.device = o.str("device", true)
 	}
@@ -332,15 +331,15 @@ func (p *parser) step(o object) step {
 		slices.Sort(names)
 		p.failf(o.key("do"), "unknown action %q (want one of %s)", s.do, strings.Join(names, ", "))
 	}
-	common := []string{"at", "do", "device"}
-	if deviceless[s.do] {
-		common = common[:2]
+	var keys [8]string // on the stack: every action has fewer keys
+	allowed := append(keys[:0], "at", "do")
+	if !deviceless[s.do] {
+		allowed = append(allowed, "device")
 	}
-	o.allow(s.do, append(common, a.keys...)...)
+	o.allow(s.do, append(allowed, a.keys...)...)
 	if a.parse != nil {
-		a.parse(o, &s)
+		a.parse(o, s)
 	}
-	return s
 }
 
 func parsePress(o object, s *step) {
