@@ -209,13 +209,18 @@ func (e *env) devices() ([]app.DeviceSummary, error) {
 	} else if c != nil {
 		return c.Devices(ctx)
 	}
-	st, err := e.openStore(time.Second)
-	if err != nil {
-		return nil, err
+	// No owner: read the devices here. Real devices are held for the
+	// length of the listing, through the database's lock, so that no owner
+	// starts driving them meanwhile; a scenario's are this process's own.
+	if e.scenario == nil {
+		st, err := e.openStore(time.Second)
+		if err != nil {
+			return nil, err
+		}
+		defer st.Close()
 	}
-	defer st.Close()
-	// No owner: read the devices here. Scripted HID devices and real ones
-	// are read by the HID drivers, which this waits for (bounded).
+	// Scripted HID devices and real ones are read by the HID drivers, which
+	// this waits for (bounded).
 	devs, _, err := e.hidOnce(ctx)
 	if err != nil {
 		return nil, err
