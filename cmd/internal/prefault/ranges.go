@@ -39,7 +39,7 @@ func programRanges(maps []byte) []span {
 		if !ok {
 			break
 		}
-		if perm := string(f[1]); perm == "r-xp" || perm == "r--p" {
+		if perm := string(f[1]); perm == "r-xp" || perm == "r--p" || perm == "rw-p" {
 			out = append(out, span{lo, hi})
 		}
 	}
