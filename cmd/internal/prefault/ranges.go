@@ -10,9 +10,11 @@ type span struct{ start, end uintptr }
 const maxSpans = 8
 
 // programRanges reads the start of /proc/self/maps and returns the
-// program's read-only mappings (code and read-only data): the lines from the
-// first on that name the same file as the first, keeping those whose
-// permissions are r-xp or r--p. The program's own file is mapped lowest, so
+// mappings of the program's file: the lines from the first on that name the
+// same file as the first, keeping those whose permissions are r-xp, r--p
+// (code, read-only data) or rw-p (initialised data, which populating for
+// reading leaves shared with the page cache until written). The
+// program's own file is mapped lowest, so
 // it comes first. A line it cannot read ends the list; what it returns is
 // bounded by maxSpans and by the text given.
 func programRanges(maps []byte) []span {
