@@ -12,14 +12,18 @@ import (
 // loadConfig reads every layer of the configuration (docs/configuration.md) and keeps the
 // password encrypted at rest: a clear PASSWORD in a file or the registry moves
 // into the protected store, and the stored one is used when no source sets it.
-func loadConfig(afs afero.Fs, o options, environ []string) (config.Config, []config.Problem, config.Paths, config.SecretStore) {
+// password says whether the stored PASSWORD is wanted: without it, the
+// store is consulted only to move a password found in clear into it.
+func loadConfig(afs afero.Fs, o options, environ []string, password bool) (config.Config, []config.Problem, config.Paths, config.SecretStore) {
 	paths := config.WithSystemConfig(userPaths(environ), environ)
 	paths.Flag = o.configFile
 	machine, problems := machineLayers()
 	cfg, more := config.Load(afs, paths, machine, []config.Layer{config.EnvLayer(environ)})
 	problems = append(problems, more...)
 	store := config.NewSecretStore(afs, o.data, filepath.Dir(paths.User), environ)
-	problems = append(problems, config.ProtectPassword(afs, &cfg, store, paths)...)
+	if password || cfg.Sources[config.KeyPassword] != "" {
+		problems = append(problems, config.ProtectPassword(afs, &cfg, store, paths)...)
+	}
 	return cfg, problems, paths, store
 }
 

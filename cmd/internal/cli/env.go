@@ -52,7 +52,7 @@ type env struct {
 	closers []io.Closer // closed by close (the HID trace file)
 }
 
-func newEnv(o options, use dataUse, stdout, stderr io.Writer, environ []string, t *translations.Translator) (*env, error) {
+func newEnv(o options, use dataUse, password bool, stdout, stderr io.Writer, environ []string, t *translations.Translator) (*env, error) {
 	e := &env{o: o, t: t, stdout: stdout, stderr: stderr, fs: afero.NewOsFs(), source: "hardware"}
 	if e.o.hidTrace == "" {
 		for _, kv := range environ {
@@ -94,7 +94,7 @@ func newEnv(o options, use dataUse, stdout, stderr io.Writer, environ []string, 
 	}
 	e.log = slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level}))
 
-	cfg, problems, paths, secrets := loadConfig(e.fs, o, environ)
+	cfg, problems, paths, secrets := loadConfig(e.fs, o, environ, password)
 	e.paths, e.secrets = paths, secrets
 	for _, p := range problems {
 		e.log.Warn("configuration", "problem", p.String())

@@ -62,6 +62,11 @@ type command struct {
 	// data says what the command does with the --data folder, given its
 	// arguments.
 	data func(args []string) dataUse
+	// noPassword: the command talks to no backend, so the PASSWORD kept in
+	// the keyring or the encrypted file is not looked up (on a desktop that
+	// is a D-Bus round trip to the Secret Service). A password found in
+	// clear is still moved into the store.
+	noPassword bool
 }
 
 // form is one synopsis of a command: its arguments, and what it does.
@@ -83,9 +88,9 @@ func needsNo([]string) dataUse { return dataNone }
 var commands = []command{
 	{name: "service", forms: []form{{"[--demo | --sim FILE] [--exit-when-done [--wait DURATION]]", "cli.usage.service"}},
 		flags: serviceFlags, run: runService, data: writes},
-	{name: "devices", forms: []form{{"[--json]", "cli.usage.devices"}}, flags: jsonFlag, run: runDevices, data: reads},
+	{name: "devices", forms: []form{{"[--json]", "cli.usage.devices"}}, flags: jsonFlag, run: runDevices, data: reads, noPassword: true},
 	{name: "calls", forms: []form{{"[--csv | --json] [--since WHEN] [--until WHEN] [--limit N]", "cli.usage.calls"}},
-		flags: callsFlags, run: runCalls, data: reads},
+		flags: callsFlags, run: runCalls, data: reads, noPassword: true},
 	{name: "settings", forms: []form{
 		{"show DEVICE [--json]", "cli.usage.settings.show"},
 		{"set DEVICE NAME=VALUE…", "cli.usage.settings.set"},
@@ -94,7 +99,7 @@ var commands = []command{
 		{"history DEVICE [--json]", "cli.usage.settings.history"},
 	}, flags: jsonFlag, run: runSettings, data: settingsData},
 	{name: "catalog", forms: []form{{"check FILE|DIR… [--json]", "cli.usage.catalog"}}, flags: jsonFlag, run: runCatalog,
-		data: needsNo},
+		data: needsNo, noPassword: true},
 	{name: "firmware", forms: []form{
 		{"stage DEVICE URL|FILE [--json]", "cli.usage.firmware.stage"},
 		{"apply DEVICE [--json]", "cli.usage.firmware.apply"},
@@ -105,13 +110,13 @@ var commands = []command{
 		data: reads},
 	{name: "presence", forms: []form{{"[--json] | set STATE|auto | token [--new]", "cli.usage.presence"}},
 		flags: presenceFlags, run: runPresence, data: writes},
-	{name: "db", forms: []form{{"check|repair [--json]", "cli.usage.db"}}, flags: jsonFlag, run: runDB, data: dbData},
+	{name: "db", forms: []form{{"check|repair [--json]", "cli.usage.db"}}, flags: jsonFlag, run: runDB, data: dbData, noPassword: true},
 	{name: "hid", forms: []form{{"list [--json] | record DEVICE [--seconds N] --out FILE", "cli.usage.hid"}},
-		flags: hidFlags, run: runHID, data: needsNo},
-	{name: "udev-rules", forms: []form{{"", "cli.usage.udevRules"}}, run: runUdevRules, data: needsNo},
+		flags: hidFlags, run: runHID, data: needsNo, noPassword: true},
+	{name: "udev-rules", forms: []form{{"", "cli.usage.udevRules"}}, run: runUdevRules, data: needsNo, noPassword: true},
 	{name: "diagnostics", forms: []form{{"--out FILE.zip", "cli.usage.diagnostics"}}, flags: diagnosticsFlags,
 		run: runDiagnostics, data: reads},
-	{name: "version", forms: []form{{"[--json]", "cli.usage.version"}}, flags: jsonFlag, run: runVersion, data: needsNo},
+	{name: "version", forms: []form{{"[--json]", "cli.usage.version"}}, flags: jsonFlag, run: runVersion, data: needsNo, noPassword: true},
 	{name: "help", forms: []form{{"[COMMAND]", "cli.usage.help"}}, data: needsNo},
 }
 
@@ -195,7 +200,7 @@ func Run(args []string, stdout, stderr io.Writer, environ []string, gui GUI) int
 	if err := o.check(t); err != nil {
 		return fail(exitMisuse, err)
 	}
-	e, err := newEnv(o, cmd.data(rest), stdout, stderr, environ, t)
+	e, err := newEnv(o, cmd.data(rest), !cmd.noPassword, stdout, stderr, environ, t)
 	if err != nil {
 		return fail(exitFailure, err)
 	}

@@ -68,7 +68,7 @@ func TestSystemConfigLocksKeys(t *testing.T) {
 	}
 	afs := afero.NewOsFs()
 	environ := []string{"EARSHOT_SYSTEM_CONFIG=" + system, "XDG_CONFIG_HOME=" + filepath.Join(dir, "xdg")}
-	cfg, problems, paths, _ := loadConfig(afs, options{data: filepath.Join(dir, "data")}, environ)
+	cfg, problems, paths, _ := loadConfig(afs, options{data: filepath.Join(dir, "data")}, environ, true)
 	if len(problems) != 0 {
 		t.Fatalf("problems %v", problems)
 	}
