@@ -152,7 +152,9 @@ func runDevices(e *env, args []string) error {
 		if devs == nil {
 			devs = []app.DeviceSummary{}
 		}
-		return writeJSON(e, devs)
+		// What writeJSON would print, without encoding/json's reflection.
+		_, err := e.stdout.Write(app.AppendSummariesJSON(nil, devs))
+		return err
 	}
 	if len(devs) == 0 {
 		fmt.Fprintln(e.stdout, e.t.T("views.list.empty"))
