@@ -7,11 +7,15 @@ import (
 	"io/fs"
 )
 
-//go:embed demo.json icons catalog
+//go:embed icons catalog
 var files embed.FS
 
-// DemoScenario is the embedded scenario that `--demo` plays (docs/simulator.md).
-func DemoScenario() []byte { return mustRead("demo.json") }
+//go:embed demo.json
+var demoJSON []byte
+
+// DemoScenario is the embedded scenario that `--demo` plays
+// (docs/simulator.md). It is the program's own copy: read it, never write it.
+func DemoScenario() []byte { return demoJSON }
 
 // AppIconPNG is Earshot's application icon, 512×512, rendered from
 // icons/earshot.svg (`rsvg-convert -w 512 -h 512`): tray hosts and window
