@@ -9,7 +9,7 @@
 // first touched, 16 at a time, so those inits alone took some 70 page
 // faults in the text; on a virtual machine each fault is a trip through the
 // hypervisor. MADV_POPULATE_READ (Linux 5.14) maps every page of the text
-// and the data that is already in the page cache at once, which
+// that is already in the page cache at once, which
 // measured 12-15 % of the CPU time of `earshotd version` and `earshotd
 // devices` (docs/PERFORMANCE.md, "Issue 13"). On older kernels the call
 // fails and nothing changes.

@@ -10,13 +10,13 @@ type span struct{ start, end uintptr }
 const maxSpans = 8
 
 // programRanges reads the start of /proc/self/maps and returns the
-// mappings of the program's file: the lines from the first on that name the
-// same file as the first, keeping those whose permissions are r-xp, r--p
-// (code, read-only data) or rw-p (initialised data, which populating for
-// reading leaves shared with the page cache until written). The
-// program's own file is mapped lowest, so
-// it comes first. A line it cannot read ends the list; what it returns is
-// bounded by maxSpans and by the text given.
+// program's code: the lines from the first on that name the same file as
+// the first, keeping those whose permissions are r-xp. (Populating the
+// read-only and the initialised data too cost as much as the faults it
+// saved, once the program is installed; see docs/PERFORMANCE.md.) The
+// program's own file is mapped lowest, so it comes first. A line it cannot
+// read ends the list; what it returns is bounded by maxSpans and by the
+// text given.
 func programRanges(maps []byte) []span {
 	var out []span
 	var first []byte
@@ -41,7 +41,7 @@ func programRanges(maps []byte) []span {
 		if !ok {
 			break
 		}
-		if perm := string(f[1]); perm == "r-xp" || perm == "r--p" || perm == "rw-p" {
+		if perm := string(f[1]); perm == "r-xp" {
 			out = append(out, span{lo, hi})
 		}
 	}
