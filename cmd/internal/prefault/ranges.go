@@ -1,7 +1,5 @@
 package prefault
 
-import "bytes"
-
 // span is one mapping, [start, end).
 type span struct{ start, end uintptr }
 
@@ -22,7 +20,7 @@ func programRanges(maps []byte) []span {
 	var first []byte
 	for len(maps) > 0 && len(out) < maxSpans {
 		line := maps
-		i := bytes.IndexByte(maps, '\n')
+		i := indexByte(maps, '\n')
 		if i < 0 {
 			break // a line cut by the read: its path may be cut too
 		}
@@ -50,7 +48,7 @@ func programRanges(maps []byte) []span {
 
 // addresses reads "start-end" in hexadecimal.
 func addresses(b []byte) (lo, hi uintptr, ok bool) {
-	i := bytes.IndexByte(b, '-')
+	i := indexByte(b, '-')
 	if i <= 0 || i == len(b)-1 {
 		return 0, 0, false
 	}
@@ -59,8 +57,12 @@ func addresses(b []byte) (lo, hi uintptr, ok bool) {
 	return lo, hi, ok1 && ok2 && lo < hi
 }
 
+// maxHexDigits is how many hexadecimal digits a uintptr holds: 16, or 8 on
+// a 32-bit system.
+const maxHexDigits = 2 * (4 << (^uintptr(0) >> 63))
+
 func hex(b []byte) (uintptr, bool) {
-	if len(b) == 0 || len(b) > 16 {
+	if len(b) == 0 || len(b) > maxHexDigits {
 		return 0, false
 	}
 	var v uintptr
@@ -88,7 +90,7 @@ func fields(line []byte, n int) [][]byte {
 		if len(line) == 0 {
 			return out
 		}
-		i := bytes.IndexByte(line, ' ')
+		i := indexByte(line, ' ')
 		if i < 0 {
 			return append(out, line)
 		}
@@ -102,4 +104,15 @@ func fields(line []byte, n int) [][]byte {
 		out = append(out, line)
 	}
 	return out
+}
+
+// indexByte is bytes.IndexByte: this package imports nothing, so that it is
+// initialised first (prefault_linux.go).
+func indexByte(b []byte, c byte) int {
+	for i, x := range b {
+		if x == c {
+			return i
+		}
+	}
+	return -1
 }
