@@ -164,18 +164,12 @@ func (d *jsonDecoder) object() any {
 			return nil
 		}
 		m[k.(string)] = v
-		d.space()
-		if d.pos < len(d.data) && d.data[d.pos] == ',' {
-			d.pos++
-			d.space()
-			continue
-		}
-		if d.pos < len(d.data) && d.data[d.pos] == '}' {
-			d.pos++
+		if !d.next('}', "after object key:value pair") {
+			if d.err != nil {
+				return nil
+			}
 			return m
 		}
-		d.fail("after object key:value pair")
-		return nil
 	}
 }
 
@@ -197,19 +191,31 @@ func (d *jsonDecoder) array() any {
 			return nil
 		}
 		a = append(a, v)
-		d.space()
-		if d.pos < len(d.data) && d.data[d.pos] == ',' {
-			d.pos++
-			d.space()
-			continue
-		}
-		if d.pos < len(d.data) && d.data[d.pos] == ']' {
-			d.pos++
+		if !d.next(']', "after array element") {
+			if d.err != nil {
+				return nil
+			}
 			return a
 		}
-		d.fail("after array element")
-		return nil
 	}
+}
+
+// next reads what follows a member of an object or an element of an array:
+// a comma, and true (another comes), or the closing byte, and false. Anything
+// else is a syntax error worded with context, and false.
+func (d *jsonDecoder) next(closing byte, context string) bool {
+	d.space()
+	switch {
+	case d.pos < len(d.data) && d.data[d.pos] == ',':
+		d.pos++
+		d.space()
+		return true
+	case d.pos < len(d.data) && d.data[d.pos] == closing:
+		d.pos++
+		return false
+	}
+	d.fail(context)
+	return false
 }
 
 // str reads a string; d.pos is at its opening quote. It returns a string
